@@ -1,0 +1,65 @@
+"""The Bot class: receives its resources, and on start-up migrates, loads every cog and syncs commands."""
+
+import logging
+import pkgutil
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.errors import CoCreateTree
+from bot.scheduler import Scheduler
+from bot.sync import sync_if_changed
+from services.container import Services
+from storage.base import Storage
+
+log = logging.getLogger(__name__)
+
+
+def cog_extensions() -> list[str]:
+    """Every module or package directly under `cogs/`."""
+    return sorted(f"cogs.{module.name}" for module in pkgutil.iter_modules(cogs.__path__))
+
+
+class CoCreateBot(commands.Bot):
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        services: Services,
+        scheduler: Scheduler,
+        dev_guild_id: int | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=CoCreateTree,
+            chunk_guilds_at_startup=False,
+            **options,
+        )
+        self.storage = storage
+        self.services = services
+        self.scheduler = scheduler
+        self.dev_guild_id = dev_guild_id
+
+    async def setup_hook(self) -> None:
+        applied = await self.storage.migrate()
+        log.info("database ready", extra={"migrations_applied": applied})
+        self.scheduler.start()
+        for extension in cog_extensions():
+            await self.load_extension(extension)
+        await sync_if_changed(self, self.dev_guild_id)
+
+    async def on_ready(self) -> None:
+        log.info("connected", extra={"user": str(self.user), "guilds": len(self.guilds)})
+
+    async def close(self) -> None:
+        """Disconnect first so nothing new arrives, then stop the scheduler and close the database."""
+        await super().close()
+        self.scheduler.shutdown()
+        await self.storage.close()
+        log.info("shut down cleanly")

@@ -1,0 +1,99 @@
+"""One error handler for the whole bot: expected refusals become an ephemeral message, the rest an error id."""
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+from pydantic import ValidationError
+
+from services.errors import ServiceError
+from services.validation import describe_validation_error
+
+log = logging.getLogger(__name__)
+
+
+class Refused(app_commands.CheckFailure):
+    """A permission check said no; `message` tells the member why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def message_for(error: Exception) -> str | None:
+    """The sentence to show the member for an expected error, or None for a bug."""
+    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and error.__cause__:
+        error = error.__cause__  # type: ignore[assignment]
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original  # type: ignore[assignment]
+    match error:
+        case ServiceError() | Refused():
+            return error.message
+        case ValidationError():
+            return describe_validation_error(error)
+        case app_commands.TransformerError():
+            return f"`{error.value}` is not a valid value for this option."
+        case app_commands.NoPrivateMessage():
+            return "This command only works in a server."
+        case app_commands.CommandOnCooldown():
+            return f"Slow down: try again in {error.retry_after:.0f} seconds."
+        case app_commands.CheckFailure():
+            return str(error) or "You cannot use this here."
+    return None
+
+
+async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    """Answer only the member, whether or not the interaction was already answered."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+async def report_error(interaction: discord.Interaction, error: Exception) -> None:
+    """Tell the member what went wrong; log unexpected errors with an id they can quote."""
+    text = message_for(error)
+    if text is None:
+        error_id = secrets.token_hex(4)
+        original = getattr(error, "original", error)
+        log.error(
+            "unexpected error %s", error_id, exc_info=original, extra={"error_id": error_id, **_context(interaction)}
+        )
+        text = f"Something went wrong on our side. If it keeps happening, give a moderator this id: `{error_id}`."
+    try:
+        await send_ephemeral(interaction, text)
+    except discord.HTTPException:
+        log.warning("could not deliver an error message", extra=_context(interaction))
+
+
+def _context(interaction: discord.Interaction) -> dict[str, object]:
+    command = interaction.command.qualified_name if interaction.command else None
+    data = interaction.data or {}
+    return {
+        "guild_id": interaction.guild_id,
+        "user_id": interaction.user.id,
+        "command": command,
+        "custom_id": data.get("custom_id"),
+    }
+
+
+class CoCreateTree(app_commands.CommandTree):
+    """The command tree, routing every command error to `report_error`."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await report_error(interaction, error)
+
+
+class GuardedView(discord.ui.View):
+    """A view whose callback errors reach the member like command errors do."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        await report_error(interaction, error)
+
+
+class GuardedModal(discord.ui.Modal):
+    """A modal whose submit errors reach the member like command errors do."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error)

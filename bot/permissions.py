@@ -1,0 +1,54 @@
+"""Server-side permission checks shared by every command, button and modal."""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.errors import Refused
+from services.permissions import Actor, Rule
+
+if TYPE_CHECKING:
+    from bot.core import CoCreateBot
+
+T = TypeVar("T")
+
+
+def actor_from(interaction: discord.Interaction) -> Actor:
+    user = interaction.user
+    if not isinstance(user, discord.Member):
+        raise Refused("This only works in a server.")
+    return Actor(
+        user_id=user.id,
+        role_ids=frozenset(role.id for role in user.roles),
+        manages_guild=user.guild_permissions.manage_guild,
+    )
+
+
+async def ensure_allowed(interaction: discord.Interaction, rule: Rule) -> Actor:
+    """Return the acting member if `rule` allows them, otherwise raise `Refused` with the rule's sentence."""
+    if interaction.guild_id is None:
+        raise Refused("This only works in a server.")
+    actor = actor_from(interaction)
+    bot: CoCreateBot = interaction.client  # type: ignore[assignment]
+    settings = await bot.services.setup.get(interaction.guild_id)
+    if not rule.decide(actor, settings):
+        raise Refused(rule.refusal)
+    return actor
+
+
+def only(rule: Rule) -> Callable[[T], T]:
+    """Decorate a command so that `rule` is checked on the server before it runs."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        await ensure_allowed(interaction, rule)
+        return True
+
+    predicate.rule = rule  # type: ignore[attr-defined]  # read by the meta-test over all commands
+    return app_commands.check(predicate)
+
+
+def rules_of(command: app_commands.Command[Any, ..., Any]) -> list[Rule]:
+    """The permission rules attached to a command (for tests and audits)."""
+    return [check.rule for check in command.checks if hasattr(check, "rule")]  # type: ignore[attr-defined]

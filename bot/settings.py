@@ -1,0 +1,47 @@
+"""Settings read from the environment and an optional `.env` file."""
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Three dot-separated base64url parts: user id, timestamp, HMAC.
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+
+
+class Settings(BaseSettings):
+    """Everything the bot needs to start; see `.env.example` for each setting."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr = Field(description="The bot token from the Discord developer portal.")
+    database_path: Path = Field(default=Path("cocreate.db"), description="SQLite database file.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    dev_guild_id: int | None = Field(default=None, description="Sync commands to this guild only.")
+
+    @field_validator("discord_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
+            raise ValueError("does not look like a Discord bot token (three dot-separated parts)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+def describe_settings_error(error: Exception) -> str:
+    """One human line for a settings failure, never echoing the token."""
+    errors = getattr(error, "errors", None)
+    if not callable(errors):
+        return f"invalid settings: {error}"
+    parts = []
+    for item in errors():
+        name = ".".join(str(p) for p in item["loc"]).upper() or "settings"
+        reason = "is not set" if item["type"] == "missing" else item["msg"].removeprefix("Value error, ")
+        parts.append(f"{name} {reason}")
+    return "invalid settings: " + "; ".join(parts) + " (see .env.example)"

@@ -1,0 +1,1 @@
+"""Discord presentation, one module or package per feature; each has a `setup(bot)` entry point."""

@@ -1,0 +1,224 @@
+"""The REST routes the bot calls, answering with Discord's payload shapes. Unknown routes fail loudly."""
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from emulator.interactions import (
+    CHANNEL_MESSAGE,
+    DEFERRED_MESSAGE,
+    DEFERRED_UPDATE,
+    EPHEMERAL,
+    LOADING,
+    MODAL,
+    UPDATE_MESSAGE,
+    InteractionRecord,
+)
+from emulator.state import Payload
+
+if TYPE_CHECKING:
+    from emulator.server import DiscordEmulator
+
+API = "/api/v10"
+
+
+def error(status: int, code: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"code": code, "message": message, **extra}, status=status)
+
+
+async def read_body(request: web.Request) -> tuple[Payload, list[tuple[str, bytes]]]:
+    """The JSON payload and any uploaded files (discord.py sends `payload_json` + `files[n]` as multipart)."""
+    if not request.can_read_body:
+        return {}, []
+    if not request.content_type.startswith("multipart/"):
+        return await request.json(), []
+    payload: Payload = {}
+    files = []
+    reader = await request.multipart()
+    async for part in reader:
+        if part.name == "payload_json":
+            payload = json.loads(await part.text())
+        else:
+            files.append((part.filename or "file", bytes(await part.read())))
+    return payload, files
+
+
+class RestApi:
+    def __init__(self, emulator: "DiscordEmulator") -> None:
+        self.emu = emulator
+
+    def routes(self) -> list[web.RouteDef]:
+        app, webhook = API + "/applications/{app}", API + "/webhooks/{app}/{token}"
+        message = API + "/channels/{channel}/messages/{message}"
+        return [
+            web.get(API + "/users/@me", self.get_me),
+            web.get(API + "/oauth2/applications/@me", self.get_application),
+            web.put(app + "/commands", self.put_commands),
+            web.put(app + "/guilds/{guild}/commands", self.put_commands),
+            web.post(API + "/interactions/{id}/{token}/callback", self.callback),
+            web.post(webhook, self.create_followup),
+            web.get(webhook + "/messages/{message}", self.get_webhook_message),
+            web.patch(webhook + "/messages/{message}", self.edit_webhook_message),
+            web.delete(webhook + "/messages/{message}", self.delete_webhook_message),
+            web.get(API + "/channels/{channel}", self.get_channel),
+            web.post(API + "/channels/{channel}/messages", self.create_message),
+            web.get(message, self.get_message),
+            web.patch(message, self.edit_message),
+            web.delete(message, self.delete_message),
+            web.route("*", "/{tail:.*}", self.unknown),
+        ]
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.emu.rest_log.append((request.method, request.path))
+        authorized = request.headers.get("Authorization", "") == f"Bot {self.emu.token}" or self.emu.token is None
+        if request.path.startswith(API) and not request.path.startswith(API + "/interactions") and not authorized:
+            return error(401, 0, "401: Unauthorized")
+        response = await handler(request)
+        if response.content_type == "application/json":
+            response.headers["Content-Type"] = "application/json"  # exactly as Discord sends it; discord.py checks
+        return response
+
+    async def unknown(self, request: web.Request) -> web.Response:
+        self.emu.unknown_routes.append(f"{request.method} {request.path}")
+        return error(501, 0, f"the emulator does not implement {request.method} {request.path}")
+
+    async def get_me(self, request: web.Request) -> web.Response:
+        self.emu.token = request.headers.get("Authorization", "").removeprefix("Bot ")
+        return web.json_response(self.emu.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0})
+
+    async def get_application(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "id": str(self.emu.application_id),
+                "name": self.emu.bot_user.username,
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": {"id": "1", "username": "owner", "discriminator": "0", "avatar": None},
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+            }
+        )
+
+    async def put_commands(self, request: web.Request) -> web.Response:
+        definitions = await request.json()
+        guild = request.match_info.get("guild")
+        stored = [
+            d
+            | {"id": str(self.emu.snowflakes.next()), "application_id": str(self.emu.application_id), "version": "1"}
+            | ({"guild_id": guild} if guild else {})
+            for d in definitions
+        ]
+        self.emu.commands[int(guild) if guild else None] = stored
+        return web.json_response(stored)
+
+    def _record(self, request: web.Request) -> InteractionRecord:
+        record = self.emu.interactions_by_token.get(request.match_info["token"])
+        if record is None:
+            raise web.HTTPNotFound(text=json.dumps({"code": 10015, "message": "Unknown Webhook"}))
+        return record
+
+    async def callback(self, request: web.Request) -> web.Response:
+        record = self._record(request)
+        if record.response_type is not None:
+            return error(400, 40060, "Interaction has already been acknowledged.")
+        body, files = await read_body(request)
+        kind, data = body["type"], body.get("data") or {}
+        message = None
+        if kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE):
+            if problems := self.emu.problems_with(data):
+                return problems
+            flags = data.get("flags", 0) | (LOADING if kind == DEFERRED_MESSAGE else 0)
+            message = self.emu.store_message(record.channel_id, data | {"flags": flags}, files, interaction=record)
+            record.original = message
+        elif kind == UPDATE_MESSAGE:
+            assert record.source_message is not None, "UPDATE_MESSAGE answers a component interaction only"
+            message = self.emu.edit_message(int(record.source_message["id"]), data, files)
+        elif kind not in (DEFERRED_UPDATE, MODAL, 8):
+            return error(400, 50035, f"unsupported callback type {kind}")
+        record.response_type, record.response_data = kind, data
+        record.changed()
+        answer: Payload = {
+            "interaction": {
+                "id": str(record.id),
+                "type": record.payload["type"],
+                "response_message_loading": kind == DEFERRED_MESSAGE,
+                "response_message_ephemeral": bool(message and message["flags"] & EPHEMERAL),
+            },
+            "resource": {"type": kind},
+        }
+        if message is not None:
+            answer["interaction"]["response_message_id"] = message["id"]
+            answer["resource"]["message"] = message
+        return web.json_response(answer)
+
+    def _webhook_target(self, record: InteractionRecord, message_ref: str) -> Payload:
+        if message_ref != "@original":
+            return self.emu.message(int(message_ref))
+        if record.original is not None:
+            return record.original
+        if record.source_message is not None:
+            return self.emu.message(int(record.source_message["id"]))
+        raise web.HTTPNotFound(text=json.dumps({"code": 10008, "message": "Unknown Message"}))
+
+    async def create_followup(self, request: web.Request) -> web.Response:
+        record = self._record(request)
+        body, files = await read_body(request)
+        if problems := self.emu.problems_with(body):
+            return problems
+        if record.original is not None and record.original["flags"] & LOADING:
+            # The first followup after a deferred reply fills in the "thinking..." message.
+            message = self.emu.edit_message(
+                int(record.original["id"]), body | {"flags": record.original["flags"] & ~LOADING}, files
+            )
+        else:
+            message = self.emu.store_message(record.channel_id, body, files, interaction=record)
+        record.followups.append(message)
+        record.changed()
+        return web.json_response(message)
+
+    async def get_webhook_message(self, request: web.Request) -> web.Response:
+        return web.json_response(self._webhook_target(self._record(request), request.match_info["message"]))
+
+    async def edit_webhook_message(self, request: web.Request) -> web.Response:
+        record = self._record(request)
+        target = self._webhook_target(record, request.match_info["message"])
+        body, files = await read_body(request)
+        if problems := self.emu.problems_with(body):
+            return problems
+        message = self.emu.edit_message(int(target["id"]), body | {"flags": target["flags"] & ~LOADING}, files)
+        record.changed()
+        return web.json_response(message)
+
+    async def delete_webhook_message(self, request: web.Request) -> web.Response:
+        record = self._record(request)
+        self.emu.delete_message(int(self._webhook_target(record, request.match_info["message"])["id"]))
+        record.changed()
+        return web.Response(status=204)
+
+    async def get_channel(self, request: web.Request) -> web.Response:
+        return web.json_response(self.emu.channel(int(request.match_info["channel"])).payload())
+
+    async def create_message(self, request: web.Request) -> web.Response:
+        channel = self.emu.channel(int(request.match_info["channel"]))
+        body, files = await read_body(request)
+        if problems := self.emu.problems_with(body):
+            return problems
+        return web.json_response(self.emu.store_message(channel.id, body, files))
+
+    async def get_message(self, request: web.Request) -> web.Response:
+        return web.json_response(self.emu.message(int(request.match_info["message"])))
+
+    async def edit_message(self, request: web.Request) -> web.Response:
+        body, files = await read_body(request)
+        if problems := self.emu.problems_with(body):
+            return problems
+        return web.json_response(self.emu.edit_message(int(request.match_info["message"]), body, files))
+
+    async def delete_message(self, request: web.Request) -> web.Response:
+        self.emu.delete_message(int(request.match_info["message"]))
+        return web.Response(status=204)

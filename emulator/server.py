@@ -1,0 +1,354 @@
+"""The emulator itself: starts the aiohttp app on 127.0.0.1 and holds Discord's state for tests to drive."""
+
+import asyncio
+import secrets
+from typing import Any
+
+from aiohttp import web
+
+from emulator.gateway import GatewayConnection, serve_gateway
+from emulator.interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
+    MODAL_SUBMIT,
+    SUB_COMMAND,
+    SUB_COMMAND_GROUP,
+    InteractionRecord,
+    command_options,
+    find_component,
+    modal_answers,
+)
+from emulator.limits import message_problems
+from emulator.rest import RestApi, error
+from emulator.state import (
+    EVERYONE_DEFAULT,
+    Channel,
+    ChannelType,
+    Guild,
+    Member,
+    Payload,
+    Role,
+    Snowflakes,
+    User,
+    iso_now,
+    resolve_mentions,
+)
+
+
+class UnknownRoute(AssertionError):
+    """The bot called a REST route the emulator does not implement."""
+
+
+class DiscordEmulator:
+    """Discord on loopback. Use `async with DiscordEmulator() as discord:`; point the bot at `api_base`."""
+
+    def __init__(self) -> None:
+        self.snowflakes = Snowflakes()
+        self.bot_user = User(self.snowflakes.next(), "CoCreate", bot=True)
+        self.application_id = self.bot_user.id
+        self.token: str | None = None
+        self.guilds: dict[int, Guild] = {}
+        self.messages: dict[int, Payload] = {}
+        self.files: dict[int, bytes] = {}
+        self.commands: dict[int | None, list[Payload]] = {}
+        self.interactions_by_token: dict[str, InteractionRecord] = {}
+        self.connections: set[GatewayConnection] = set()
+        self.rest_log: list[tuple[str, str]] = []
+        self.unknown_routes: list[str] = []
+        self._ready = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        rest = RestApi(self)
+        app = web.Application(middlewares=[rest.middleware])
+        app.router.add_get("/gateway", self._gateway)
+        app.add_routes(rest.routes())
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for connection in list(self.connections):
+            await connection.ws.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> "DiscordEmulator":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def assert_no_unknown_routes(self) -> None:
+        if self.unknown_routes:
+            raise UnknownRoute(f"the bot called routes the emulator lacks: {self.unknown_routes}")
+
+    # -- gateway ---------------------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        return await serve_gateway(self, request)
+
+    async def identify(self, connection: GatewayConnection, data: Payload) -> None:
+        self.token = data["token"].removeprefix("Bot ")
+        ready = {
+            "v": 10,
+            "user": self.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "session_id": connection.session_id,
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.application_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "auth": {},
+        }
+        self.connections.add(connection)
+        await connection.dispatch("READY", ready)
+        for guild in self.guilds.values():
+            await connection.dispatch("GUILD_CREATE", guild.payload())
+
+    async def dispatch(self, event: str, data: Payload) -> None:
+        for connection in list(self.connections):
+            await connection.dispatch(event, data)
+
+    # -- building a community --------------------------------------------------------------------------
+
+    async def create_guild(self, name: str = "Brand Community", owner: str = "owner") -> Guild:
+        guild_id = self.snowflakes.next()
+        owner_user = User(self.snowflakes.next(), owner)
+        guild = Guild(guild_id, name, owner_id=owner_user.id)
+        guild.roles[guild_id] = Role(guild_id, "@everyone", permissions=int(EVERYONE_DEFAULT), position=0)
+        guild.members[owner_user.id] = Member(owner_user, guild_id)
+        guild.members[self.bot_user.id] = Member(self.bot_user, guild_id)
+        general = Channel(self.snowflakes.next(), guild_id, "general")
+        guild.channels[general.id] = general
+        self.guilds[guild_id] = guild
+        await self.dispatch("GUILD_CREATE", guild.payload())
+        return guild
+
+    async def add_role(self, guild: Guild, name: str, permissions: int = 0) -> Role:
+        role = Role(self.snowflakes.next(), name, permissions=int(permissions), position=len(guild.roles))
+        guild.roles[role.id] = role
+        await self.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.payload()})
+        return role
+
+    async def add_channel(self, guild: Guild, name: str, type: ChannelType = ChannelType.TEXT) -> Channel:
+        channel = Channel(self.snowflakes.next(), guild.id, name, type=type, position=len(guild.channels))
+        guild.channels[channel.id] = channel
+        await self.dispatch("CHANNEL_CREATE", channel.payload())
+        return channel
+
+    def add_member(self, guild: Guild, name: str, roles: list[Role] | None = None) -> Member:
+        member = Member(User(self.snowflakes.next(), name), guild.id, [r.id for r in roles or []])
+        guild.members[member.id] = member
+        return member
+
+    def owner(self, guild: Guild) -> Member:
+        return guild.members[guild.owner_id]
+
+    def text_channel(self, guild: Guild, name: str = "general") -> Channel:
+        return next(c for c in guild.channels.values() if c.name == name)
+
+    # -- messages --------------------------------------------------------------------------------------
+
+    def channel(self, channel_id: int) -> Channel:
+        for guild in self.guilds.values():
+            if channel_id in guild.channels:
+                return guild.channels[channel_id]
+        raise web.HTTPNotFound(text='{"code": 10003, "message": "Unknown Channel"}', content_type="application/json")
+
+    def message(self, message_id: int) -> Payload:
+        if message_id not in self.messages:
+            raise web.HTTPNotFound(
+                text='{"code": 10008, "message": "Unknown Message"}', content_type="application/json"
+            )
+        return self.messages[message_id]
+
+    def problems_with(self, body: Payload) -> web.Response | None:
+        problems = message_problems(body)
+        return error(400, 50035, "Invalid Form Body", errors=problems) if problems else None
+
+    def _attachments(self, files: list[tuple[str, bytes]]) -> list[Payload]:
+        attachments = []
+        for filename, data in files:
+            attachment_id = self.snowflakes.next()
+            self.files[attachment_id] = data
+            url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}"
+            attachments.append(
+                {"id": str(attachment_id), "filename": filename, "size": len(data), "url": url, "proxy_url": url}
+            )
+        return attachments
+
+    def store_message(
+        self,
+        channel_id: int,
+        body: Payload,
+        files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
+        interaction: InteractionRecord | None = None,
+    ) -> Payload:
+        channel = self.channel(channel_id)
+        guild = self.guilds[channel.guild_id]
+        content = body.get("content") or ""
+        message: Payload = {
+            "id": str(self.snowflakes.next()),
+            "channel_id": str(channel_id),
+            "guild_id": str(guild.id),
+            "author": self.bot_user.payload(),
+            "content": content,
+            "timestamp": iso_now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "pinned": False,
+            "type": 0 if interaction is None else 20,
+            "flags": body.get("flags", 0),
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "attachments": self._attachments(files),
+            "allowed_mentions": body.get("allowed_mentions"),
+        } | resolve_mentions(content, body.get("allowed_mentions"), guild)
+        if interaction is not None:
+            message["webhook_id"] = str(self.application_id)
+            message["interaction_metadata"] = {
+                "id": str(interaction.id),
+                "type": interaction.payload["type"],
+                "user": interaction.member.user.payload(),
+                "authorizing_integration_owners": {},
+            }
+        self.messages[int(message["id"])] = message
+        return message
+
+    def edit_message(self, message_id: int, body: Payload, files: list[tuple[str, bytes]] = ()) -> Payload:  # type: ignore[assignment]
+        message = self.message(message_id)
+        for key in ("content", "embeds", "components", "flags"):
+            if key in body:
+                message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        if "attachments" in body:
+            kept = {str(a["id"]) for a in body["attachments"] or []}
+            message["attachments"] = [a for a in message["attachments"] if a["id"] in kept]
+        message["attachments"] += self._attachments(files)
+        message["edited_timestamp"] = iso_now()
+        return message
+
+    def delete_message(self, message_id: int) -> None:
+        self.messages.pop(message_id, None)
+
+    def messages_in(self, channel: Channel, *, ephemeral: bool = False) -> list[Payload]:
+        """Messages in a channel, oldest first; ephemeral ones only when asked for."""
+        return [
+            m
+            for m in self.messages.values()
+            if int(m["channel_id"]) == channel.id and (ephemeral or not m["flags"] & (1 << 6))
+        ]
+
+    # -- what members do -------------------------------------------------------------------------------
+
+    def _command(self, guild: Guild, name: str) -> Payload:
+        for definition in self.commands.get(guild.id, []) + self.commands.get(None, []):
+            if definition["name"] == name:
+                return definition
+        known = [d["name"] for d in self.commands.get(guild.id, []) + self.commands.get(None, [])]
+        raise AssertionError(f"no synced command /{name}; synced: {known}")
+
+    async def _send(
+        self, kind: int, member: Member, channel: Channel, data: Payload, message: Payload | None = None
+    ) -> InteractionRecord:
+        guild = self.guilds[channel.guild_id]
+        payload: Payload = {
+            "id": str(self.snowflakes.next()),
+            "application_id": str(self.application_id),
+            "type": kind,
+            "data": data,
+            "guild_id": str(guild.id),
+            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+            "channel_id": str(channel.id),
+            "channel": channel.payload() | {"permissions": str(guild.permissions_of(member))},
+            "member": member.payload(permissions=guild.permissions_of(member)),
+            "token": secrets.token_urlsafe(32),
+            "version": 1,
+            "app_permissions": str(guild.permissions_of(guild.members[self.bot_user.id])),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+            "attachment_size_limit": 26_214_400,
+        }
+        if message is not None:
+            payload["message"] = message
+        record = InteractionRecord(payload, member)
+        self.interactions_by_token[record.token] = record
+        await self.dispatch("INTERACTION_CREATE", payload)
+        await record.wait_for(lambda: record.response_type is not None, "answer the interaction (it 'failed')")
+        return record
+
+    def _command_data(self, guild: Guild, command: str, options: dict[str, Any], focused: str | None = None) -> Payload:
+        names = command.split()
+        definition = self._command(guild, names[0])
+        data: Payload = {"id": definition["id"], "name": names[0], "type": 1}
+        if "guild_id" in definition:
+            data["guild_id"] = definition["guild_id"]
+        container, level = data, definition
+        for sub in names[1:]:
+            level = next((o for o in level.get("options", []) if o["name"] == sub), None)  # type: ignore[assignment]
+            if level is None or level["type"] not in (SUB_COMMAND, SUB_COMMAND_GROUP):
+                raise AssertionError(f"/{command}: no subcommand {sub!r}")
+            nested: Payload = {"name": sub, "type": level["type"]}
+            container["options"] = [nested]
+            container = nested
+        built, resolved = command_options(level.get("options", []), options, guild, focused)
+        container["options"] = built
+        if resolved:
+            data["resolved"] = resolved
+        return data
+
+    async def slash(
+        self, member: Member, command: str, channel: Channel | None = None, **options: Any
+    ) -> InteractionRecord:
+        """`member` runs `/command` (e.g. "setup set") with keyword options; waits for the bot's answer."""
+        guild = self.guilds[member.guild_id]
+        data = self._command_data(guild, command, options)
+        return await self._send(APPLICATION_COMMAND, member, channel or self.text_channel(guild), data)
+
+    async def autocomplete(self, member: Member, command: str, focused: str, **options: Any) -> list[Payload]:
+        guild = self.guilds[member.guild_id]
+        data = self._command_data(guild, command, options, focused)
+        record = await self._send(AUTOCOMPLETE, member, self.text_channel(guild), data)
+        return record.choices
+
+    async def click(
+        self, member: Member, message: Payload, custom_id: str, values: list[str] | None = None
+    ) -> InteractionRecord:
+        """`member` clicks the button (or picks `values` in the select) `custom_id` on `message`."""
+        component = find_component(message, custom_id)
+        if component.get("disabled"):
+            raise AssertionError(f"the component {custom_id!r} is disabled")
+        data: Payload = {"custom_id": custom_id, "component_type": component["type"]}
+        if values is not None:
+            data["values"] = values
+        return await self._send(MESSAGE_COMPONENT, member, self.channel(int(message["channel_id"])), data, message)
+
+    async def submit_modal(
+        self, member: Member, opened: InteractionRecord, values: dict[str, str]
+    ) -> InteractionRecord:
+        """`member` fills in the modal the bot opened in answer to `opened` and submits it."""
+        modal = opened.modal
+        data = {"custom_id": modal["custom_id"], "components": modal_answers(modal, values)}
+        channel = self.channel(opened.channel_id)
+        return await self._send(MODAL_SUBMIT, member, channel, data, opened.source_message)

@@ -1,0 +1,17 @@
+"""All services, built once from the storage and the clock and handed to the bot."""
+
+from dataclasses import dataclass
+
+from services.clock import Clock
+from services.guild_setup import GuildSetupService
+from storage.base import Storage
+
+
+@dataclass(frozen=True)
+class Services:
+    clock: Clock
+    setup: GuildSetupService
+
+
+def build_services(storage: Storage, clock: Clock) -> Services:
+    return Services(clock=clock, setup=GuildSetupService(storage.guild_settings))

@@ -1,0 +1,51 @@
+"""Who may do what: pure decisions over a member's roles and the guild's configured roles."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from storage.models import GuildSettings, Model
+
+
+class Actor(Model):
+    """The member acting, as far as permission decisions need to know."""
+
+    user_id: int
+    role_ids: frozenset[int] = frozenset()
+    manages_guild: bool = False
+
+
+class Decision(Protocol):
+    def __call__(self, actor: Actor, settings: GuildSettings) -> bool: ...
+
+
+def is_admin(actor: Actor, settings: GuildSettings) -> bool:
+    """Members with Manage Server run the bot's configuration."""
+    return actor.manages_guild
+
+
+def is_moderator(actor: Actor, settings: GuildSettings) -> bool:
+    return actor.manages_guild or (settings.moderator_role_id in actor.role_ids)
+
+
+def is_staff(actor: Actor, settings: GuildSettings) -> bool:
+    return actor.manages_guild or (settings.staff_role_id in actor.role_ids)
+
+
+def is_member(actor: Actor, settings: GuildSettings) -> bool:
+    """Any member of the guild."""
+    return True
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A permission decision with the sentence shown to a member it refuses."""
+
+    name: str
+    decide: Decision
+    refusal: str
+
+
+ADMIN = Rule("admin", is_admin, "Only members with the Manage Server permission can do this.")
+MODERATOR = Rule("moderator", is_moderator, "Only moderators can do this.")
+STAFF = Rule("staff", is_staff, "Only brand staff can do this.")
+MEMBER = Rule("member", is_member, "")

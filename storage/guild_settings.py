@@ -1,0 +1,26 @@
+"""Guild settings in SQLite."""
+
+from storage.database import Database
+from storage.models import GuildSettings
+
+COLUMNS = tuple(GuildSettings.model_fields)
+
+
+class SqliteGuildSettingsRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        row = await self._db.fetch_one(
+            f"SELECT {', '.join(COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return GuildSettings(**dict(row)) if row else GuildSettings(guild_id=guild_id)
+
+    async def save(self, settings: GuildSettings) -> None:
+        values = settings.model_dump()
+        updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "guild_id")
+        await self._db.execute(
+            f"INSERT INTO guild_settings ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+            f"ON CONFLICT (guild_id) DO UPDATE SET {updates}",
+            [values[c] for c in COLUMNS],
+        )

@@ -1,0 +1,26 @@
+"""The SQLite backend: one database file holding every repository."""
+
+from pathlib import Path
+
+from storage.database import Database
+from storage.guild_settings import SqliteGuildSettingsRepository
+from storage.meta import SqliteMetaRepository
+
+
+class SqliteStorage:
+    """Opens (and migrates) the database and exposes the repositories the services use."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.guild_settings = SqliteGuildSettingsRepository(db)
+        self.meta = SqliteMetaRepository(db)
+
+    @classmethod
+    async def open(cls, path: Path) -> "SqliteStorage":
+        return cls(await Database.open(path))
+
+    async def migrate(self) -> list[int]:
+        return await self.db.migrate()
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,100 @@
+"""`/setup` end to end: the real discord.py client against the loopback emulator and a real SQLite file."""
+
+import pytest
+
+from emulator.interactions import message_text
+from tests.conftest import BotStarter, Community
+
+
+async def configure(c: Community) -> str:
+    record = await c.discord.slash(
+        c.owner,
+        "setup set",
+        ideas_channel=c.ideas,
+        announcements_channel=c.announcements,
+        staff_role=c.staff_role,
+        moderator_role=c.moderator_role,
+        timezone="Europe/Amsterdam",
+    )
+    return await record.ephemeral_text()
+
+
+async def test_owner_configures_and_sees_settings(bot, community: Community) -> None:
+    c = community
+    text = await configure(c)
+    assert "Settings saved." in text
+    shown = await (await c.discord.slash(c.owner, "setup show")).ephemeral_text()
+    for expected in (f"<#{c.ideas.id}>", f"<#{c.announcements.id}>", f"<@&{c.staff_role.id}>", "Europe/Amsterdam"):
+        assert expected in shown
+    stored = await bot.services.setup.get(c.guild.id)
+    assert (stored.ideas_channel_id, stored.staff_role_id) == (c.ideas.id, c.staff_role.id)
+
+
+async def test_setup_messages_ping_nobody(bot, community: Community) -> None:
+    c = community
+    await configure(c)
+    reply = await (await c.discord.slash(c.owner, "setup show")).reply()
+    assert reply["mention_roles"] == [] and reply["mention_everyone"] is False
+    assert reply["allowed_mentions"]["parse"] == []
+
+
+async def test_partial_update_keeps_other_settings(bot, community: Community) -> None:
+    c = community
+    await configure(c)
+    await (await c.discord.slash(c.owner, "setup set", timezone="America/New_York")).reply()
+    stored = await bot.services.setup.get(c.guild.id)
+    assert stored.timezone == "America/New_York" and stored.ideas_channel_id == c.ideas.id
+
+
+async def test_member_without_manage_server_is_refused(bot, community: Community) -> None:
+    c = community
+    for member in (c.alice, c.staff):
+        record = await c.discord.slash(member, "setup set", announcements_channel=c.general)
+        assert await record.ephemeral_text() == "Only members with the Manage Server permission can do this."
+    assert (await bot.services.setup.get(c.guild.id)).announcements_channel_id is None
+
+
+async def test_moderator_may_show_but_not_change(bot, community: Community) -> None:
+    c = community
+    await configure(c)
+    shown = await (await c.discord.slash(c.moderator, "setup show")).ephemeral_text()
+    assert "Europe/Amsterdam" in shown
+    refused = await (await c.discord.slash(c.moderator, "setup set", timezone="UTC")).ephemeral_text()
+    assert "Manage Server" in refused
+    denied = await (await c.discord.slash(c.alice, "setup show")).ephemeral_text()
+    assert denied == "Only moderators can do this."
+
+
+async def test_unknown_timezone_is_refused_and_nothing_stored(bot, community: Community) -> None:
+    c = community
+    record = await c.discord.slash(c.owner, "setup set", timezone="Mars/Olympus_Mons", ideas_channel=c.ideas)
+    text = await record.ephemeral_text()
+    assert "unknown time zone 'Mars/Olympus_Mons'" in text
+    assert (await bot.services.setup.get(c.guild.id)).ideas_channel_id is None
+
+
+async def test_no_options_is_refused(bot, community: Community) -> None:
+    text = await (await community.discord.slash(community.owner, "setup set")).ephemeral_text()
+    assert text == "Pass at least one setting to change."
+
+
+async def test_overlong_timezone_is_bounded_by_the_command_definition(bot, community: Community) -> None:
+    c = community
+    with pytest.raises(AssertionError, match="Discord refuses option 'timezone'"):
+        await c.discord.slash(c.owner, "setup set", timezone="x" * 65)
+
+
+async def test_timezone_autocomplete(bot, community: Community) -> None:
+    choices = await community.discord.autocomplete(community.owner, "setup set", "timezone", timezone="amsterd")
+    assert [c["value"] for c in choices] == ["Europe/Amsterdam"]
+
+
+async def test_settings_survive_restart_without_resync(start_bot: BotStarter, community: Community) -> None:
+    c = community
+    async with start_bot():
+        await configure(c)
+    async with start_bot():
+        shown = message_text(await (await c.discord.slash(c.owner, "setup show")).reply())
+    assert f"<#{c.ideas.id}>" in shown and "Europe/Amsterdam" in shown
+    syncs = [call for call in c.discord.rest_log if call[0] == "PUT" and call[1].endswith("/commands")]
+    assert len(syncs) == 1, "an unchanged command tree must not be synced again on restart"
