@@ -8,18 +8,29 @@ import sys
 import discord
 from pydantic import ValidationError
 
+from bot.core import CoCreateBot
 from bot.factory import create_bot
 from bot.log import configure_logging
 from bot.settings import Settings, describe_settings_error
 
 
-async def run(settings: Settings) -> None:
-    bot = await create_bot(settings)
+async def serve(bot: CoCreateBot, token: str) -> None:
+    """Run until the bot closes; Ctrl-C and SIGTERM close it cleanly (gateway, scheduler, database)."""
     loop = asyncio.get_running_loop()
+    closing: set[asyncio.Task[None]] = set()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: asyncio.create_task(bot.close()))
-    async with bot:
-        await bot.start(settings.discord_token.get_secret_value())
+        loop.add_signal_handler(sig, lambda: closing.add(asyncio.create_task(bot.close())))
+    try:
+        async with bot:
+            await bot.start(token)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await asyncio.gather(*closing)
+
+
+async def run(settings: Settings) -> None:
+    await serve(await create_bot(settings), settings.discord_token.get_secret_value())
 
 
 def main(argv: list[str] | None = None) -> int:

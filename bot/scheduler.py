@@ -30,6 +30,10 @@ class Scheduler:
     def start(self) -> None:
         self._scheduler.start()
 
+    @property
+    def running(self) -> bool:
+        return self._scheduler.running
+
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)

@@ -145,12 +145,12 @@ def modal_answers(modal: Payload, values: dict[str, str]) -> list[Payload]:
 def check_constraints(definition: Payload, value: Any) -> None:
     """Discord's own client and API refuse values outside an option's declared bounds."""
     name = definition["name"]
+    low, high = definition.get("min_value", float("-inf")), definition.get("max_value", float("inf"))
     if isinstance(value, str):
         if not definition.get("min_length", 0) <= len(value) <= definition.get("max_length", 6000):
             raise AssertionError(f"Discord refuses option {name!r}: length {len(value)} is outside its bounds")
-    elif isinstance(value, int | float):
-        if value < definition.get("min_value", float("-inf")) or value > definition.get("max_value", float("inf")):
-            raise AssertionError(f"Discord refuses option {name!r}: {value} is outside its bounds")
+    elif isinstance(value, int | float) and not low <= value <= high:
+        raise AssertionError(f"Discord refuses option {name!r}: {value} is outside its bounds")
     choices = definition.get("choices")
     if choices and value not in [c["value"] for c in choices]:
         raise AssertionError(f"Discord refuses option {name!r}: {value!r} is not one of its choices")

@@ -1,6 +1,7 @@
 """The emulator itself: starts the aiohttp app on 127.0.0.1 and holds Discord's state for tests to drive."""
 
 import asyncio
+import re
 import secrets
 from typing import Any
 
@@ -248,6 +249,19 @@ class DiscordEmulator:
 
     def delete_message(self, message_id: int) -> None:
         self.messages.pop(message_id, None)
+
+    def render(self, guild: Guild, text: str) -> str:
+        """Text as a member's client shows it: channel, role and user mentions by name."""
+
+        def name(match: re.Match[str]) -> str:
+            kind, ident = match.group(1), int(match.group(2))
+            if kind == "#":
+                return f"#{guild.channels[ident].name}" if ident in guild.channels else "#unknown"
+            if kind == "@&":
+                return f"@{guild.roles[ident].name}" if ident in guild.roles else "@unknown-role"
+            return f"@{guild.members[ident].user.username}" if ident in guild.members else "@unknown-user"
+
+        return re.sub(r"<(#|@&|@!?)(\d+)>", name, text)
 
     def messages_in(self, channel: Channel, *, ephemeral: bool = False) -> list[Payload]:
         """Messages in a channel, oldest first; ephemeral ones only when asked for."""

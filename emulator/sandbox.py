@@ -1,0 +1,61 @@
+"""Try the bot without a Discord token: the real bot against the loopback emulator, a scripted session."""
+
+import asyncio
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from emulator.community import Community, build_community
+from emulator.harness import running_bot
+from emulator.interactions import EPHEMERAL, message_text
+from emulator.server import DiscordEmulator
+from emulator.state import Member, Payload
+
+
+def show(c: Community, message: Payload) -> None:
+    audience = "only you see" if message["flags"] & EPHEMERAL else "everyone sees"
+    lines = c.discord.render(c.guild, message_text(message)).splitlines() or ["(no text)"]
+    print(f"   <- bot ({audience}): {lines[0]}")
+    for line in lines[1:]:
+        print(f"      {line}")
+
+
+async def run_command(c: Community, member: Member, command: str, **options: Any) -> Payload:
+    shown = " ".join(f"{k}:{getattr(v, 'name', v)}" for k, v in options.items())
+    print(f"\n-> {member.user.username} runs /{command} {shown}".rstrip())
+    reply = await (await c.discord.slash(member, command, **options)).reply()
+    show(c, reply)
+    return reply
+
+
+async def session(database: Path) -> None:
+    async with DiscordEmulator() as discord:
+        c = await build_community(discord)
+        async with running_bot(discord, database) as bot:
+            print(f"Loopback Discord on {discord.api_base} (no token, no internet).")
+            print(f"Bot {bot.user} is in '{c.guild.name}' with #ideas (forum), #announcements and #general.")
+            await run_command(
+                c,
+                c.owner,
+                "setup set",
+                ideas_channel=c.ideas,
+                announcements_channel=c.announcements,
+                staff_role=c.staff_role,
+                moderator_role=c.moderator_role,
+                timezone="Europe/Amsterdam",
+            )
+            await run_command(c, c.alice, "setup set", timezone="UTC")
+            await run_command(c, c.owner, "setup set", timezone="Mars/Olympus_Mons")
+        print("\n-- the bot restarts on the same database --")
+        async with running_bot(discord, database):
+            await run_command(c, c.moderator, "setup show")
+    print("\nSandbox session finished.")
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("discord.client").setLevel(logging.ERROR)  # voice support warnings; the bot has no voice
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(session(Path(folder) / "sandbox.db"))
+    return 0

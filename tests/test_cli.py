@@ -1,0 +1,62 @@
+"""`python -m bot`: clear one-line errors for bad settings, and a clean shutdown on SIGTERM."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import serve
+from bot.factory import create_bot
+from bot.settings import Settings
+from emulator import DiscordEmulator
+from emulator.harness import SANDBOX_TOKEN, point_discord_at
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_bot(cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "LOG_LEVEL", "DATABASE_PATH"}}
+    clean["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=cwd, env=clean | env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "error: invalid settings: DISCORD_TOKEN is not set (see .env.example)"),
+        ({"DISCORD_TOKEN": "hunter2"}, "error: invalid settings: DISCORD_TOKEN does not look like a Discord bot token"),
+        ({"DISCORD_TOKEN": SANDBOX_TOKEN, "LOG_LEVEL": "LOUD"}, "error: invalid settings: LOG_LEVEL"),
+    ],
+)
+def test_bad_settings_exit_2_with_one_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:
+    result = run_bot(tmp_path, **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), result.stderr
+    assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_settings_are_read_from_dotenv(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=not-a-token\n")
+    result = run_bot(tmp_path)
+    assert result.returncode == 2 and "DISCORD_TOKEN does not look like" in result.stderr
+
+
+async def test_sigterm_closes_gateway_scheduler_and_database(discord_emulator: DiscordEmulator, db_path: Path) -> None:
+    point_discord_at(discord_emulator)
+    settings = Settings(discord_token=SANDBOX_TOKEN, database_path=db_path, _env_file=None)  # type: ignore[call-arg]
+    bot = await create_bot(settings, guild_ready_timeout=0.01)
+    serving = asyncio.create_task(serve(bot, SANDBOX_TOKEN))
+    await asyncio.wait_for(bot.wait_until_ready(), 10)
+    assert bot.scheduler.running
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(serving, 10)
+    assert bot.is_closed() and not bot.scheduler.running
+    with pytest.raises(ValueError, match="no active connection"):
+        await bot.storage.meta.get("anything")
