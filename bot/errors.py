@@ -1,7 +1,10 @@
 """One error handler for the whole bot: expected refusals become an ephemeral message, the rest an error id."""
 
+import functools
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -11,6 +14,8 @@ from services.errors import ServiceError
 from services.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
+
+S = TypeVar("S")
 
 
 class Refused(app_commands.CheckFailure):
@@ -97,3 +102,18 @@ class GuardedModal(discord.ui.Modal):
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await report_error(interaction, error)
+
+
+def reports_errors(
+    callback: Callable[[S, discord.Interaction], Awaitable[Any]],
+) -> Callable[[S, discord.Interaction], Awaitable[None]]:
+    """Wrap a component callback (e.g. a DynamicItem's) so its errors reach the member, not just the log."""
+
+    @functools.wraps(callback)
+    async def wrapper(self: S, interaction: discord.Interaction) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    return wrapper

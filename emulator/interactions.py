@@ -133,11 +133,12 @@ def modal_answers(modal: Payload, values: dict[str, str]) -> list[Payload]:
             return {"type": 1, "components": [answer(c) for c in component["components"]]}
         if component["type"] == 18:
             return {"type": 18, "component": answer(component["component"])}
-        return {
-            "type": component["type"],
-            "custom_id": component["custom_id"],
-            "value": values.get(component["custom_id"], ""),
-        }
+        value = values.get(component["custom_id"], "")
+        required = component.get("required", True)
+        low, high = component.get("min_length", 1 if required else 0), component.get("max_length", 4000)
+        if (value or required) and not low <= len(value) <= high:
+            raise AssertionError(f"Discord refuses input {component['custom_id']!r}: length {len(value)} out of bounds")
+        return {"type": component["type"], "custom_id": component["custom_id"], "value": value}
 
     return [answer(c) for c in modal["components"]]
 

@@ -15,7 +15,7 @@ from emulator.interactions import (
     UPDATE_MESSAGE,
     InteractionRecord,
 )
-from emulator.state import Payload
+from emulator.state import ChannelType, Payload
 
 if TYPE_CHECKING:
     from emulator.server import DiscordEmulator
@@ -63,6 +63,8 @@ class RestApi:
             web.delete(webhook + "/messages/{message}", self.delete_webhook_message),
             web.get(API + "/channels/{channel}", self.get_channel),
             web.post(API + "/channels/{channel}/messages", self.create_message),
+            web.post(API + "/channels/{channel}/threads", self.create_forum_post),
+            web.post(message + "/threads", self.create_thread_from_message),
             web.get(message, self.get_message),
             web.patch(message, self.edit_message),
             web.delete(message, self.delete_message),
@@ -73,7 +75,8 @@ class RestApi:
     async def middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.emu.rest_log.append((request.method, request.path))
         authorized = request.headers.get("Authorization", "") == f"Bot {self.emu.token}" or self.emu.token is None
-        if request.path.startswith(API) and not request.path.startswith(API + "/interactions") and not authorized:
+        by_path_token = request.path.startswith((API + "/interactions", API + "/webhooks"))
+        if request.path.startswith(API) and not by_path_token and not authorized:
             return error(401, 0, "401: Unauthorized")
         response = await handler(request)
         if response.content_type == "application/json":
@@ -209,6 +212,24 @@ class RestApi:
         if problems := self.emu.problems_with(body):
             return problems
         return web.json_response(self.emu.store_message(channel.id, body, files))
+
+    async def create_forum_post(self, request: web.Request) -> web.Response:
+        forum = self.emu.channel(int(request.match_info["channel"]))
+        if forum.type != ChannelType.FORUM:
+            return error(400, 50024, "Cannot execute action on this channel type")
+        body, files = await read_body(request)
+        if problems := self.emu.problems_with(body.get("message") or {}):
+            return problems
+        thread = await self.emu.open_thread(forum, body["name"], thread_id=None)
+        message = self.emu.store_message(thread.id, body.get("message") or {}, files, message_id=thread.id)
+        return web.json_response(thread.payload() | {"message": message})
+
+    async def create_thread_from_message(self, request: web.Request) -> web.Response:
+        channel = self.emu.channel(int(request.match_info["channel"]))
+        message_id = int(self.emu.message(int(request.match_info["message"]))["id"])
+        body = await request.json()
+        thread = await self.emu.open_thread(channel, body["name"], thread_id=message_id)
+        return web.json_response(thread.payload())
 
     async def get_message(self, request: web.Request) -> web.Response:
         return web.json_response(self.emu.message(int(request.match_info["message"])))

@@ -156,6 +156,22 @@ class DiscordEmulator:
         await self.dispatch("CHANNEL_CREATE", channel.payload())
         return channel
 
+    async def open_thread(self, parent: Channel, name: str, thread_id: int | None) -> Channel:
+        """A public thread under `parent` (a forum post, or a thread on message `thread_id`)."""
+        if not 1 <= len(name) <= 100:
+            raise web.HTTPBadRequest(text='{"code": 50035, "message": "name must be 1 to 100 in length"}')
+        thread = Channel(
+            thread_id or self.snowflakes.next(),
+            parent.guild_id,
+            name,
+            type=ChannelType.PUBLIC_THREAD,
+            parent_id=parent.id,
+            owner_id=self.bot_user.id,
+        )
+        self.guilds[parent.guild_id].channels[thread.id] = thread
+        await self.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True})
+        return thread
+
     def add_member(self, guild: Guild, name: str, roles: list[Role] | None = None) -> Member:
         member = Member(User(self.snowflakes.next(), name), guild.id, [r.id for r in roles or []])
         guild.members[member.id] = member
@@ -203,12 +219,13 @@ class DiscordEmulator:
         body: Payload,
         files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
         interaction: InteractionRecord | None = None,
+        message_id: int | None = None,
     ) -> Payload:
         channel = self.channel(channel_id)
         guild = self.guilds[channel.guild_id]
         content = body.get("content") or ""
         message: Payload = {
-            "id": str(self.snowflakes.next()),
+            "id": str(message_id or self.snowflakes.next()),
             "channel_id": str(channel_id),
             "guild_id": str(guild.id),
             "author": self.bot_user.payload(),
@@ -333,14 +350,14 @@ class DiscordEmulator:
         return data
 
     async def slash(
-        self, member: Member, command: str, channel: Channel | None = None, **options: Any
+        self, member: Member, command: str, /, *, in_channel: Channel | None = None, **options: Any
     ) -> InteractionRecord:
         """`member` runs `/command` (e.g. "setup set") with keyword options; waits for the bot's answer."""
         guild = self.guilds[member.guild_id]
         data = self._command_data(guild, command, options)
-        return await self._send(APPLICATION_COMMAND, member, channel or self.text_channel(guild), data)
+        return await self._send(APPLICATION_COMMAND, member, in_channel or self.text_channel(guild), data)
 
-    async def autocomplete(self, member: Member, command: str, focused: str, **options: Any) -> list[Payload]:
+    async def autocomplete(self, member: Member, command: str, focused: str, /, **options: Any) -> list[Payload]:
         guild = self.guilds[member.guild_id]
         data = self._command_data(guild, command, options, focused)
         record = await self._send(AUTOCOMPLETE, member, self.text_channel(guild), data)

@@ -253,8 +253,8 @@ def resolve_mentions(content: str, allowed: Payload | None, guild: Guild | None)
     """Who a message really pings, following Discord's `allowed_mentions` rules."""
     users, roles, everyone = [], [], False
     parse = {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse", []))
-    allowed_users = set((allowed or {}).get("users", []))
-    allowed_roles = set((allowed or {}).get("roles", []))
+    allowed_users = {str(u) for u in (allowed or {}).get("users", [])}
+    allowed_roles = {str(r) for r in (allowed or {}).get("roles", [])}
     for user_id, role_id, word in MENTION.findall(content):
         if user_id and ("users" in parse or user_id in allowed_users):
             member = guild.members.get(int(user_id)) if guild else None

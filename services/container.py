@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from services.clock import Clock
 from services.guild_setup import GuildSetupService
+from services.ideas import IdeaService
 from storage.base import Storage
 
 
@@ -11,7 +12,12 @@ from storage.base import Storage
 class Services:
     clock: Clock
     setup: GuildSetupService
+    ideas: IdeaService
 
 
 def build_services(storage: Storage, clock: Clock) -> Services:
-    return Services(clock=clock, setup=GuildSetupService(storage.guild_settings))
+    return Services(
+        clock=clock,
+        setup=GuildSetupService(storage.guild_settings),
+        ideas=IdeaService(storage.ideas, clock),
+    )

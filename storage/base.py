@@ -2,6 +2,7 @@
 
 from typing import Protocol
 
+from storage.ideas import SqliteIdeaRepository
 from storage.models import GuildSettings
 
 
@@ -24,6 +25,7 @@ class MetaRepository(Protocol):
 class Storage(Protocol):
     guild_settings: GuildSettingsRepository
     meta: MetaRepository
+    ideas: SqliteIdeaRepository  # TODO(postgres): extract a protocol when the second backend lands
 
     async def migrate(self) -> list[int]:
         """Bring the schema up to date; returns the migrations applied now."""

@@ -1,8 +1,33 @@
 """Pydantic models for what the bot stores."""
 
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+
+def _printable(value: str) -> str:
+    """Refuse control and invisible format characters (zero-width spaces, direction overrides).
+
+    The zero-width joiner stays allowed: emoji sequences such as families need it.
+    """
+    for char in value:
+        if char not in "\n\t\u200d" and unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs"}:
+            raise ValueError(f"contains an invisible or control character (U+{ord(char):04X})")
+    return value
+
+
+def text(max_length: int) -> object:
+    """A required member-supplied string: trimmed, 1..max_length characters, no invisible characters."""
+    return Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length), AfterValidator(_printable)
+    ]
+
+
+Title = text(100)
 
 
 class Model(BaseModel):
@@ -27,3 +52,59 @@ class GuildSettings(Model):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Amsterdam") from None
         return value
+
+
+class IdeaStatus(StrEnum):
+    NEW = "new"
+    UNDER_REVIEW = "under review"
+    PLANNED = "planned"
+    IN_PROGRESS = "in progress"
+    SHIPPED = "shipped"
+    DECLINED = "declined"
+    DUPLICATE = "duplicate"
+
+    @property
+    def is_open(self) -> bool:
+        """Open ideas can still be voted on."""
+        return self not in {IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.DUPLICATE}
+
+
+Category = text(30)
+
+
+class IdeaSettings(Model):
+    guild_id: int
+    downvotes: bool = True
+    categories: tuple[Category, ...] = Field(default=(), max_length=25)  # type: ignore[valid-type]
+    hourly_limit: int = Field(default=5, ge=1, le=100)
+
+
+class IdeaDraft(Model):
+    """What a member typed in the submit modal."""
+
+    title: Title  # type: ignore[valid-type]
+    description: text(2000)  # type: ignore[valid-type]
+    category: Category | None = None  # type: ignore[valid-type]
+
+
+class Idea(Model):
+    id: int
+    guild_id: int
+    author_id: int
+    title: str
+    description: str
+    category: str | None
+    status: IdeaStatus
+    status_reason: str | None
+    duplicate_of: int | None
+    channel_id: int | None
+    message_id: int | None
+    thread_id: int | None
+    created_at: datetime
+    upvotes: int = 0
+    downvotes: int = 0
+    credited: tuple[int, ...] = ()
+
+    @property
+    def score(self) -> int:
+        return self.upvotes - self.downvotes

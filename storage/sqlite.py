@@ -4,6 +4,7 @@ from pathlib import Path
 
 from storage.database import Database
 from storage.guild_settings import SqliteGuildSettingsRepository
+from storage.ideas import SqliteIdeaRepository
 from storage.meta import SqliteMetaRepository
 
 
@@ -14,6 +15,7 @@ class SqliteStorage:
         self.db = db
         self.guild_settings = SqliteGuildSettingsRepository(db)
         self.meta = SqliteMetaRepository(db)
+        self.ideas = SqliteIdeaRepository(db)
 
     @classmethod
     async def open(cls, path: Path) -> "SqliteStorage":

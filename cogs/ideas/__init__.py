@@ -1,0 +1,206 @@
+"""`/idea ...`: the co-creation loop from proposal to shipped with credit."""
+
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core import CoCreateBot
+from bot.permissions import ensure_allowed, only
+from cogs.ideas.embeds import leaderboard_embed, page_embed
+from cogs.ideas.publish import post_in_thread, refresh_idea
+from cogs.ideas.views import IdeaModal, IdeaPageButton, IdeaPostButton, browse_page
+from cogs.ideas.votes import IdeaVoteButton
+from services.errors import InvalidInput
+from services.ideas import IdeaQuery, IdeaService
+from services.permissions import MEMBER, MODERATOR, STAFF
+from storage.models import IdeaStatus
+
+DYNAMIC_ITEMS = (IdeaVoteButton, IdeaPostButton, IdeaPageButton)
+STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in IdeaStatus if s != IdeaStatus.DUPLICATE]
+PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in ("week", "month", "all")]
+Reason = app_commands.Range[str, 1, 500]
+IdeaId = app_commands.Range[int, 1]
+
+
+@app_commands.guild_only()
+class Ideas(commands.GroupCog, group_name="idea", group_description="Propose, vote on and follow ideas"):
+    def __init__(self, bot: CoCreateBot) -> None:
+        self.bot = bot
+        self.ideas: IdeaService = bot.services.ideas
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    @app_commands.command(name="submit", description="Propose an idea to the community")
+    @only(MEMBER)
+    async def submit(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        if (await self.bot.services.setup.get(interaction.guild_id)).ideas_channel_id is None:
+            raise InvalidInput("The ideas channel is not set up yet; ask an admin to run /setup set.")
+        await self.ideas.check_rate_limit(interaction.guild_id, interaction.user.id)
+        categories = (await self.ideas.settings(interaction.guild_id)).categories
+        await interaction.response.send_modal(IdeaModal(categories))
+
+    @app_commands.command(name="status", description="Move an idea through the workflow with a public reason")
+    @app_commands.describe(idea="Idea number", status="The new status", reason="Why, shown to everyone")
+    @app_commands.choices(status=STATUS_CHOICES)
+    @only(STAFF)
+    async def status(self, interaction: discord.Interaction, idea: IdeaId, status: str, reason: Reason) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        change = await self.ideas.set_status(interaction.guild_id, idea, IdeaStatus(status), reason)
+        await refresh_idea(self.bot, change.idea)
+        text = (
+            f"**Status: {change.idea.status.value.capitalize()}** (was {change.previous}), "
+            f"by {interaction.user.mention}\n> {change.idea.status_reason}"
+        )
+        await post_in_thread(self.bot, change.idea, text, change.notify)
+        await interaction.followup.send(
+            f"Idea #{idea} is now {change.idea.status}; {len(change.notify)} followers notified.", ephemeral=True
+        )
+
+    @app_commands.command(name="merge", description="Mark an idea as a duplicate of another and move its votes")
+    @app_commands.describe(duplicate="The duplicate idea's number", into="The idea to keep", reason="Optional note")
+    @only(STAFF)
+    async def merge(
+        self, interaction: discord.Interaction, duplicate: IdeaId, into: IdeaId, reason: Reason | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        merged, target = await self.ideas.merge(interaction.guild_id, duplicate, into, reason)
+        for idea in (merged, target):
+            await refresh_idea(self.bot, idea)
+        await post_in_thread(self.bot, merged, f"Merged into **#{target.id} {target.title}**: <#{target.thread_id}>")
+        await post_in_thread(self.bot, target, f"**#{merged.id} {merged.title}** was merged into this idea.")
+        await interaction.followup.send(
+            f"Merged #{merged.id} into #{target.id}; it now has score {target.score}.", ephemeral=True
+        )
+
+    async def _browse(self, interaction: discord.Interaction, query: IdeaQuery) -> None:
+        embed, view = await browse_page(interaction, query)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(name="list", description="Browse the newest ideas")
+    @app_commands.choices(status=[*STATUS_CHOICES, app_commands.Choice(name="duplicate", value="duplicate")])
+    @app_commands.choices(period=PERIOD_CHOICES)
+    @only(MEMBER)
+    async def list_ideas(
+        self,
+        interaction: discord.Interaction,
+        status: str | None = None,
+        category: app_commands.Range[str, 1, 30] | None = None,
+        author: discord.Member | None = None,
+        period: str = "all",
+    ) -> None:
+        await self._browse(interaction, await self._query(interaction, "new", status, category, author, period))
+
+    @app_commands.command(name="top", description="Browse the highest-voted ideas")
+    @app_commands.choices(status=STATUS_CHOICES, period=PERIOD_CHOICES)
+    @only(MEMBER)
+    async def top(
+        self,
+        interaction: discord.Interaction,
+        status: str | None = None,
+        category: app_commands.Range[str, 1, 30] | None = None,
+        author: discord.Member | None = None,
+        period: str = "all",
+    ) -> None:
+        await self._browse(interaction, await self._query(interaction, "top", status, category, author, period))
+
+    async def _query(
+        self,
+        interaction: discord.Interaction,
+        sort: str,
+        status: str | None,
+        category: str | None,
+        author: discord.Member | None,
+        period: str,
+    ) -> IdeaQuery:
+        assert interaction.guild_id is not None
+        if category is not None:
+            known = (await self.ideas.settings(interaction.guild_id)).categories
+            category = next((c for c in known if c.casefold() == category.casefold()), None)
+            if category is None:
+                raise InvalidInput(f"Unknown category. This server's categories: {', '.join(known) or 'none'}.")
+        return IdeaQuery(
+            sort=sort,  # type: ignore[arg-type]
+            status=IdeaStatus(status) if status else None,
+            category=category,
+            author_id=author.id if author else None,
+            period=period,  # type: ignore[arg-type]
+        )
+
+    @app_commands.command(name="search", description="Find ideas by words in their title or description")
+    @only(MEMBER)
+    async def search(self, interaction: discord.Interaction, words: app_commands.Range[str, 1, 100]) -> None:
+        assert interaction.guild_id is not None
+        page = await self.ideas.search(interaction.guild_id, words)
+        await interaction.response.send_message(embed=page_embed(f"Ideas matching “{words}”", page, 0), ephemeral=True)
+
+    @app_commands.command(name="credit", description="Credit a co-author of a shipped idea")
+    @only(STAFF)
+    async def credit(self, interaction: discord.Interaction, idea: IdeaId, member: discord.Member) -> None:
+        assert interaction.guild_id is not None
+        credited = await self.ideas.credit(interaction.guild_id, idea, member.id)
+        await refresh_idea(self.bot, credited)
+        await interaction.response.send_message(f"{member.mention} is credited on idea #{idea}.", ephemeral=True)
+
+    @app_commands.command(name="leaderboard", description="Members ranked by shipped ideas and votes received")
+    @only(MEMBER)
+    async def leaderboard(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        rows = await self.ideas.leaderboard(interaction.guild_id)
+        await interaction.response.send_message(embed=leaderboard_embed(rows))
+
+    @app_commands.command(name="export", description="Download every idea as a CSV file")
+    @only(STAFF)
+    async def export(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        data = (await self.ideas.export_csv(interaction.guild_id)).encode()
+        file = discord.File(io.BytesIO(data), filename="ideas.csv")
+        await interaction.response.send_message("All ideas, as CSV.", file=file, ephemeral=True)
+
+    @app_commands.command(name="notifications", description="Get (or stop) pings when ideas you follow change")
+    @only(MEMBER)
+    async def notifications(self, interaction: discord.Interaction, enabled: bool) -> None:
+        assert interaction.guild_id is not None
+        await self.ideas.set_notifications(interaction.guild_id, interaction.user.id, enabled)
+        state = "on" if enabled else "off"
+        await interaction.response.send_message(f"Idea notifications are {state} for you.", ephemeral=True)
+
+    @app_commands.command(name="settings", description="Downvotes, categories and the hourly submission limit")
+    @app_commands.describe(categories="Comma-separated, e.g. Flavours, Packaging (empty text clears)")
+    @only(MODERATOR)
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        downvotes: bool | None = None,
+        categories: app_commands.Range[str, 0, 800] | None = None,
+        hourly_limit: app_commands.Range[int, 1, 100] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        saved = await self.ideas.configure(interaction.guild_id, downvotes, categories, hourly_limit)
+        await interaction.response.send_message(
+            f"Downvotes {'on' if saved.downvotes else 'off'} · categories: {', '.join(saved.categories) or 'none'}"
+            f" · {saved.hourly_limit} ideas per member per hour.",
+            ephemeral=True,
+        )
+
+    @status.autocomplete("idea")
+    @merge.autocomplete("duplicate")
+    @merge.autocomplete("into")
+    @credit.autocomplete("idea")
+    async def idea_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+        assert interaction.guild_id is not None
+        await ensure_allowed(interaction, MEMBER)
+        found = await self.ideas.autocomplete(interaction.guild_id, str(current))
+        return [app_commands.Choice(name=f"#{i.id} {i.title}"[:100], value=i.id) for i in found]
+
+
+async def setup(bot: CoCreateBot) -> None:
+    await bot.add_cog(Ideas(bot))

@@ -1,0 +1,70 @@
+"""How ideas look in Discord: pure functions from models to embeds and text, easy to test."""
+
+import discord
+
+from services.ideas import Page, VoteOutcome
+from storage.models import Idea, IdeaStatus
+
+STATUS_COLOURS = {
+    IdeaStatus.NEW: discord.Colour.light_grey(),
+    IdeaStatus.UNDER_REVIEW: discord.Colour.gold(),
+    IdeaStatus.PLANNED: discord.Colour.blue(),
+    IdeaStatus.IN_PROGRESS: discord.Colour.purple(),
+    IdeaStatus.SHIPPED: discord.Colour.green(),
+    IdeaStatus.DECLINED: discord.Colour.red(),
+    IdeaStatus.DUPLICATE: discord.Colour.dark_grey(),
+}
+
+
+def score_line(idea: Idea) -> str:
+    return f"▲ {idea.upvotes}  ▼ {idea.downvotes}  ·  score {idea.score}"
+
+
+def idea_embed(idea: Idea) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"#{idea.id} {idea.title}", description=idea.description, colour=STATUS_COLOURS[idea.status]
+    )
+    status = idea.status.value.capitalize()
+    if idea.status == IdeaStatus.DUPLICATE:
+        status += f" of #{idea.duplicate_of}"
+    embed.add_field(name="Status", value=f"{status}\n{idea.status_reason}" if idea.status_reason else status)
+    embed.add_field(name="Score", value=score_line(idea))
+    embed.add_field(name="Author", value=f"<@{idea.author_id}>")
+    if idea.category:
+        embed.add_field(name="Category", value=idea.category)
+    if idea.credited:
+        embed.add_field(name="Credited", value=" ".join(f"<@{m}>" for m in idea.credited), inline=False)
+    embed.set_footer(text="Vote with the buttons · discuss in the thread")
+    return embed
+
+
+def idea_line(idea: Idea) -> str:
+    link = f" · [open](https://discord.com/channels/{idea.guild_id}/{idea.thread_id})" if idea.thread_id else ""
+    return f"**#{idea.id} {discord.utils.escape_markdown(idea.title)}** · {idea.status} · {score_line(idea)}{link}"
+
+
+def page_embed(title: str, page: Page, number: int) -> discord.Embed:
+    lines = [idea_line(i) for i in page.ideas] or ["No ideas match."]
+    embed = discord.Embed(title=title, description="\n".join(lines), colour=discord.Colour.blurple())
+    embed.set_footer(text=f"Page {number + 1}")
+    return embed
+
+
+def vote_confirmation(outcome: VoteOutcome) -> str:
+    label = f"#{outcome.idea.id} {outcome.idea.title}"
+    if outcome.my_vote is None:
+        return f"Your vote on {label} is taken back."
+    direction = "up ▲" if outcome.my_vote > 0 else "down ▼"
+    return f"You voted {direction} on {label}. Click the same button again to take it back."
+
+
+def leaderboard_embed(rows: list[tuple[int, int, int]]) -> discord.Embed:
+    lines = [
+        f"{rank}. <@{member}> · {shipped} shipped · {votes} upvotes received"
+        for rank, (member, shipped, votes) in enumerate(rows, start=1)
+    ]
+    return discord.Embed(
+        title="Co-creators leaderboard",
+        description="\n".join(lines) or "No votes or shipped ideas yet.",
+        colour=discord.Colour.gold(),
+    )

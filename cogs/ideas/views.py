@@ -1,0 +1,147 @@
+"""The submit modal, the "post anyway" button and list pagination (DynamicItems: restart-proof)."""
+
+import re
+
+import discord
+
+from bot.context import services
+from bot.errors import GuardedModal, reports_errors
+from bot.permissions import ensure_allowed
+from cogs.ideas.embeds import page_embed
+from cogs.ideas.publish import post_idea
+from services.ideas import IdeaQuery
+from services.permissions import MEMBER
+from storage.models import Idea, IdeaStatus
+
+STATUSES = list(IdeaStatus)
+
+
+class IdeaPostButton(discord.ui.DynamicItem[discord.ui.Button], template=r"idea:post:(?P<draft_id>\d+)"):
+    """ "Post mine anyway" on a draft whose title resembles existing ideas; the draft is stored, not in memory."""
+
+    def __init__(self, draft_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Post mine anyway", style=discord.ButtonStyle.primary, custom_id=f"idea:post:{draft_id}"
+            )
+        )
+        self.draft_id = draft_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "IdeaPostButton":
+        return cls(int(match["draft_id"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MEMBER)
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        idea = await services(interaction).ideas.submit_draft(interaction.guild_id, actor.user_id, self.draft_id)
+        idea = await post_idea(interaction.client, idea)  # type: ignore[arg-type]
+        await interaction.followup.send(posted_text(idea), ephemeral=True)
+
+
+def posted_text(idea: Idea) -> str:
+    return f"Your idea #{idea.id} is posted: <#{idea.thread_id}>. Share it so people can vote!"
+
+
+PAGE_TEMPLATE = (
+    r"idea:page:(?P<page>\d+):(?P<sort>new|top):(?P<status>\d+|-):(?P<period>week|month|all)"
+    r":(?P<author>\d+):(?P<category>\d+|-)"
+)
+
+
+class IdeaPageButton(discord.ui.DynamicItem[discord.ui.Button], template=PAGE_TEMPLATE):
+    """Previous/next page of /idea list or /idea top; the filters travel in the custom_id."""
+
+    def __init__(self, query: IdeaQuery, categories: tuple[str, ...], label: str, disabled: bool = False) -> None:
+        status = "-" if query.status is None else str(STATUSES.index(query.status))
+        category = "-" if query.category is None else str(categories.index(query.category))
+        custom_id = f"idea:page:{query.page}:{query.sort}:{status}:{query.period}:{query.author_id or 0}:{category}"
+        super().__init__(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=custom_id, disabled=disabled)
+        )
+        self.query = query
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "IdeaPageButton":
+        assert interaction.guild_id is not None
+        categories = (await services(interaction).ideas.settings(interaction.guild_id)).categories
+        category = None if match["category"] == "-" else int(match["category"])
+        query = IdeaQuery(
+            page=int(match["page"]),
+            sort=match["sort"],  # type: ignore[arg-type]
+            status=None if match["status"] == "-" else STATUSES[int(match["status"])],
+            period=match["period"],  # type: ignore[arg-type]
+            author_id=int(match["author"]) or None,
+            category=categories[category] if category is not None and category < len(categories) else None,
+        )
+        return cls(query, categories, item.label or "")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await ensure_allowed(interaction, MEMBER)
+        embed, view = await browse_page(interaction, self.query)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+async def browse_page(interaction: discord.Interaction, query: IdeaQuery) -> tuple[discord.Embed, discord.ui.View]:
+    assert interaction.guild_id is not None
+    ideas = services(interaction).ideas
+    page = await ideas.browse(interaction.guild_id, query)
+    categories = (await ideas.settings(interaction.guild_id)).categories
+    view = discord.ui.View(timeout=None)
+    previous = query.model_copy(update={"page": max(0, query.page - 1)})
+    following = query.model_copy(update={"page": query.page + 1})
+    view.add_item(IdeaPageButton(previous, categories, "◀ Previous", disabled=query.page == 0))
+    view.add_item(IdeaPageButton(following, categories, "Next ▶", disabled=not page.has_next))
+    title = "Top ideas" if query.sort == "top" else "Newest ideas"
+    return page_embed(title, page, query.page), view
+
+
+class IdeaModal(GuardedModal, title="Propose an idea"):
+    idea_title: discord.ui.TextInput = discord.ui.TextInput(
+        label="Title", custom_id="title", min_length=1, max_length=100
+    )
+    description: discord.ui.TextInput = discord.ui.TextInput(
+        label="Description", custom_id="description", style=discord.TextStyle.paragraph, min_length=1, max_length=2000
+    )
+
+    def __init__(self, categories: tuple[str, ...]) -> None:
+        super().__init__(custom_id="idea:submit")
+        self.category: discord.ui.TextInput | None = None
+        if categories:
+            self.category = discord.ui.TextInput(
+                label="Category (optional)",
+                custom_id="category",
+                required=False,
+                max_length=30,
+                placeholder=", ".join(categories)[:100],
+            )
+            self.add_item(self.category)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MEMBER)
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await services(interaction).ideas.submit(
+            interaction.guild_id,
+            actor.user_id,
+            self.idea_title.value,
+            self.description.value,
+            self.category.value if self.category else None,
+        )
+        if outcome.idea is None:
+            assert outcome.draft_id is not None
+            lines = "\n".join(f"• #{i.id} {i.title} ({i.status}, score {i.score})" for i in outcome.similar)
+            view = discord.ui.View(timeout=None)
+            view.add_item(IdeaPostButton(outcome.draft_id))
+            text = f"These ideas look like yours:\n{lines}\nVote there, or post yours anyway (your text is saved)."
+            await interaction.followup.send(text, view=view, ephemeral=True)
+            return
+        idea = await post_idea(interaction.client, outcome.idea)  # type: ignore[arg-type]
+        await interaction.followup.send(posted_text(idea), ephemeral=True)

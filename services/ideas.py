@@ -1,0 +1,248 @@
+"""The ideas board: submit, vote, status workflow, merge, credit, browse, search, leaderboard, export."""
+
+import csv
+import difflib
+import io
+import re
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import Field
+
+from services.clock import Clock
+from services.errors import InvalidInput, NotFound
+from services.validation import build
+from storage.ideas import SqliteIdeaRepository
+from storage.models import Idea, IdeaDraft, IdeaSettings, IdeaStatus, Model, text
+
+PAGE_SIZE = 5
+SIMILAR_TITLE_RATIO = 0.75
+PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
+
+
+class SubmitOutcome(Model):
+    """Either the stored idea, or similar ideas to show before posting (with the draft kept under `draft_id`)."""
+
+    idea: Idea | None = None
+    similar: tuple[Idea, ...] = ()
+    draft_id: int | None = None
+
+
+class VoteOutcome(Model):
+    idea: Idea
+    my_vote: int | None
+
+
+class StatusChange(Model):
+    idea: Idea
+    previous: IdeaStatus
+    notify: tuple[int, ...]
+
+
+class IdeaQuery(Model):
+    """Filters for /idea list and /idea top; small enough to travel in a button's custom_id."""
+
+    sort: Literal["new", "top"] = "new"
+    status: IdeaStatus | None = None
+    category: str | None = None
+    author_id: int | None = None
+    period: Literal["week", "month", "all"] = "all"
+    page: int = Field(default=0, ge=0)
+
+
+class Page(Model):
+    ideas: tuple[Idea, ...]
+    has_next: bool
+
+
+class StatusReason(Model):
+    reason: text(500)  # type: ignore[valid-type]
+
+
+def words_of(value: str) -> list[str]:
+    return re.findall(r"\w+", value.casefold())[:12]
+
+
+def normalized(title: str) -> str:
+    return " ".join(words_of(title))
+
+
+class IdeaService:
+    def __init__(self, repository: SqliteIdeaRepository, clock: Clock) -> None:
+        self._repo = repository
+        self._clock = clock
+
+    # -- settings ------------------------------------------------------------------------------------
+
+    async def settings(self, guild_id: int) -> IdeaSettings:
+        return await self._repo.settings(guild_id)
+
+    async def configure(
+        self, guild_id: int, downvotes: bool | None, categories: str | None, hourly_limit: int | None
+    ) -> IdeaSettings:
+        """Change the given settings; `categories` is a comma-separated list ("" clears it)."""
+        current = await self._repo.settings(guild_id)
+        changes: dict[str, object] = {"downvotes": downvotes, "hourly_limit": hourly_limit}
+        if categories is not None:
+            changes["categories"] = tuple(dict.fromkeys(c.strip() for c in categories.split(",") if c.strip()))
+        updated = build(IdeaSettings, **(current.model_dump() | {k: v for k, v in changes.items() if v is not None}))
+        await self._repo.save_settings(updated)
+        return updated
+
+    # -- submitting ----------------------------------------------------------------------------------
+
+    async def check_rate_limit(self, guild_id: int, author_id: int) -> None:
+        limit = (await self._repo.settings(guild_id)).hourly_limit
+        now = self._clock.now()
+        count, oldest = await self._repo.count_by_author_since(guild_id, author_id, now - timedelta(hours=1))
+        if count >= limit:
+            wait = datetime.fromisoformat(oldest) + timedelta(hours=1) - now if oldest else timedelta(hours=1)
+            minutes = max(1, round(wait.total_seconds() / 60))
+            raise InvalidInput(f"You can submit {limit} ideas an hour. Try again in {minutes} minutes.")
+
+    async def submit(
+        self, guild_id: int, author_id: int, title: str, description: str, category: str | None
+    ) -> SubmitOutcome:
+        """Validate and store an idea, unless similar titles exist: then keep it as a draft to confirm."""
+        draft = build(IdeaDraft, title=title, description=description, category=category or None)
+        draft = draft.model_copy(update={"category": await self._canonical_category(guild_id, draft.category)})
+        await self.check_rate_limit(guild_id, author_id)
+        similar = await self.similar(guild_id, draft.title)
+        if similar:
+            draft_id = await self._repo.save_draft(guild_id, author_id, draft, self._clock.now())
+            return SubmitOutcome(similar=tuple(similar), draft_id=draft_id)
+        idea_id = await self._repo.create(guild_id, author_id, draft, self._clock.now())
+        return SubmitOutcome(idea=await self.get(guild_id, idea_id))
+
+    async def submit_draft(self, guild_id: int, author_id: int, draft_id: int) -> Idea:
+        """Post a draft the author confirmed despite similar ideas."""
+        draft = await self._repo.draft(guild_id, author_id, draft_id)
+        if draft is None:
+            raise NotFound("This draft was already posted (or is not yours).")
+        await self.check_rate_limit(guild_id, author_id)
+        idea_id = await self._repo.create(guild_id, author_id, draft, self._clock.now(), draft_id=draft_id)
+        return await self.get(guild_id, idea_id)
+
+    async def _canonical_category(self, guild_id: int, category: str | None) -> str | None:
+        if category is None:
+            return None
+        known = (await self._repo.settings(guild_id)).categories
+        for name in known:
+            if name.casefold() == category.casefold():
+                return name
+        choices = ", ".join(known) if known else "none: this server has no categories"
+        raise InvalidInput(f"Unknown category {category!r}. Choose one of: {choices}.")
+
+    async def similar(self, guild_id: int, title: str) -> list[Idea]:
+        """Ideas whose title is (nearly) the same as `title`."""
+        wanted = normalized(title)
+        candidates = await self._repo.title_matches(guild_id, words_of(title))
+        return [
+            idea
+            for idea in candidates
+            if difflib.SequenceMatcher(None, wanted, normalized(idea.title)).ratio() >= SIMILAR_TITLE_RATIO
+        ][:3]
+
+    async def attach_post(self, idea: Idea, channel_id: int, message_id: int, thread_id: int) -> Idea:
+        await self._repo.attach_post(idea.guild_id, idea.id, channel_id, message_id, thread_id)
+        return await self.get(idea.guild_id, idea.id)
+
+    async def get(self, guild_id: int, idea_id: int) -> Idea:
+        idea = await self._repo.get(guild_id, idea_id)
+        if idea is None:
+            raise NotFound(f"There is no idea #{idea_id} in this server.")
+        return idea
+
+    # -- voting --------------------------------------------------------------------------------------
+
+    async def vote(self, guild_id: int, idea_id: int, member_id: int, value: Literal[1, -1]) -> VoteOutcome:
+        """One vote per member: the same vote again retracts it, the other vote switches."""
+        idea = await self.get(guild_id, idea_id)
+        if idea.status == IdeaStatus.DUPLICATE:
+            raise InvalidInput(f"Idea #{idea.id} was merged into #{idea.duplicate_of}; vote there.")
+        if not idea.status.is_open:
+            raise InvalidInput(f"Idea #{idea.id} is {idea.status}; voting is closed.")
+        if value == -1 and not (await self._repo.settings(guild_id)).downvotes:
+            raise InvalidInput("This server only uses upvotes.")
+        mine = await self._repo.toggle_vote(guild_id, idea_id, member_id, value)
+        return VoteOutcome(idea=await self.get(guild_id, idea_id), my_vote=mine)
+
+    # -- staff ---------------------------------------------------------------------------------------
+
+    async def set_status(self, guild_id: int, idea_id: int, status: IdeaStatus, reason: str) -> StatusChange:
+        """Move an idea through the workflow with a public reason; returns who to notify."""
+        if status == IdeaStatus.DUPLICATE:
+            raise InvalidInput("Use /idea merge to mark an idea as a duplicate of another.")
+        clean = build(StatusReason, reason=reason).reason
+        idea = await self.get(guild_id, idea_id)
+        if idea.status == IdeaStatus.DUPLICATE:
+            raise InvalidInput(f"Idea #{idea.id} was merged into #{idea.duplicate_of}; change that one instead.")
+        await self._repo.set_status(guild_id, idea_id, status, clean)
+        opted_out = await self._repo.opted_out(guild_id)
+        followers = [idea.author_id, *await self._repo.upvoters(guild_id, idea_id)]
+        notify = tuple(m for m in dict.fromkeys(followers) if m not in opted_out)
+        return StatusChange(idea=await self.get(guild_id, idea_id), previous=idea.status, notify=notify)
+
+    async def merge(self, guild_id: int, duplicate_id: int, target_id: int, reason: str | None) -> tuple[Idea, Idea]:
+        """Mark one idea a duplicate of another and move its votes; returns (duplicate, target)."""
+        if duplicate_id == target_id:
+            raise InvalidInput("An idea cannot be merged into itself.")
+        clean = build(StatusReason, reason=reason).reason if reason else None
+        duplicate, target = await self.get(guild_id, duplicate_id), await self.get(guild_id, target_id)
+        if duplicate.status == IdeaStatus.DUPLICATE:
+            raise InvalidInput(f"Idea #{duplicate_id} is already merged into #{duplicate.duplicate_of}.")
+        if target.status == IdeaStatus.DUPLICATE:
+            raise InvalidInput(f"Idea #{target_id} is itself merged into #{target.duplicate_of}; merge into that.")
+        await self._repo.merge(guild_id, duplicate_id, target_id, clean)
+        return await self.get(guild_id, duplicate_id), await self.get(guild_id, target_id)
+
+    async def credit(self, guild_id: int, idea_id: int, member_id: int) -> Idea:
+        idea = await self.get(guild_id, idea_id)
+        if idea.status != IdeaStatus.SHIPPED:
+            raise InvalidInput(f"Idea #{idea_id} is {idea.status}; credit members once it has shipped.")
+        await self._repo.add_credit(guild_id, idea_id, member_id)
+        return await self.get(guild_id, idea_id)
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    async def browse(self, guild_id: int, query: IdeaQuery) -> Page:
+        period = PERIODS[query.period]
+        ideas = await self._repo.browse(
+            guild_id,
+            sort=query.sort,
+            limit=PAGE_SIZE + 1,
+            offset=query.page * PAGE_SIZE,
+            status=query.status,
+            category=query.category,
+            author_id=query.author_id,
+            since=self._clock.now() - period if period else None,
+        )
+        return Page(ideas=tuple(ideas[:PAGE_SIZE]), has_next=len(ideas) > PAGE_SIZE)
+
+    async def search(self, guild_id: int, words: str, page: int = 0) -> Page:
+        terms = words_of(words)
+        if not terms:
+            raise InvalidInput("Search for at least one word.")
+        ideas = await self._repo.search(guild_id, terms, PAGE_SIZE + 1, page * PAGE_SIZE)
+        return Page(ideas=tuple(ideas[:PAGE_SIZE]), has_next=len(ideas) > PAGE_SIZE)
+
+    async def autocomplete(self, guild_id: int, current: str) -> list[Idea]:
+        """Up to 25 ideas whose number or title matches what the member is typing."""
+        return await self._repo.autocomplete(guild_id, current.strip()[:100], 25)
+
+    async def leaderboard(self, guild_id: int, limit: int = 10) -> list[tuple[int, int, int]]:
+        return await self._repo.leaderboard(guild_id, limit)
+
+    async def set_notifications(self, guild_id: int, member_id: int, enabled: bool) -> None:
+        await self._repo.set_notifications(guild_id, member_id, enabled)
+
+    async def export_csv(self, guild_id: int) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["id", "title", "description", "category", "status", "reason", "author_id", "upvotes",
+                         "downvotes", "score", "duplicate_of", "credited", "created_at"])  # fmt: skip
+        for i in await self._repo.all(guild_id):
+            writer.writerow([i.id, i.title, i.description, i.category or "", i.status, i.status_reason or "",
+                             i.author_id, i.upvotes, i.downvotes, i.score, i.duplicate_of or "",
+                             " ".join(map(str, i.credited)), i.created_at.isoformat()])  # fmt: skip
+        return out.getvalue()

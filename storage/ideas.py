@@ -1,0 +1,257 @@
+"""Ideas, their votes, credits, drafts and per-guild idea settings in SQLite. Every query is scoped by guild."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.database import Database
+from storage.models import Idea, IdeaDraft, IdeaSettings, IdeaStatus
+
+IDEA_SELECT = """
+SELECT i.*,
+       (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.value = 1) AS upvotes,
+       (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.value = -1) AS downvotes,
+       (SELECT json_group_array(member_id) FROM idea_credits c WHERE c.idea_id = i.id) AS credited
+FROM ideas i
+"""
+SORTS = {"new": "i.created_at DESC, i.id DESC", "top": "upvotes - downvotes DESC, i.id ASC"}
+
+
+def to_idea(row: aiosqlite.Row) -> Idea:
+    data = dict(row)
+    data["credited"] = tuple(json.loads(data["credited"] or "[]"))
+    return Idea(**data)
+
+
+class SqliteIdeaRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- settings ------------------------------------------------------------------------------------
+
+    async def settings(self, guild_id: int) -> IdeaSettings:
+        row = await self._db.fetch_one("SELECT * FROM idea_settings WHERE guild_id = ?", (guild_id,))
+        if row is None:
+            return IdeaSettings(guild_id=guild_id)
+        return IdeaSettings(**(dict(row) | {"categories": tuple(json.loads(row["categories"]))}))
+
+    async def save_settings(self, settings: IdeaSettings) -> None:
+        await self._db.execute(
+            "INSERT INTO idea_settings (guild_id, downvotes, categories, hourly_limit) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET downvotes = excluded.downvotes, "
+            "categories = excluded.categories, hourly_limit = excluded.hourly_limit",
+            (settings.guild_id, settings.downvotes, json.dumps(settings.categories), settings.hourly_limit),
+        )
+
+    # -- drafts --------------------------------------------------------------------------------------
+
+    async def save_draft(self, guild_id: int, author_id: int, draft: IdeaDraft, now: datetime) -> int:
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO idea_drafts (guild_id, author_id, title, description, category, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, author_id, draft.title, draft.description, draft.category, now.isoformat()),
+            )
+            return cursor.lastrowid  # type: ignore[return-value]
+
+    async def draft(self, guild_id: int, author_id: int, draft_id: int) -> IdeaDraft | None:
+        row = await self._db.fetch_one(
+            "SELECT title, description, category FROM idea_drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
+            (draft_id, guild_id, author_id),
+        )
+        return IdeaDraft(**dict(row)) if row else None
+
+    # -- ideas ---------------------------------------------------------------------------------------
+
+    async def create(
+        self, guild_id: int, author_id: int, draft: IdeaDraft, now: datetime, draft_id: int | None = None
+    ) -> int:
+        """Store a new idea (consuming its draft, if any) and return its id."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO ideas (guild_id, author_id, title, description, category, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, author_id, draft.title, draft.description, draft.category, now.isoformat()),
+            )
+            if draft_id is not None:
+                await conn.execute("DELETE FROM idea_drafts WHERE id = ? AND guild_id = ?", (draft_id, guild_id))
+            return cursor.lastrowid  # type: ignore[return-value]
+
+    async def get(self, guild_id: int, idea_id: int) -> Idea | None:
+        row = await self._db.fetch_one(IDEA_SELECT + "WHERE i.guild_id = ? AND i.id = ?", (guild_id, idea_id))
+        return to_idea(row) if row else None
+
+    async def attach_post(self, guild_id: int, idea_id: int, channel_id: int, message_id: int, thread_id: int) -> None:
+        await self._db.execute(
+            "UPDATE ideas SET channel_id = ?, message_id = ?, thread_id = ? WHERE guild_id = ? AND id = ?",
+            (channel_id, message_id, thread_id, guild_id, idea_id),
+        )
+
+    async def count_by_author_since(self, guild_id: int, author_id: int, since: datetime) -> tuple[int, str | None]:
+        """How many ideas the author submitted since `since`, and when the oldest of those was."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*), MIN(created_at) FROM ideas WHERE guild_id = ? AND author_id = ? AND created_at >= ?",
+            (guild_id, author_id, since.isoformat()),
+        )
+        assert row is not None
+        return row[0], row[1]
+
+    async def title_matches(self, guild_id: int, words: list[str], limit: int = 10) -> list[Idea]:
+        """Ideas whose title shares any of `words` (full-text), best match first."""
+        if not words:
+            return []
+        query = "title : (" + " OR ".join(f'"{w}"' for w in words) + ")"
+        rows = await self._db.fetch_all(
+            IDEA_SELECT + "JOIN ideas_fts f ON f.rowid = i.id WHERE f.ideas_fts MATCH ? AND i.guild_id = ? "
+            "ORDER BY f.rank LIMIT ?",
+            (query, guild_id, limit),
+        )
+        return [to_idea(r) for r in rows]
+
+    async def search(self, guild_id: int, words: list[str], limit: int, offset: int) -> list[Idea]:
+        """Ideas containing every word in title or description, best match first."""
+        query = " AND ".join(f'"{w}"' for w in words)
+        rows = await self._db.fetch_all(
+            IDEA_SELECT + "JOIN ideas_fts f ON f.rowid = i.id WHERE f.ideas_fts MATCH ? AND i.guild_id = ? "
+            "ORDER BY f.rank LIMIT ? OFFSET ?",
+            (query, guild_id, limit, offset),
+        )
+        return [to_idea(r) for r in rows]
+
+    async def browse(
+        self,
+        guild_id: int,
+        *,
+        sort: str,
+        limit: int,
+        offset: int,
+        status: IdeaStatus | None = None,
+        category: str | None = None,
+        author_id: int | None = None,
+        since: datetime | None = None,
+    ) -> list[Idea]:
+        clauses, params = ["i.guild_id = ?"], [guild_id]
+        filters: list[tuple[str, Any]] = [
+            ("i.status = ?", status and status.value),
+            ("i.category = ?", category),
+            ("i.author_id = ?", author_id),
+            ("i.created_at >= ?", since and since.isoformat()),
+        ]
+        for clause, value in filters:
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        rows = await self._db.fetch_all(
+            IDEA_SELECT + f"WHERE {' AND '.join(clauses)} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [to_idea(r) for r in rows]
+
+    async def autocomplete(self, guild_id: int, current: str, limit: int) -> list[Idea]:
+        rows = await self._db.fetch_all(
+            IDEA_SELECT + "WHERE i.guild_id = ? AND (CAST(i.id AS TEXT) LIKE ? OR i.title LIKE ? ESCAPE '\\') "
+            "ORDER BY i.id DESC LIMIT ?",
+            (guild_id, current + "%", "%" + current.replace("%", "\\%").replace("_", "\\_") + "%", limit),
+        )
+        return [to_idea(r) for r in rows]
+
+    async def all(self, guild_id: int) -> list[Idea]:
+        rows = await self._db.fetch_all(IDEA_SELECT + "WHERE i.guild_id = ? ORDER BY i.id", (guild_id,))
+        return [to_idea(r) for r in rows]
+
+    # -- votes ---------------------------------------------------------------------------------------
+
+    async def toggle_vote(self, guild_id: int, idea_id: int, member_id: int, value: int) -> int | None:
+        """Cast `value`; the same vote again retracts it, the other one switches. Returns the member's vote now."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT value FROM idea_votes WHERE idea_id = ? AND member_id = ?", (idea_id, member_id)
+            )
+            current = await cursor.fetchone()
+            if current is not None and current[0] == value:
+                await conn.execute("DELETE FROM idea_votes WHERE idea_id = ? AND member_id = ?", (idea_id, member_id))
+                return None
+            await conn.execute(
+                "INSERT INTO idea_votes (idea_id, guild_id, member_id, value) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (idea_id, member_id) DO UPDATE SET value = excluded.value",
+                (idea_id, guild_id, member_id, value),
+            )
+            return value
+
+    async def upvoters(self, guild_id: int, idea_id: int) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT member_id FROM idea_votes WHERE guild_id = ? AND idea_id = ? AND value = 1 ORDER BY member_id",
+            (guild_id, idea_id),
+        )
+        return [r[0] for r in rows]
+
+    # -- staff actions -------------------------------------------------------------------------------
+
+    async def set_status(self, guild_id: int, idea_id: int, status: IdeaStatus, reason: str | None) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE ideas SET status = ?, status_reason = ? WHERE guild_id = ? AND id = ?",
+                (status.value, reason, guild_id, idea_id),
+            )
+            if status == IdeaStatus.SHIPPED:
+                await conn.execute(
+                    "INSERT OR IGNORE INTO idea_credits (idea_id, guild_id, member_id) "
+                    "SELECT id, guild_id, author_id FROM ideas WHERE guild_id = ? AND id = ?",
+                    (guild_id, idea_id),
+                )
+
+    async def merge(self, guild_id: int, duplicate_id: int, target_id: int, reason: str | None) -> None:
+        """Mark `duplicate_id` a duplicate of `target_id` and move its votes; nobody is counted twice."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO idea_votes (idea_id, guild_id, member_id, value) "
+                "SELECT ?, guild_id, member_id, value FROM idea_votes WHERE idea_id = ? AND guild_id = ?",
+                (target_id, duplicate_id, guild_id),
+            )
+            await conn.execute("DELETE FROM idea_votes WHERE idea_id = ? AND guild_id = ?", (duplicate_id, guild_id))
+            await conn.execute(
+                "UPDATE ideas SET status = ?, status_reason = ?, duplicate_of = ? WHERE guild_id = ? AND id = ?",
+                (IdeaStatus.DUPLICATE.value, reason, target_id, guild_id, duplicate_id),
+            )
+
+    async def add_credit(self, guild_id: int, idea_id: int, member_id: int) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO idea_credits (idea_id, guild_id, member_id) VALUES (?, ?, ?)",
+            (idea_id, guild_id, member_id),
+        )
+
+    async def leaderboard(self, guild_id: int, limit: int) -> list[tuple[int, int, int]]:
+        """(member_id, shipped ideas credited, upvotes received on own ideas), best first."""
+        rows = await self._db.fetch_all(
+            """
+            WITH shipped AS (
+                SELECT member_id, COUNT(*) AS n FROM idea_credits WHERE guild_id = ? GROUP BY member_id
+            ), received AS (
+                SELECT i.author_id AS member_id, COUNT(v.member_id) AS n
+                FROM ideas i JOIN idea_votes v ON v.idea_id = i.id AND v.value = 1
+                WHERE i.guild_id = ? GROUP BY i.author_id
+            ), members AS (SELECT member_id FROM shipped UNION SELECT member_id FROM received)
+            SELECT m.member_id, COALESCE(s.n, 0), COALESCE(r.n, 0)
+            FROM members m LEFT JOIN shipped s USING (member_id) LEFT JOIN received r USING (member_id)
+            ORDER BY 2 DESC, 3 DESC, m.member_id LIMIT ?
+            """,
+            (guild_id, guild_id, limit),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    # -- notifications -------------------------------------------------------------------------------
+
+    async def set_notifications(self, guild_id: int, member_id: int, enabled: bool) -> None:
+        if enabled:
+            sql = "DELETE FROM idea_notification_optouts WHERE guild_id = ? AND member_id = ?"
+        else:
+            sql = "INSERT OR IGNORE INTO idea_notification_optouts (guild_id, member_id) VALUES (?, ?)"
+        await self._db.execute(sql, (guild_id, member_id))
+
+    async def opted_out(self, guild_id: int) -> set[int]:
+        rows = await self._db.fetch_all(
+            "SELECT member_id FROM idea_notification_optouts WHERE guild_id = ?", (guild_id,)
+        )
+        return {r[0] for r in rows}

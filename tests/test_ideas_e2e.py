@@ -1,0 +1,248 @@
+"""The ideas board end to end: the real bot, the loopback emulator and a real SQLite file."""
+
+import asyncio
+import copy
+import csv
+import io
+
+import pytest
+
+from emulator import InteractionRecord, Member
+from emulator.interactions import message_text
+from emulator.state import Payload
+from services.ideas import IdeaQuery, Page
+from tests.conftest import BotStarter, Community
+
+
+@pytest.fixture
+async def configured(community: Community, start_bot: BotStarter) -> Community:
+    async with start_bot():
+        c = community
+        record = await c.discord.slash(
+            c.owner, "setup set", ideas_channel=c.ideas, staff_role=c.staff_role, moderator_role=c.moderator_role
+        )
+        assert "Settings saved." in await record.ephemeral_text()
+    return community
+
+
+async def submit(
+    c: Community, member: Member, title: str, description: str = "It would be great."
+) -> InteractionRecord:
+    opened = await c.discord.slash(member, "idea submit")
+    return await c.discord.submit_modal(member, opened, {"title": title, "description": description})
+
+
+async def post(c: Community, member: Member, title: str) -> Payload:
+    """Submit an idea and return its public message (the forum post's first message)."""
+    text = await (await submit(c, member, title)).ephemeral_text()
+    assert "is posted" in text, text
+    return c.discord.messages_in(c.discord.channel(int(text.split("<#")[1].split(">")[0])))[0]
+
+
+def field(message: Payload, name: str) -> str:
+    return next(f["value"] for f in message["embeds"][0]["fields"] if f["name"] == name)
+
+
+async def vote(c: Community, member: Member, message: Payload, direction: str) -> InteractionRecord:
+    idea_id = message["embeds"][0]["title"].split()[0].lstrip("#")
+    record = await c.discord.click(member, message, f"idea:vote:{idea_id}:{direction}")
+    await record.followup()
+    return record
+
+
+async def test_submit_posts_a_forum_thread_with_embed_and_buttons(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        message = await post(c, c.alice, "Mint moustache wax")
+        thread = c.discord.channel(int(message["channel_id"]))
+        assert thread.parent_id == c.ideas.id and thread.name == "Mint moustache wax"
+        embed = message["embeds"][0]
+        assert embed["title"] == "#1 Mint moustache wax" and embed["description"] == "It would be great."
+        assert field(message, "Status") == "New" and field(message, "Author") == f"<@{c.alice.id}>"
+        assert field(message, "Score") == "▲ 0  ▼ 0  ·  score 0"
+        assert message["mention_everyone"] is False and message["mentions"] == []
+        idea = await bot.services.ideas.get(c.guild.id, 1)
+        assert (idea.thread_id, idea.author_id) == (thread.id, c.alice.id)
+
+
+async def test_votes_retract_and_switch_exactly_under_concurrency(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    voters = [c.discord.add_member(c.guild, f"fan{i}") for i in range(30)]
+    async with start_bot() as bot:
+        message = await post(c, c.alice, "Beard oil sampler")
+        await asyncio.gather(*(vote(c, m, message, "up") for m in voters[:20]))
+        await asyncio.gather(*(vote(c, m, message, "down") for m in voters[20:]))
+        # five retract their upvote, five switch down -> up: 15 + 5 up, 5 down
+        await asyncio.gather(
+            *(vote(c, m, message, "up") for m in voters[:5]), *(vote(c, m, message, "up") for m in voters[20:25])
+        )
+        idea = await bot.services.ideas.get(c.guild.id, 1)
+        assert (idea.upvotes, idea.downvotes, idea.score) == (20, 5, 15)
+        last = await vote(c, c.bob, message, "up")
+        shown = c.discord.message(int(message["id"]))
+        assert field(shown, "Score") == "▲ 21  ▼ 5  ·  score 16"
+        assert "You voted up ▲" in (await last.followup())["content"]
+
+
+async def test_votes_survive_restart(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot():
+        message = await post(c, c.alice, "Wax tin with a mirror")
+        await vote(c, c.bob, message, "up")
+    async with start_bot() as bot:
+        message = c.discord.message(int(message["id"]))
+        await vote(c, c.staff, message, "up")
+        retract = await vote(c, c.bob, message, "up")
+        assert "taken back" in (await retract.followup())["content"]
+        assert (await bot.services.ideas.get(c.guild.id, 1)).upvotes == 1
+
+
+async def test_status_change_with_reason_notifies_followers(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        message = await post(c, c.alice, "Refill pouches")
+        await vote(c, c.bob, message, "up")
+        await vote(c, c.moderator, message, "up")
+        await (await c.discord.slash(c.moderator, "idea notifications", enabled=False)).reply()
+        refused = await c.discord.slash(c.bob, "idea status", idea=1, status="planned", reason="I like it")
+        assert await refused.ephemeral_text() == "Only brand staff can do this."
+        assert (await bot.services.ideas.get(c.guild.id, 1)).status == "new"
+        record = await c.discord.slash(c.staff, "idea status", idea=1, status="planned", reason="Coming in spring")
+        assert "now planned; 2 followers notified" in await record.ephemeral_text()
+        shown = c.discord.message(int(message["id"]))
+        assert field(shown, "Status") == "Planned\nComing in spring"
+        thread_messages = c.discord.messages_in(c.discord.channel(int(message["channel_id"])))
+        assert "**Status: Planned** (was new)" in thread_messages[-2]["content"]
+        pinged = {int(u["id"]) for u in thread_messages[-1]["mentions"]}
+        assert pinged == {c.alice.id, c.bob.id}
+        assert thread_messages[-2]["mentions"] == [] and not thread_messages[-1]["mention_everyone"]
+
+
+async def test_closed_idea_refuses_votes(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot():
+        message = await post(c, c.alice, "Glitter wax")
+        stale = copy.deepcopy(message)  # what a member's client still shows before it refreshes
+        await (await c.discord.slash(c.staff, "idea status", idea=1, status="declined", reason="Too messy")).reply()
+        shown = c.discord.message(int(message["id"]))
+        with pytest.raises(AssertionError, match="disabled"):
+            await c.discord.click(c.bob, shown, "idea:vote:1:up")
+        record = await c.discord.click(c.bob, stale, "idea:vote:1:up")
+        assert await record.ephemeral_text() == "Idea #1 is declined; voting is closed."
+
+
+async def test_merge_moves_votes_without_counting_anyone_twice(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        keep = await post(c, c.alice, "Travel size wax")
+        dup = await post(c, c.bob, "Pocket wax")
+        await vote(c, c.moderator, keep, "up")
+        await vote(c, c.moderator, dup, "up")  # overlapping voter
+        await vote(c, c.staff, dup, "up")
+        await vote(c, c.owner, dup, "down")
+        stale = copy.deepcopy(dup)
+        refused = await c.discord.slash(c.alice, "idea merge", duplicate=2, into=1)
+        assert await refused.ephemeral_text() == "Only brand staff can do this."
+        done = await c.discord.slash(c.staff, "idea merge", duplicate=2, into=1, reason="Same idea")
+        assert "Merged #2 into #1" in await done.ephemeral_text()
+        kept = await bot.services.ideas.get(c.guild.id, 1)
+        merged = await bot.services.ideas.get(c.guild.id, 2)
+        assert (kept.upvotes, kept.downvotes) == (2, 1)
+        assert (merged.status, merged.duplicate_of, merged.upvotes) == ("duplicate", 1, 0)
+        assert field(c.discord.message(int(dup["id"])), "Status") == "Duplicate of #1\nSame idea"
+        record = await c.discord.click(c.alice, stale, "idea:vote:2:up")
+        assert await record.ephemeral_text() == "Idea #2 was merged into #1; vote there."
+        again = await c.discord.slash(c.staff, "idea merge", duplicate=1, into=1)
+        assert await again.ephemeral_text() == "An idea cannot be merged into itself."
+
+
+async def test_list_top_search_and_pagination(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot():
+        titles = [
+            "Cedar scent",
+            "Lavender tin",
+            "Cold brew wax",
+            "Smoky whisky",
+            "Rose gift box",
+            "Mint oil",
+            "Oak comb",
+        ]
+        messages = [await post(c, c.alice if i % 2 else c.bob, title) for i, title in enumerate(titles)]
+        await vote(c, c.staff, messages[3], "up")
+        await vote(c, c.moderator, messages[3], "up")
+        await vote(c, c.staff, messages[5], "up")
+        top = message_text(await (await c.discord.slash(c.bob, "idea top")).reply()).splitlines()
+        assert top[1].startswith("**#4 Smoky whisky**") and top[2].startswith("**#6 Mint oil**")
+        newest = await (await c.discord.slash(c.bob, "idea list")).reply()
+        assert message_text(newest).splitlines()[1].startswith("**#7 ")
+        following = await c.discord.click(c.bob, newest, newest["components"][0]["components"][1]["custom_id"])
+        page_two = message_text(c.discord.message(int(newest["id"])))
+        assert following.response_type == 7 and "#2 Lavender tin" in page_two and "#1 Cedar scent" in page_two
+        mine = message_text(await (await c.discord.slash(c.bob, "idea list", author=c.alice)).reply())
+        assert mine.count("· new ·") == 3 and "Lavender tin" in mine and "Cedar scent" not in mine
+        found = message_text(await (await c.discord.slash(c.bob, "idea search", words="wax")).reply())
+        assert "#3 Cold brew wax" in found and found.count("· new ·") == 1
+        nothing = await c.discord.slash(c.bob, "idea search", words="!!!")
+        assert await nothing.ephemeral_text() == "Search for at least one word."
+
+
+async def test_similar_title_warns_and_keeps_the_draft_across_restart(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot():
+        await post(c, c.alice, "Blue moustache wax")
+        warned = await (await submit(c, c.bob, "Blue Moustache Wax!", "Mine is bluer.")).reply()
+        assert "These ideas look like yours" in warned["content"] and "#1 Blue moustache wax" in warned["content"]
+    async with start_bot() as bot:
+        posted = await c.discord.click(c.bob, warned, warned["components"][0]["components"][0]["custom_id"])
+        assert "Your idea #2 is posted" in await posted.ephemeral_text()
+        idea = await bot.services.ideas.get(c.guild.id, 2)
+        assert (idea.title, idea.description, idea.author_id) == ("Blue Moustache Wax!", "Mine is bluer.", c.bob.id)
+        twice = await c.discord.click(c.bob, warned, warned["components"][0]["components"][0]["custom_id"])
+        assert await twice.ephemeral_text() == "This draft was already posted (or is not yours)."
+
+
+async def test_bad_input_and_rate_limit_store_nothing(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        blank = await (await submit(c, c.alice, "   ")).ephemeral_text()
+        assert blank.startswith("title: String should have at least 1 character")
+        hidden = await (await submit(c, c.alice, "Sneaky\u200btitle")).ephemeral_text()
+        assert "invisible or control character (U+200B)" in hidden
+        with pytest.raises(AssertionError, match="Discord refuses input 'title'"):
+            await submit(c, c.alice, "x" * 101)
+        assert await bot.services.ideas.browse(c.guild.id, IdeaQuery()) == Page(ideas=(), has_next=False)
+        limited = await c.discord.slash(c.moderator, "idea settings", hourly_limit=2)
+        assert "2 ideas per member per hour" in await limited.ephemeral_text()
+        denied = await c.discord.slash(c.alice, "idea settings", hourly_limit=100)
+        assert await denied.ephemeral_text() == "Only moderators can do this."
+        await post(c, c.alice, "First")
+        await post(c, c.alice, "Second")
+        refused = await c.discord.slash(c.alice, "idea submit")
+        assert await refused.ephemeral_text() == "You can submit 2 ideas an hour. Try again in 60 minutes."
+        assert refused.response_type != 9, "no modal may open once the limit is reached"
+        assert len((await bot.services.ideas.browse(c.guild.id, IdeaQuery())).ideas) == 2
+
+
+async def test_credit_leaderboard_and_export(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot():
+        message = await post(c, c.alice, "Wax in a stick")
+        await vote(c, c.bob, message, "up")
+        early = await c.discord.slash(c.staff, "idea credit", idea=1, member=c.bob)
+        assert "credit members once it has shipped" in await early.ephemeral_text()
+        await (await c.discord.slash(c.staff, "idea status", idea=1, status="shipped", reason="In stores now")).reply()
+        await (await c.discord.slash(c.staff, "idea credit", idea=1, member=c.bob)).reply()
+        assert field(c.discord.message(int(message["id"])), "Credited") == f"<@{c.alice.id}> <@{c.bob.id}>"
+        board = await (await c.discord.slash(c.alice, "idea leaderboard")).reply()
+        lines = message_text(board).splitlines()
+        assert lines[1] == f"1. <@{c.alice.id}> · 1 shipped · 1 upvotes received"
+        assert board["mentions"] == [] and not board["flags"] & 64
+        denied = await c.discord.slash(c.alice, "idea export")
+        assert await denied.ephemeral_text() == "Only brand staff can do this."
+        exported = await (await c.discord.slash(c.staff, "idea export")).reply()
+        data = c.discord.files[int(exported["attachments"][0]["id"])].decode()
+        rows = list(csv.DictReader(io.StringIO(data)))
+        assert rows[0]["title"] == "Wax in a stick" and rows[0]["status"] == "shipped" and rows[0]["score"] == "1"
