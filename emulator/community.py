@@ -1,6 +1,7 @@
 """A small demo community: used by the tests, the sandbox and the benchmarks."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from emulator.server import DiscordEmulator
 from emulator.state import Channel, ChannelType, Guild, Member, Permissions, Role
@@ -22,6 +23,16 @@ class Community:
     ideas: Channel
     announcements: Channel
     general: Channel
+
+    def setup_options(self) -> dict[str, Any]:
+        """The `/setup set` options that configure every feature of this community."""
+        return {
+            "ideas_channel": self.ideas,
+            "announcements_channel": self.announcements,
+            "staff_role": self.staff_role,
+            "moderator_role": self.moderator_role,
+            "timezone": "Europe/Amsterdam",
+        }
 
 
 async def build_community(discord: DiscordEmulator, name: str = "Moustache Co.") -> Community:

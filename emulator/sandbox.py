@@ -29,24 +29,35 @@ async def run_command(c: Community, member: Member, command: str, **options: Any
     return reply
 
 
+async def idea_loop(c: Community) -> None:
+    """A member proposes an idea, another votes, staff answer in the open."""
+    print(f"\n-> {c.alice.user.username} runs /idea submit and fills in the form")
+    opened = await c.discord.slash(c.alice, "idea submit")
+    fields = {"title": "Mint moustache wax", "description": "A fresh scent for summer parades."}
+    show(c, await (await c.discord.submit_modal(c.alice, opened, fields)).reply())
+    thread = next(ch for ch in c.guild.channels.values() if ch.parent_id == c.ideas.id)
+    message = c.discord.message(thread.id)
+    print("   in #ideas, everyone sees a new forum post:")
+    show(c, message)
+    print(f"\n-> {c.bob.user.username} clicks ▲ Upvote")
+    voted = await c.discord.click(c.bob, message, "idea:vote:1:up")
+    show(c, await voted.followup())
+    await run_command(c, c.staff, "idea status", idea=1, status="planned", reason="Coming this spring!")
+    print("   in the idea's thread:")
+    for posted in c.discord.messages_in(thread)[1:]:
+        show(c, posted)
+
+
 async def session(database: Path) -> None:
     async with DiscordEmulator() as discord:
         c = await build_community(discord)
         async with running_bot(discord, database) as bot:
             print(f"Loopback Discord on {discord.api_base} (no token, no internet).")
             print(f"Bot {bot.user} is in '{c.guild.name}' with #ideas (forum), #announcements and #general.")
-            await run_command(
-                c,
-                c.owner,
-                "setup set",
-                ideas_channel=c.ideas,
-                announcements_channel=c.announcements,
-                staff_role=c.staff_role,
-                moderator_role=c.moderator_role,
-                timezone="Europe/Amsterdam",
-            )
+            await run_command(c, c.owner, "setup set", **c.setup_options())
             await run_command(c, c.alice, "setup set", timezone="UTC")
             await run_command(c, c.owner, "setup set", timezone="Mars/Olympus_Mons")
+            await idea_loop(c)
         print("\n-- the bot restarts on the same database --")
         async with running_bot(discord, database):
             await run_command(c, c.moderator, "setup show")

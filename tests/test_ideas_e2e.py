@@ -33,10 +33,11 @@ async def submit(
 
 
 async def post(c: Community, member: Member, title: str) -> Payload:
-    """Submit an idea and return its public message (the forum post's first message)."""
+    """Submit an idea and return its public message (the forum post's first message, or the channel message)."""
     text = await (await submit(c, member, title)).ephemeral_text()
     assert "is posted" in text, text
-    return c.discord.messages_in(c.discord.channel(int(text.split("<#")[1].split(">")[0])))[0]
+    thread_id = int(text.split("<#")[1].split(">")[0])
+    return c.discord.message(thread_id)  # both kinds of post share their id with the thread
 
 
 def field(message: Payload, name: str) -> str:
@@ -246,3 +247,24 @@ async def test_credit_leaderboard_and_export(configured: Community, start_bot: B
         data = c.discord.files[int(exported["attachments"][0]["id"])].decode()
         rows = list(csv.DictReader(io.StringIO(data)))
         assert rows[0]["title"] == "Wax in a stick" and rows[0]["status"] == "shipped" and rows[0]["score"] == "1"
+
+
+async def test_text_channel_gets_a_message_with_a_discussion_thread(
+    community: Community, start_bot: BotStarter
+) -> None:
+    c = community
+    async with start_bot() as bot:
+        await (await c.discord.slash(c.owner, "setup set", ideas_channel=c.general)).reply()
+        message = await post(c, c.alice, "Gift wrapping")
+        assert int(message["channel_id"]) == c.general.id
+        idea = await bot.services.ideas.get(c.guild.id, 1)
+        thread = c.discord.channel(idea.thread_id)
+        assert thread.parent_id == c.general.id and thread.id == int(message["id"])
+        await vote(c, c.bob, message, "up")
+        assert field(c.discord.message(int(message["id"])), "Score") == "▲ 1  ▼ 0  ·  score 1"
+
+
+async def test_submit_without_ideas_channel_is_refused(community: Community, start_bot: BotStarter) -> None:
+    async with start_bot():
+        record = await community.discord.slash(community.alice, "idea submit")
+        assert await record.ephemeral_text() == "The ideas channel is not set up yet; ask an admin to run /setup set."

@@ -18,5 +18,7 @@ def test_sandbox_runs_a_scripted_session(tmp_path: Path) -> None:
     assert "-> owner runs /setup set" in out and "Settings saved." in out
     assert "Only members with the Manage Server permission can do this." in out
     assert "unknown time zone 'Mars/Olympus_Mons'" in out
+    assert "Your idea #1 is posted" in out and "You voted up ▲ on #1 Mint moustache wax" in out
+    assert "**Status: Planned** (was new)" in out and "Following this idea: @alice @bob" in out
     assert out.index("the bot restarts") < out.rindex("Europe/Amsterdam")
     assert "Sandbox session finished." in out

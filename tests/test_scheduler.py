@@ -1,5 +1,6 @@
 """The real APScheduler, driven by moving the clock (time-machine) instead of waiting."""
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import time_machine
@@ -9,12 +10,18 @@ from bot.scheduler import Scheduler
 START = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
 
 
-async def test_job_fires_only_once_its_time_has_come() -> None:
+def recorder() -> tuple[list[str], Callable[[str], Awaitable[None]]]:
+    """A job that appends its argument to the returned list when it runs."""
     fired: list[str] = []
 
     async def job(name: str) -> None:
         fired.append(name)
 
+    return fired, job
+
+
+async def test_job_fires_only_once_its_time_has_come() -> None:
+    fired, job = recorder()
     with time_machine.travel(START, tick=False) as clock:
         scheduler = Scheduler()
         scheduler.start()
@@ -31,11 +38,7 @@ async def test_job_fires_only_once_its_time_has_come() -> None:
 
 
 async def test_misfire_policy_skips_late_runs_unless_graceless() -> None:
-    fired: list[str] = []
-
-    async def job(name: str) -> None:
-        fired.append(name)
-
+    fired, job = recorder()
     with time_machine.travel(START, tick=False) as clock:
         scheduler = Scheduler()
         scheduler.start()

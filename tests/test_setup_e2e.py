@@ -7,15 +7,7 @@ from tests.conftest import BotStarter, Community
 
 
 async def configure(c: Community) -> str:
-    record = await c.discord.slash(
-        c.owner,
-        "setup set",
-        ideas_channel=c.ideas,
-        announcements_channel=c.announcements,
-        staff_role=c.staff_role,
-        moderator_role=c.moderator_role,
-        timezone="Europe/Amsterdam",
-    )
+    record = await c.discord.slash(c.owner, "setup set", **c.setup_options())
     return await record.ephemeral_text()
 
 
