@@ -8,6 +8,7 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot.coalesce import Coalescer
 from bot.errors import CoCreateTree
 from bot.scheduler import Scheduler
 from bot.sync import sync_if_changed
@@ -30,6 +31,7 @@ class CoCreateBot(commands.Bot):
         services: Services,
         scheduler: Scheduler,
         dev_guild_id: int | None = None,
+        edit_interval: float = 2.0,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -45,6 +47,7 @@ class CoCreateBot(commands.Bot):
         self.services = services
         self.scheduler = scheduler
         self.dev_guild_id = dev_guild_id
+        self.refreshes = Coalescer(edit_interval)
 
     async def setup_hook(self) -> None:
         applied = await self.storage.migrate()
@@ -58,7 +61,8 @@ class CoCreateBot(commands.Bot):
         log.info("connected", extra={"user": str(self.user), "guilds": len(self.guilds)})
 
     async def close(self) -> None:
-        """Disconnect first so nothing new arrives, then stop the scheduler and close the database."""
+        """Finish pending message refreshes, disconnect, then stop the scheduler and close the database."""
+        await self.refreshes.close()
         await super().close()
         self.scheduler.shutdown()
         await self.storage.close()

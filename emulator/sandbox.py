@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bot.core import CoCreateBot
 from emulator.community import Community, build_community
 from emulator.harness import running_bot
 from emulator.interactions import EPHEMERAL, message_text
@@ -29,7 +30,7 @@ async def run_command(c: Community, member: Member, command: str, **options: Any
     return reply
 
 
-async def idea_loop(c: Community) -> None:
+async def idea_loop(c: Community, bot: CoCreateBot) -> None:
     """A member proposes an idea, another votes, staff answer in the open."""
     print(f"\n-> {c.alice.user.username} runs /idea submit and fills in the form")
     opened = await c.discord.slash(c.alice, "idea submit")
@@ -41,8 +42,11 @@ async def idea_loop(c: Community) -> None:
     show(c, message)
     print(f"\n-> {c.bob.user.username} clicks ▲ Upvote")
     voted = await c.discord.click(c.bob, message, "idea:vote:1:up")
-    show(c, await voted.followup())
+    show(c, await voted.reply())
     await run_command(c, c.staff, "idea status", idea=1, status="planned", reason="Coming this spring!")
+    await bot.refreshes.flush()
+    print("   the post in #ideas now reads:")
+    show(c, c.discord.message(thread.id))
     print("   in the idea's thread:")
     for posted in c.discord.messages_in(thread)[1:]:
         show(c, posted)
@@ -57,7 +61,7 @@ async def session(database: Path) -> None:
             await run_command(c, c.owner, "setup set", **c.setup_options())
             await run_command(c, c.alice, "setup set", timezone="UTC")
             await run_command(c, c.owner, "setup set", timezone="Mars/Olympus_Mons")
-            await idea_loop(c)
+            await idea_loop(c, bot)
         print("\n-- the bot restarts on the same database --")
         async with running_bot(discord, database):
             await run_command(c, c.moderator, "setup show")

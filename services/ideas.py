@@ -4,7 +4,7 @@ import csv
 import difflib
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field
@@ -12,7 +12,7 @@ from pydantic import Field
 from services.clock import Clock
 from services.errors import InvalidInput, NotFound
 from services.validation import build
-from storage.ideas import SqliteIdeaRepository
+from storage.base import IdeaRepository
 from storage.models import Idea, IdeaDraft, IdeaSettings, IdeaStatus, Model, text
 
 PAGE_SIZE = 5
@@ -68,7 +68,7 @@ def normalized(title: str) -> str:
 
 
 class IdeaService:
-    def __init__(self, repository: SqliteIdeaRepository, clock: Clock) -> None:
+    def __init__(self, repository: IdeaRepository, clock: Clock) -> None:
         self._repo = repository
         self._clock = clock
 
@@ -96,9 +96,10 @@ class IdeaService:
         now = self._clock.now()
         count, oldest = await self._repo.count_by_author_since(guild_id, author_id, now - timedelta(hours=1))
         if count >= limit:
-            wait = datetime.fromisoformat(oldest) + timedelta(hours=1) - now if oldest else timedelta(hours=1)
+            wait = oldest + timedelta(hours=1) - now if oldest else timedelta(hours=1)
             minutes = max(1, round(wait.total_seconds() / 60))
-            raise InvalidInput(f"You can submit {limit} ideas an hour. Try again in {minutes} minutes.")
+            unit = "minute" if minutes == 1 else "minutes"
+            raise InvalidInput(f"You can submit {limit} ideas an hour. Try again in {minutes} {unit}.")
 
     async def submit(
         self, guild_id: int, author_id: int, title: str, description: str, category: str | None

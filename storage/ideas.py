@@ -2,7 +2,7 @@
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import aiosqlite
 
@@ -89,14 +89,16 @@ class SqliteIdeaRepository:
             (channel_id, message_id, thread_id, guild_id, idea_id),
         )
 
-    async def count_by_author_since(self, guild_id: int, author_id: int, since: datetime) -> tuple[int, str | None]:
+    async def count_by_author_since(
+        self, guild_id: int, author_id: int, since: datetime
+    ) -> tuple[int, datetime | None]:
         """How many ideas the author submitted since `since`, and when the oldest of those was."""
         row = await self._db.fetch_one(
-            "SELECT COUNT(*), MIN(created_at) FROM ideas WHERE guild_id = ? AND author_id = ? AND created_at >= ?",
+            "SELECT COUNT(*), MIN(created_at) FROM ideas WHERE guild_id = ? AND author_id = ? AND created_at > ?",
             (guild_id, author_id, since.isoformat()),
         )
         assert row is not None
-        return row[0], row[1]
+        return row[0], datetime.fromisoformat(row[1]) if row[1] else None
 
     async def title_matches(self, guild_id: int, words: list[str], limit: int = 10) -> list[Idea]:
         """Ideas whose title shares any of `words` (full-text), best match first."""
@@ -124,7 +126,7 @@ class SqliteIdeaRepository:
         self,
         guild_id: int,
         *,
-        sort: str,
+        sort: Literal["new", "top"],
         limit: int,
         offset: int,
         status: IdeaStatus | None = None,

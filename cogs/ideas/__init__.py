@@ -9,9 +9,8 @@ from discord.ext import commands
 from bot.core import CoCreateBot
 from bot.permissions import ensure_allowed, only
 from cogs.ideas.embeds import leaderboard_embed, page_embed
-from cogs.ideas.publish import post_in_thread, refresh_idea
+from cogs.ideas.publish import IdeaVoteButton, post_in_thread, schedule_refresh
 from cogs.ideas.views import IdeaModal, IdeaPageButton, IdeaPostButton, browse_page
-from cogs.ideas.votes import IdeaVoteButton
 from services.errors import InvalidInput
 from services.ideas import IdeaQuery, IdeaService
 from services.permissions import MEMBER, MODERATOR, STAFF
@@ -54,7 +53,7 @@ class Ideas(commands.GroupCog, group_name="idea", group_description="Propose, vo
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         change = await self.ideas.set_status(interaction.guild_id, idea, IdeaStatus(status), reason)
-        await refresh_idea(self.bot, change.idea)
+        schedule_refresh(self.bot, change.idea)
         text = (
             f"**Status: {change.idea.status.value.capitalize()}** (was {change.previous}), "
             f"by {interaction.user.mention}\n> {change.idea.status_reason}"
@@ -74,7 +73,7 @@ class Ideas(commands.GroupCog, group_name="idea", group_description="Propose, vo
         await interaction.response.defer(ephemeral=True, thinking=True)
         merged, target = await self.ideas.merge(interaction.guild_id, duplicate, into, reason)
         for idea in (merged, target):
-            await refresh_idea(self.bot, idea)
+            schedule_refresh(self.bot, idea)
         await post_in_thread(self.bot, merged, f"Merged into **#{target.id} {target.title}**: <#{target.thread_id}>")
         await post_in_thread(self.bot, target, f"**#{merged.id} {merged.title}** was merged into this idea.")
         await interaction.followup.send(
@@ -147,7 +146,7 @@ class Ideas(commands.GroupCog, group_name="idea", group_description="Propose, vo
     async def credit(self, interaction: discord.Interaction, idea: IdeaId, member: discord.Member) -> None:
         assert interaction.guild_id is not None
         credited = await self.ideas.credit(interaction.guild_id, idea, member.id)
-        await refresh_idea(self.bot, credited)
+        schedule_refresh(self.bot, credited)
         await interaction.response.send_message(f"{member.mention} is credited on idea #{idea}.", ephemeral=True)
 
     @app_commands.command(name="leaderboard", description="Members ranked by shipped ideas and votes received")

@@ -1,11 +1,16 @@
-"""Posting ideas to the ideas channel and keeping their public message up to date."""
+"""An idea's public post: posting it, its restart-proof vote buttons, and keeping it up to date."""
+
+import re
 
 import discord
 
+from bot.context import services
 from bot.core import CoCreateBot
-from cogs.ideas.embeds import idea_embed
-from cogs.ideas.votes import vote_view
+from bot.errors import reports_errors
+from bot.permissions import ensure_allowed
+from cogs.ideas.embeds import idea_embed, vote_confirmation
 from services.errors import InvalidInput
+from services.permissions import MEMBER
 from storage.models import Idea
 
 MENTIONS_PER_MESSAGE = 90  # Discord allows at most 100 users in allowed_mentions
@@ -31,13 +36,18 @@ async def post_idea(bot: CoCreateBot, idea: Idea) -> Idea:
     return await bot.services.ideas.attach_post(idea, home, message.id, thread.id)
 
 
-async def refresh_idea(bot: CoCreateBot, idea: Idea) -> None:
-    """Re-render the idea's public message (after a status change, merge or credit)."""
-    if idea.channel_id is None or idea.message_id is None:
-        return
-    downvotes = (await bot.services.ideas.settings(idea.guild_id)).downvotes
-    message = bot.get_partial_messageable(idea.channel_id).get_partial_message(idea.message_id)
-    await message.edit(embed=idea_embed(idea), view=vote_view(idea, downvotes))
+def schedule_refresh(bot: CoCreateBot, idea: Idea) -> None:
+    """Re-render the idea's public post soon, from the latest stored state (coalesced across changes)."""
+
+    async def refresh() -> None:
+        latest = await bot.services.ideas.get(idea.guild_id, idea.id)
+        if latest.channel_id is None or latest.message_id is None:
+            return
+        downvotes = (await bot.services.ideas.settings(latest.guild_id)).downvotes
+        message = bot.get_partial_messageable(latest.channel_id).get_partial_message(latest.message_id)
+        await message.edit(embed=idea_embed(latest), view=vote_view(latest, downvotes))
+
+    bot.refreshes.request(("idea", idea.id), refresh)
 
 
 async def post_in_thread(bot: CoCreateBot, idea: Idea, text: str, notify: tuple[int, ...] = ()) -> None:
@@ -52,3 +62,45 @@ async def post_in_thread(bot: CoCreateBot, idea: Idea, text: str, notify: tuple[
             "Following this idea: " + " ".join(f"<@{m}>" for m in chunk),
             allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in chunk]),
         )
+
+
+class IdeaVoteButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"idea:vote:(?P<idea_id>\d+):(?P<direction>up|down)"
+):
+    def __init__(self, idea_id: int, direction: str, count: int = 0, disabled: bool = False) -> None:
+        up = direction == "up"
+        super().__init__(
+            discord.ui.Button(
+                label=f"{'▲ Upvote' if up else '▼ Downvote'} ({count})",
+                style=discord.ButtonStyle.success if up else discord.ButtonStyle.secondary,
+                custom_id=f"idea:vote:{idea_id}:{direction}",
+                disabled=disabled,
+            )
+        )
+        self.idea_id, self.direction = idea_id, direction
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "IdeaVoteButton":
+        return cls(int(match["idea_id"]), match["direction"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MEMBER)
+        ideas = services(interaction).ideas
+        assert interaction.guild_id is not None
+        outcome = await ideas.vote(
+            interaction.guild_id, self.idea_id, actor.user_id, 1 if self.direction == "up" else -1
+        )
+        schedule_refresh(interaction.client, outcome.idea)  # type: ignore[arg-type]
+        await interaction.response.send_message(vote_confirmation(outcome), ephemeral=True)
+
+
+def vote_view(idea: Idea, downvotes: bool) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    closed = not idea.status.is_open
+    view.add_item(IdeaVoteButton(idea.id, "up", idea.upvotes, disabled=closed))
+    if downvotes:
+        view.add_item(IdeaVoteButton(idea.id, "down", idea.downvotes, disabled=closed))
+    return view

@@ -1,0 +1,65 @@
+"""The ideas service on a real SQLite file, with a clock the test moves."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from services.clock import ManualClock
+from services.errors import InvalidInput
+from services.ideas import IdeaQuery, IdeaService
+from storage import SqliteStorage
+
+GUILD, ALICE = 1, 10
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def ideas(db_path: Path, clock: ManualClock) -> AsyncIterator[IdeaService]:
+    storage = await SqliteStorage.open(db_path)
+    await storage.migrate()
+    yield IdeaService(storage.ideas, clock)
+    await storage.close()
+
+
+async def test_rate_limit_window_moves_with_the_clock(ideas: IdeaService, clock: ManualClock) -> None:
+    await ideas.configure(GUILD, downvotes=None, categories=None, hourly_limit=2)
+    await ideas.submit(GUILD, ALICE, "Cedar scent", "d", None)
+    clock.advance(timedelta(minutes=30))
+    await ideas.submit(GUILD, ALICE, "Lavender tin", "d", None)
+    with pytest.raises(InvalidInput, match="Try again in 30 minutes"):
+        await ideas.submit(GUILD, ALICE, "Oak comb", "d", None)
+    await ideas.submit(GUILD, ALICE + 1, "Oak comb", "another member is not limited", None)
+    clock.advance(timedelta(minutes=30))
+    outcome = await ideas.submit(GUILD, ALICE, "Rose gift box", "d", None)
+    assert outcome.idea is not None and outcome.idea.id == 4
+
+
+async def test_period_filter_uses_the_clock(ideas: IdeaService, clock: ManualClock) -> None:
+    await ideas.submit(GUILD, ALICE, "Old idea", "d", None)
+    clock.advance(timedelta(days=10))
+    await ideas.submit(GUILD, ALICE, "Fresh idea", "d", None)
+    week = await ideas.browse(GUILD, IdeaQuery(period="week"))
+    assert [i.title for i in week.ideas] == ["Fresh idea"]
+    assert len((await ideas.browse(GUILD, IdeaQuery(period="month"))).ideas) == 2
+
+
+async def test_categories_are_matched_case_insensitively_and_unknown_refused(ideas: IdeaService) -> None:
+    await ideas.configure(GUILD, downvotes=None, categories="Flavours, Packaging, flavours", hourly_limit=None)
+    assert (await ideas.settings(GUILD)).categories == ("Flavours", "Packaging", "flavours")
+    outcome = await ideas.submit(GUILD, ALICE, "Cedar", "d", "packaging")
+    assert outcome.idea is not None and outcome.idea.category == "Packaging"
+    with pytest.raises(InvalidInput, match="Unknown category 'Hats'"):
+        await ideas.submit(GUILD, ALICE, "Hat wax", "d", "Hats")
+
+
+async def test_similar_titles_are_caught_but_different_ones_are_not(ideas: IdeaService) -> None:
+    await ideas.submit(GUILD, ALICE, "Blue moustache wax", "d", None)
+    assert [i.id for i in await ideas.similar(GUILD, "blue  Moustache-wax!")] == [1]
+    assert await ideas.similar(GUILD, "Blue gift box") == []
+    assert await ideas.similar(GUILD + 1, "Blue moustache wax") == [], "other guilds' ideas never match"
