@@ -123,7 +123,9 @@ def find_component(message: Payload, custom_id: str) -> Payload:
 
 
 def modal_answers(modal: Payload, values: dict[str, str]) -> list[Payload]:
-    """The MODAL_SUBMIT components for `values` keyed by text input custom_id, shaped like the modal."""
+    """The MODAL_SUBMIT components for `values` keyed by text input custom_id, shaped like the modal.
+
+    Inputs not in `values` are submitted as the member left them (empty, or what the bot pre-filled)."""
     unknown = set(values) - {c.get("custom_id") for c in walk_components(modal["components"])}
     if unknown:
         raise AssertionError(f"the modal has no inputs {sorted(unknown)}")
@@ -133,7 +135,7 @@ def modal_answers(modal: Payload, values: dict[str, str]) -> list[Payload]:
             return {"type": 1, "components": [answer(c) for c in component["components"]]}
         if component["type"] == 18:
             return {"type": 18, "component": answer(component["component"])}
-        value = values.get(component["custom_id"], "")
+        value = values.get(component["custom_id"], component.get("value", ""))  # untouched fields keep their prefill
         required = component.get("required", True)
         low, high = component.get("min_length", 1 if required else 0), component.get("max_length", 4000)
         if (value or required) and not low <= len(value) <= high:

@@ -13,7 +13,7 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotFound
 from services.validation import build
 from storage.base import IdeaRepository
-from storage.models import Idea, IdeaDraft, IdeaSettings, IdeaStatus, Model, text
+from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Model, text
 
 PAGE_SIZE = 5
 SIMILAR_TITLE_RATIO = 0.75
@@ -102,24 +102,36 @@ class IdeaService:
             raise InvalidInput(f"You can submit {limit} ideas an hour. Try again in {minutes} {unit}.")
 
     async def submit(
-        self, guild_id: int, author_id: int, title: str, description: str, category: str | None
+        self, guild_id: int, author_id: int, text: DraftText, draft_id: int | None = None
     ) -> SubmitOutcome:
-        """Validate and store an idea, unless similar titles exist: then keep it as a draft to confirm."""
-        draft = build(IdeaDraft, title=title, description=description, category=category or None)
+        """Validate and store an idea, unless similar titles exist: then keep it as a draft to confirm.
+
+        `draft_id` is the member's earlier draft this text replaces (consumed once the idea is stored).
+        """
+        draft = build(IdeaDraft, title=text.title, description=text.description, category=text.category or None)
         draft = draft.model_copy(update={"category": await self._canonical_category(guild_id, draft.category)})
         await self.check_rate_limit(guild_id, author_id)
         similar = await self.similar(guild_id, draft.title)
         if similar:
-            draft_id = await self._repo.save_draft(guild_id, author_id, draft, self._clock.now())
-            return SubmitOutcome(similar=tuple(similar), draft_id=draft_id)
-        idea_id = await self._repo.create(guild_id, author_id, draft, self._clock.now())
+            kept = await self.keep_draft(guild_id, author_id, DraftText(**draft.model_dump()), replacing=draft_id)
+            return SubmitOutcome(similar=tuple(similar), draft_id=kept)
+        idea_id = await self._repo.create(guild_id, author_id, draft, self._clock.now(), draft_id=draft_id)
         return SubmitOutcome(idea=await self.get(guild_id, idea_id))
+
+    async def keep_draft(self, guild_id: int, author_id: int, text: DraftText, replacing: int | None = None) -> int:
+        """Store what the member typed so that nothing is lost when it cannot be posted yet."""
+        return await self._repo.save_draft(guild_id, author_id, text, self._clock.now(), replacing)
+
+    async def draft(self, guild_id: int, author_id: int, draft_id: int) -> DraftText:
+        text = await self._repo.draft(guild_id, author_id, draft_id)
+        if text is None:
+            raise NotFound("This draft was already posted (or is not yours).")
+        return text
 
     async def submit_draft(self, guild_id: int, author_id: int, draft_id: int) -> Idea:
         """Post a draft the author confirmed despite similar ideas."""
-        draft = await self._repo.draft(guild_id, author_id, draft_id)
-        if draft is None:
-            raise NotFound("This draft was already posted (or is not yours).")
+        text = await self.draft(guild_id, author_id, draft_id)
+        draft = build(IdeaDraft, **text.model_dump())
         await self.check_rate_limit(guild_id, author_id)
         idea_id = await self._repo.create(guild_id, author_id, draft, self._clock.now(), draft_id=draft_id)
         return await self.get(guild_id, idea_id)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal, Protocol
 
-from storage.models import GuildSettings, Idea, IdeaDraft, IdeaSettings, IdeaStatus
+from storage.models import DraftText, GuildSettings, Idea, IdeaDraft, IdeaSettings, IdeaStatus
 
 
 class GuildSettingsRepository(Protocol):
@@ -27,8 +27,13 @@ class IdeaRepository(Protocol):
 
     async def settings(self, guild_id: int) -> IdeaSettings: ...
     async def save_settings(self, settings: IdeaSettings) -> None: ...
-    async def save_draft(self, guild_id: int, author_id: int, draft: IdeaDraft, now: datetime) -> int: ...
-    async def draft(self, guild_id: int, author_id: int, draft_id: int) -> IdeaDraft | None: ...
+    async def save_draft(
+        self, guild_id: int, author_id: int, draft: DraftText, now: datetime, replacing: int | None = None
+    ) -> int:
+        """Keep what a member typed (replacing their draft `replacing`) and return the new draft's id."""
+        ...
+
+    async def draft(self, guild_id: int, author_id: int, draft_id: int) -> DraftText | None: ...
     async def create(
         self, guild_id: int, author_id: int, draft: IdeaDraft, now: datetime, draft_id: int | None = None
     ) -> int:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from storage.database import Database
-from storage.models import Idea, IdeaDraft, IdeaSettings, IdeaStatus
+from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus
 
 IDEA_SELECT = """
 SELECT i.*,
@@ -47,8 +47,15 @@ class SqliteIdeaRepository:
 
     # -- drafts --------------------------------------------------------------------------------------
 
-    async def save_draft(self, guild_id: int, author_id: int, draft: IdeaDraft, now: datetime) -> int:
+    async def save_draft(
+        self, guild_id: int, author_id: int, draft: DraftText, now: datetime, replacing: int | None = None
+    ) -> int:
         async with self._db.transaction() as conn:
+            if replacing is not None:
+                await conn.execute(
+                    "DELETE FROM idea_drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
+                    (replacing, guild_id, author_id),
+                )
             cursor = await conn.execute(
                 "INSERT INTO idea_drafts (guild_id, author_id, title, description, category, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -56,12 +63,12 @@ class SqliteIdeaRepository:
             )
             return cursor.lastrowid  # type: ignore[return-value]
 
-    async def draft(self, guild_id: int, author_id: int, draft_id: int) -> IdeaDraft | None:
+    async def draft(self, guild_id: int, author_id: int, draft_id: int) -> DraftText | None:
         row = await self._db.fetch_one(
             "SELECT title, description, category FROM idea_drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
             (draft_id, guild_id, author_id),
         )
-        return IdeaDraft(**dict(row)) if row else None
+        return DraftText(**dict(row)) if row else None
 
     # -- ideas ---------------------------------------------------------------------------------------
 

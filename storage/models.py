@@ -79,8 +79,16 @@ class IdeaSettings(Model):
     hourly_limit: int = Field(default=5, ge=1, le=100)
 
 
+class DraftText(Model):
+    """What a member typed in the submit form, kept as typed (within the form's limits) until it is posted."""
+
+    title: str = Field(max_length=100)
+    description: str = Field(max_length=2000)
+    category: str | None = Field(default=None, max_length=30)
+
+
 class IdeaDraft(Model):
-    """What a member typed in the submit modal."""
+    """A validated idea, ready to be stored."""
 
     title: Title  # type: ignore[valid-type]
     description: text(2000)  # type: ignore[valid-type]

@@ -280,3 +280,49 @@ async def test_submit_without_ideas_channel_is_refused(community: Community, sta
     async with start_bot():
         record = await community.discord.slash(community.alice, "idea submit")
         assert await record.ephemeral_text() == "The ideas channel is not set up yet; ask an admin to run /setup set."
+
+
+async def test_refused_text_is_kept_and_can_be_fixed_after_restart(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    long_text = "A tin that fits a shirt pocket. " * 40
+    async with start_bot():
+        refused = await (await submit(c, c.alice, "Pocket\u200btin", long_text)).reply()
+        assert "invisible or control character" in refused["content"] and "Your text is saved." in refused["content"]
+    async with start_bot() as bot:
+        edit_id = refused["components"][0]["components"][0]["custom_id"]
+        opened = await c.discord.click(c.alice, refused, edit_id)
+        inputs = {i["custom_id"]: i.get("value") for row in opened.modal["components"] for i in row["components"]}
+        assert inputs == {"title": "Pocket\u200btin", "description": long_text}
+        posted = await c.discord.submit_modal(c.alice, opened, {"title": "Pocket tin"})
+        assert "Your idea #1 is posted" in await posted.ephemeral_text()
+        idea = await bot.services.ideas.get(c.guild.id, 1)
+        assert (idea.title, idea.description) == ("Pocket tin", long_text.strip())
+        stranger = await c.discord.click(c.bob, refused, edit_id)
+        assert await stranger.ephemeral_text() == "This draft was already posted (or is not yours)."
+
+
+async def test_upvote_only_guild_and_categories(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        settings = c.discord.slash(c.moderator, "idea settings", downvotes=False, categories="Flavours, Packaging")
+        assert "Downvotes off · categories: Flavours, Packaging" in await (await settings).ephemeral_text()
+        opened = await c.discord.slash(c.alice, "idea submit")
+        fields = {"title": "Cherry", "description": "Sweet.", "category": "flavours"}
+        text = await (await c.discord.submit_modal(c.alice, opened, fields)).ephemeral_text()
+        message = c.discord.message(int(text.split("<#")[1].split(">")[0]))
+        assert field(message, "Category") == "Flavours"
+        buttons = [b["custom_id"] for b in message["components"][0]["components"]]
+        assert buttons == ["idea:vote:1:up"]
+        stale = copy.deepcopy(message)
+        stale["components"][0]["components"].append(
+            stale["components"][0]["components"][0] | {"custom_id": "idea:vote:1:down"}
+        )
+        refused = await c.discord.click(c.bob, stale, "idea:vote:1:down")
+        assert await refused.ephemeral_text() == "This server only uses upvotes."
+        assert (await bot.services.ideas.get(c.guild.id, 1)).downvotes == 0
+        unknown = await c.discord.submit_modal(
+            c.alice, await c.discord.slash(c.alice, "idea submit"), fields | {"category": "Hats"}
+        )
+        assert "Unknown category 'Hats'. Choose one of: Flavours, Packaging." in await unknown.ephemeral_text()

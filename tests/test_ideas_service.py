@@ -10,8 +10,13 @@ from services.clock import ManualClock
 from services.errors import InvalidInput
 from services.ideas import IdeaQuery, IdeaService
 from storage import SqliteStorage
+from storage.models import DraftText
 
 GUILD, ALICE = 1, 10
+
+
+def text(title: str, description: str = "d", category: str | None = None) -> DraftText:
+    return DraftText(title=title, description=description, category=category)
 
 
 @pytest.fixture
@@ -29,21 +34,21 @@ async def ideas(db_path: Path, clock: ManualClock) -> AsyncIterator[IdeaService]
 
 async def test_rate_limit_window_moves_with_the_clock(ideas: IdeaService, clock: ManualClock) -> None:
     await ideas.configure(GUILD, downvotes=None, categories=None, hourly_limit=2)
-    await ideas.submit(GUILD, ALICE, "Cedar scent", "d", None)
+    await ideas.submit(GUILD, ALICE, text("Cedar scent", "d", None))
     clock.advance(timedelta(minutes=30))
-    await ideas.submit(GUILD, ALICE, "Lavender tin", "d", None)
+    await ideas.submit(GUILD, ALICE, text("Lavender tin", "d", None))
     with pytest.raises(InvalidInput, match="Try again in 30 minutes"):
-        await ideas.submit(GUILD, ALICE, "Oak comb", "d", None)
-    await ideas.submit(GUILD, ALICE + 1, "Oak comb", "another member is not limited", None)
+        await ideas.submit(GUILD, ALICE, text("Oak comb", "d", None))
+    await ideas.submit(GUILD, ALICE + 1, text("Oak comb", "another member is not limited", None))
     clock.advance(timedelta(minutes=30))
-    outcome = await ideas.submit(GUILD, ALICE, "Rose gift box", "d", None)
+    outcome = await ideas.submit(GUILD, ALICE, text("Rose gift box", "d", None))
     assert outcome.idea is not None and outcome.idea.id == 4
 
 
 async def test_period_filter_uses_the_clock(ideas: IdeaService, clock: ManualClock) -> None:
-    await ideas.submit(GUILD, ALICE, "Old idea", "d", None)
+    await ideas.submit(GUILD, ALICE, text("Old idea", "d", None))
     clock.advance(timedelta(days=10))
-    await ideas.submit(GUILD, ALICE, "Fresh idea", "d", None)
+    await ideas.submit(GUILD, ALICE, text("Fresh idea", "d", None))
     week = await ideas.browse(GUILD, IdeaQuery(period="week"))
     assert [i.title for i in week.ideas] == ["Fresh idea"]
     assert len((await ideas.browse(GUILD, IdeaQuery(period="month"))).ideas) == 2
@@ -52,14 +57,14 @@ async def test_period_filter_uses_the_clock(ideas: IdeaService, clock: ManualClo
 async def test_categories_are_matched_case_insensitively_and_unknown_refused(ideas: IdeaService) -> None:
     await ideas.configure(GUILD, downvotes=None, categories="Flavours, Packaging, flavours", hourly_limit=None)
     assert (await ideas.settings(GUILD)).categories == ("Flavours", "Packaging", "flavours")
-    outcome = await ideas.submit(GUILD, ALICE, "Cedar", "d", "packaging")
+    outcome = await ideas.submit(GUILD, ALICE, text("Cedar", "d", "packaging"))
     assert outcome.idea is not None and outcome.idea.category == "Packaging"
     with pytest.raises(InvalidInput, match="Unknown category 'Hats'"):
-        await ideas.submit(GUILD, ALICE, "Hat wax", "d", "Hats")
+        await ideas.submit(GUILD, ALICE, text("Hat wax", "d", "Hats"))
 
 
 async def test_similar_titles_are_caught_but_different_ones_are_not(ideas: IdeaService) -> None:
-    await ideas.submit(GUILD, ALICE, "Blue moustache wax", "d", None)
+    await ideas.submit(GUILD, ALICE, text("Blue moustache wax", "d", None))
     assert [i.id for i in await ideas.similar(GUILD, "blue  Moustache-wax!")] == [1]
     assert await ideas.similar(GUILD, "Blue gift box") == []
     assert await ideas.similar(GUILD + 1, "Blue moustache wax") == [], "other guilds' ideas never match"

@@ -9,9 +9,10 @@ from bot.errors import GuardedModal, reports_errors
 from bot.permissions import ensure_allowed
 from cogs.ideas.embeds import page_embed
 from cogs.ideas.publish import post_idea
+from services.errors import InvalidInput
 from services.ideas import IdeaQuery
 from services.permissions import MEMBER
-from storage.models import Idea, IdeaStatus
+from storage.models import DraftText, Idea, IdeaStatus
 
 STATUSES = list(IdeaStatus)
 
@@ -111,8 +112,12 @@ class IdeaModal(GuardedModal, title="Propose an idea"):
         label="Description", custom_id="description", style=discord.TextStyle.paragraph, min_length=1, max_length=2000
     )
 
-    def __init__(self, categories: tuple[str, ...]) -> None:
+    def __init__(
+        self, categories: tuple[str, ...], draft: DraftText | None = None, draft_id: int | None = None
+    ) -> None:
+        """A blank form, or one filled in with the member's kept `draft` (which the submission replaces)."""
         super().__init__(custom_id="idea:submit")
+        self.draft_id = draft_id
         self.category: discord.ui.TextInput | None = None
         if categories:
             self.category = discord.ui.TextInput(
@@ -123,25 +128,64 @@ class IdeaModal(GuardedModal, title="Propose an idea"):
                 placeholder=", ".join(categories)[:100],
             )
             self.add_item(self.category)
+        if draft is not None:
+            self.idea_title.default, self.description.default = draft.title, draft.description
+            if self.category is not None:
+                self.category.default = draft.category
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         actor = await ensure_allowed(interaction, MEMBER)
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await services(interaction).ideas.submit(
-            interaction.guild_id,
-            actor.user_id,
-            self.idea_title.value,
-            self.description.value,
-            self.category.value if self.category else None,
+        ideas = services(interaction).ideas
+        text = DraftText(
+            title=self.idea_title.value,
+            description=self.description.value,
+            category=self.category.value if self.category else None,
         )
+        try:
+            outcome = await ideas.submit(interaction.guild_id, actor.user_id, text, draft_id=self.draft_id)
+        except InvalidInput as refusal:
+            kept = await ideas.keep_draft(interaction.guild_id, actor.user_id, text, replacing=self.draft_id)
+            view = discord.ui.View(timeout=None)
+            view.add_item(IdeaEditButton(kept))
+            await interaction.followup.send(f"{refusal.message}\nYour text is saved.", view=view, ephemeral=True)
+            return
         if outcome.idea is None:
             assert outcome.draft_id is not None
             lines = "\n".join(f"• #{i.id} {i.title} ({i.status}, score {i.score})" for i in outcome.similar)
             view = discord.ui.View(timeout=None)
             view.add_item(IdeaPostButton(outcome.draft_id))
-            text = f"These ideas look like yours:\n{lines}\nVote there, or post yours anyway (your text is saved)."
-            await interaction.followup.send(text, view=view, ephemeral=True)
+            view.add_item(IdeaEditButton(outcome.draft_id))
+            notice = f"These ideas look like yours:\n{lines}\nVote there, or post yours anyway (your text is saved)."
+            await interaction.followup.send(notice, view=view, ephemeral=True)
             return
         idea = await post_idea(interaction.client, outcome.idea)  # type: ignore[arg-type]
         await interaction.followup.send(posted_text(idea), ephemeral=True)
+
+
+class IdeaEditButton(discord.ui.DynamicItem[discord.ui.Button], template=r"idea:edit:(?P<draft_id>\d+)"):
+    """Reopen the form filled in with a kept draft, so a refused submission loses nothing."""
+
+    def __init__(self, draft_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Edit and resubmit", style=discord.ButtonStyle.secondary, custom_id=f"idea:edit:{draft_id}"
+            )
+        )
+        self.draft_id = draft_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "IdeaEditButton":
+        return cls(int(match["draft_id"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MEMBER)
+        assert interaction.guild_id is not None
+        ideas = services(interaction).ideas
+        draft = await ideas.draft(interaction.guild_id, actor.user_id, self.draft_id)
+        categories = (await ideas.settings(interaction.guild_id)).categories
+        await interaction.response.send_modal(IdeaModal(categories, draft, self.draft_id))
