@@ -1,5 +1,8 @@
 """Rules every command must follow, checked over the whole tree so that a new cog cannot forget them."""
 
+import sys
+
+import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot, cog_extensions
@@ -30,3 +33,32 @@ async def test_every_command_is_guild_only_and_described(bot: CoCreateBot) -> No
 async def test_top_level_names_are_unique(bot: CoCreateBot) -> None:
     names = [c.name for c in bot.tree.get_commands()]
     assert len(names) == len(set(names))
+
+
+def all_dynamic_items() -> list[type[discord.ui.DynamicItem]]:
+    """DynamicItem classes defined in the currently loaded cog modules."""
+    found = {
+        obj
+        for name, module in list(sys.modules.items())
+        if name.startswith("cogs.")
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, discord.ui.DynamicItem) and obj.__module__ == name
+    }
+    return sorted(found, key=lambda cls: cls.__qualname__)
+
+
+async def test_dynamic_items_are_namespaced_by_feature_and_registered(bot: CoCreateBot) -> None:
+    items = all_dynamic_items()
+    assert items, "the cogs define restart-proof components"
+    namespaces: dict[str, set[str]] = {}
+    prefixes: set[str] = set()
+    for cls in items:
+        prefix = cls.__discord_ui_compiled_template__.pattern.split("(")[0]
+        assert prefix not in prefixes, f"two items share the custom_id prefix {prefix!r}"
+        prefixes.add(prefix)
+        namespaces.setdefault(cls.__module__.split(".")[1], set()).add(prefix.split(":")[0])
+        assert cls in bot._connection._view_store._dynamic_items.values(), f"{cls.__name__} is not registered"
+    for feature, names in namespaces.items():
+        assert len(names) == 1, f"{feature}'s custom_ids use several namespaces: {names}"
+    owners = [name for names in namespaces.values() for name in names]
+    assert len(owners) == len(set(owners)), "two features share a custom_id namespace"

@@ -10,13 +10,13 @@ from bot.core import CoCreateBot
 from bot.permissions import ensure_allowed, only
 from cogs.ideas.embeds import leaderboard_embed, page_embed
 from cogs.ideas.publish import IdeaVoteButton, post_in_thread, schedule_refresh
-from cogs.ideas.views import IdeaEditButton, IdeaModal, IdeaPageButton, IdeaPostButton, browse_page
+from cogs.ideas.views import IdeaDraftButton, IdeaModal, IdeaPageButton, browse_page
 from services.errors import InvalidInput
 from services.ideas import IdeaQuery, IdeaService
 from services.permissions import MEMBER, MODERATOR, STAFF
 from storage.models import IdeaStatus
 
-DYNAMIC_ITEMS = (IdeaVoteButton, IdeaPostButton, IdeaEditButton, IdeaPageButton)
+DYNAMIC_ITEMS = (IdeaVoteButton, IdeaDraftButton, IdeaPageButton)
 STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in IdeaStatus if s != IdeaStatus.DUPLICATE]
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in ("week", "month", "all")]
 Reason = app_commands.Range[str, 1, 500]

@@ -17,29 +17,40 @@ from storage.models import DraftText, Idea, IdeaStatus
 STATUSES = list(IdeaStatus)
 
 
-class IdeaPostButton(discord.ui.DynamicItem[discord.ui.Button], template=r"idea:post:(?P<draft_id>\d+)"):
-    """ "Post mine anyway" on a draft whose title resembles existing ideas; the draft is stored, not in memory."""
+DRAFT_ACTIONS = {
+    "post": ("Post mine anyway", discord.ButtonStyle.primary),
+    "edit": ("Edit and resubmit", discord.ButtonStyle.secondary),
+}
 
-    def __init__(self, draft_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Post mine anyway", style=discord.ButtonStyle.primary, custom_id=f"idea:post:{draft_id}"
-            )
-        )
-        self.draft_id = draft_id
+
+class IdeaDraftButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"idea:draft:(?P<action>post|edit):(?P<draft_id>\d+)"
+):
+    """Act on a member's stored draft: post it despite similar ideas, or reopen the form filled in with it."""
+
+    def __init__(self, action: str, draft_id: int) -> None:
+        label, style = DRAFT_ACTIONS[action]
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"idea:draft:{action}:{draft_id}"))
+        self.action, self.draft_id = action, draft_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> "IdeaPostButton":
-        return cls(int(match["draft_id"]))
+    ) -> "IdeaDraftButton":
+        return cls(match["action"], int(match["draft_id"]))
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
         actor = await ensure_allowed(interaction, MEMBER)
         assert interaction.guild_id is not None
+        ideas = services(interaction).ideas
+        if self.action == "edit":
+            draft = await ideas.draft(interaction.guild_id, actor.user_id, self.draft_id)
+            categories = (await ideas.settings(interaction.guild_id)).categories
+            await interaction.response.send_modal(IdeaModal(categories, draft, self.draft_id))
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        idea = await services(interaction).ideas.submit_draft(interaction.guild_id, actor.user_id, self.draft_id)
+        idea = await ideas.submit_draft(interaction.guild_id, actor.user_id, self.draft_id)
         idea = await post_idea(interaction.client, idea)  # type: ignore[arg-type]
         await interaction.followup.send(posted_text(idea), ephemeral=True)
 
@@ -148,44 +159,17 @@ class IdeaModal(GuardedModal, title="Propose an idea"):
         except InvalidInput as refusal:
             kept = await ideas.keep_draft(interaction.guild_id, actor.user_id, text, replacing=self.draft_id)
             view = discord.ui.View(timeout=None)
-            view.add_item(IdeaEditButton(kept))
+            view.add_item(IdeaDraftButton("edit", kept))
             await interaction.followup.send(f"{refusal.message}\nYour text is saved.", view=view, ephemeral=True)
             return
         if outcome.idea is None:
             assert outcome.draft_id is not None
             lines = "\n".join(f"• #{i.id} {i.title} ({i.status}, score {i.score})" for i in outcome.similar)
             view = discord.ui.View(timeout=None)
-            view.add_item(IdeaPostButton(outcome.draft_id))
-            view.add_item(IdeaEditButton(outcome.draft_id))
+            view.add_item(IdeaDraftButton("post", outcome.draft_id))
+            view.add_item(IdeaDraftButton("edit", outcome.draft_id))
             notice = f"These ideas look like yours:\n{lines}\nVote there, or post yours anyway (your text is saved)."
             await interaction.followup.send(notice, view=view, ephemeral=True)
             return
         idea = await post_idea(interaction.client, outcome.idea)  # type: ignore[arg-type]
         await interaction.followup.send(posted_text(idea), ephemeral=True)
-
-
-class IdeaEditButton(discord.ui.DynamicItem[discord.ui.Button], template=r"idea:edit:(?P<draft_id>\d+)"):
-    """Reopen the form filled in with a kept draft, so a refused submission loses nothing."""
-
-    def __init__(self, draft_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Edit and resubmit", style=discord.ButtonStyle.secondary, custom_id=f"idea:edit:{draft_id}"
-            )
-        )
-        self.draft_id = draft_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> "IdeaEditButton":
-        return cls(int(match["draft_id"]))
-
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction) -> None:
-        actor = await ensure_allowed(interaction, MEMBER)
-        assert interaction.guild_id is not None
-        ideas = services(interaction).ideas
-        draft = await ideas.draft(interaction.guild_id, actor.user_id, self.draft_id)
-        categories = (await ideas.settings(interaction.guild_id)).categories
-        await interaction.response.send_modal(IdeaModal(categories, draft, self.draft_id))
