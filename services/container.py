@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from services.clock import Clock
 from services.guild_setup import GuildSetupService
 from services.ideas import IdeaService
+from services.polls import PollService
 from storage.base import Storage
 
 
@@ -13,6 +14,7 @@ class Services:
     clock: Clock
     setup: GuildSetupService
     ideas: IdeaService
+    polls: PollService
 
 
 def build_services(storage: Storage, clock: Clock) -> Services:
@@ -20,4 +22,5 @@ def build_services(storage: Storage, clock: Clock) -> Services:
         clock=clock,
         setup=GuildSetupService(storage.guild_settings),
         ideas=IdeaService(storage.ideas, clock),
+        polls=PollService(storage.polls, clock),
     )

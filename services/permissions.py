@@ -31,6 +31,11 @@ def is_staff(actor: Actor, settings: GuildSettings) -> bool:
     return actor.manages_guild or (settings.staff_role_id in actor.role_ids)
 
 
+def is_organiser(actor: Actor, settings: GuildSettings) -> bool:
+    """Staff and moderators organise community moments (polls, AMAs, challenges)."""
+    return is_staff(actor, settings) or is_moderator(actor, settings)
+
+
 def is_member(actor: Actor, settings: GuildSettings) -> bool:
     """Any member of the guild."""
     return True
@@ -48,4 +53,5 @@ class Rule:
 ADMIN = Rule("admin", is_admin, "Only members with the Manage Server permission can do this.")
 MODERATOR = Rule("moderator", is_moderator, "Only moderators can do this.")
 STAFF = Rule("staff", is_staff, "Only brand staff can do this.")
+ORGANISER = Rule("organiser", is_organiser, "Only brand staff or moderators can do this.")
 MEMBER = Rule("member", is_member, "")

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal, Protocol
 
-from storage.models import DraftText, GuildSettings, Idea, IdeaDraft, IdeaSettings, IdeaStatus
+from storage.models import DraftText, GuildSettings, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Poll, PollDraft
 
 
 class GuildSettingsRepository(Protocol):
@@ -79,10 +79,38 @@ class IdeaRepository(Protocol):
     async def opted_out(self, guild_id: int) -> set[int]: ...
 
 
+class BallotFull(Exception):
+    """Raised by `PollRepository.set_ballot`: the member already picked as many options as allowed."""
+
+    def __init__(self, max_choices: int) -> None:
+        super().__init__(max_choices)
+        self.max_choices = max_choices
+
+
+class PollRepository(Protocol):
+    async def create(
+        self, guild_id: int, channel_id: int, creator_id: int, draft: PollDraft, salt: str | None, now: datetime
+    ) -> int: ...
+    async def get(self, guild_id: int, poll_id: int) -> Poll | None: ...
+    async def salt(self, guild_id: int, poll_id: int) -> str | None: ...
+    async def attach_message(self, guild_id: int, poll_id: int, message_id: int) -> None: ...
+    async def open_polls(self, guild_id: int | None = None) -> list[Poll]: ...
+    async def set_ballot(self, guild_id: int, poll_id: int, voter_key: str, choose: int, max_choices: int) -> list[int]:
+        """Atomically toggle `choose` in the voter's ballot (replacing it when one choice is allowed)."""
+        ...
+
+    async def counts(self, guild_id: int, poll_id: int) -> tuple[dict[int, int], int]: ...
+    async def voters(self, guild_id: int, poll_id: int) -> list[tuple[int, int]]: ...
+    async def close(self, guild_id: int, poll_id: int, now: datetime) -> bool:
+        """Close and erase the salt; False when it was closed already."""
+        ...
+
+
 class Storage(Protocol):
     guild_settings: GuildSettingsRepository
     meta: MetaRepository
-    ideas: "IdeaRepository"
+    ideas: IdeaRepository
+    polls: PollRepository
 
     async def migrate(self) -> list[int]:
         """Bring the schema up to date; returns the migrations applied now."""

@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 
 def _printable(value: str) -> str:
@@ -116,3 +116,57 @@ class Idea(Model):
     @property
     def score(self) -> int:
         return self.upvotes - self.downvotes
+
+
+class PollDraft(Model):
+    """A poll as a staff member or moderator asked for it, validated."""
+
+    question: text(300)  # type: ignore[valid-type]
+    options: tuple[text(80), ...] = Field(min_length=2, max_length=10)  # type: ignore[valid-type]
+    max_choices: int = Field(default=1, ge=1)
+    anonymous: bool = False
+    voter_role_id: int | None = None
+    closes_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "PollDraft":
+        folded = [o.casefold() for o in self.options]
+        duplicates = sorted({o for o in self.options if folded.count(o.casefold()) > 1})
+        if duplicates:
+            raise ValueError(f"options must differ; repeated: {', '.join(duplicates)}")
+        if self.max_choices > len(self.options):
+            raise ValueError(f"max choices ({self.max_choices}) cannot exceed the number of options")
+        return self
+
+
+class Poll(Model):
+    id: int
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    creator_id: int
+    question: str
+    options: tuple[str, ...]
+    max_choices: int
+    anonymous: bool
+    voter_role_id: int | None
+    closes_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class PollResults(Model):
+    poll: Poll
+    counts: tuple[int, ...]
+    ballots: int
+    voters: tuple[tuple[int, ...], ...] = ()  # per option, public polls only
+
+    @property
+    def winners(self) -> tuple[int, ...]:
+        """Indexes of the options with the most votes (several on a tie; none without votes)."""
+        top = max(self.counts, default=0)
+        return tuple(i for i, n in enumerate(self.counts) if n == top) if top else ()

@@ -6,6 +6,7 @@ from storage.database import Database
 from storage.guild_settings import SqliteGuildSettingsRepository
 from storage.ideas import SqliteIdeaRepository
 from storage.meta import SqliteMetaRepository
+from storage.polls import SqlitePollRepository
 
 
 class SqliteStorage:
@@ -16,6 +17,7 @@ class SqliteStorage:
         self.guild_settings = SqliteGuildSettingsRepository(db)
         self.meta = SqliteMetaRepository(db)
         self.ideas = SqliteIdeaRepository(db)
+        self.polls = SqlitePollRepository(db)
 
     @classmethod
     async def open(cls, path: Path) -> "SqliteStorage":

@@ -1,0 +1,131 @@
+"""`/poll ...`: let the community decide, with live results and a scheduled close."""
+
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core import CoCreateBot
+from bot.permissions import actor_from, only
+from cogs.polls.publish import PollVoteButton, announce_close, poll_embed, post_poll
+from services.permissions import MEMBER, ORGANISER
+from services.polls import PollService
+from storage.models import Poll
+
+PollId = app_commands.Range[int, 1]
+
+
+@app_commands.guild_only()
+class Polls(commands.GroupCog, group_name="poll", group_description="Let the community decide"):
+    def __init__(self, bot: CoCreateBot) -> None:
+        self.bot = bot
+        self.polls: PollService = bot.services.polls
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(PollVoteButton)
+        for poll in await self.polls.open_polls():
+            self.schedule_close(poll)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(PollVoteButton)
+        self.bot.scheduler.cancel_prefix("poll:")
+
+    def schedule_close(self, poll: Poll) -> None:
+        """Close on time; if the bot was offline then, as soon as it is back (no misfire grace)."""
+        if poll.closes_at is not None:
+            self.bot.scheduler.at(
+                f"poll:close:{poll.id}", poll.closes_at, self.close_on_time, poll.guild_id, poll.id, grace=None
+            )
+
+    async def close_on_time(self, guild_id: int, poll_id: int) -> None:
+        results = await self.polls.close(guild_id, poll_id)
+        if results is not None:
+            await announce_close(self.bot, results)
+
+    @app_commands.command(name="create", description="Ask the community a question with 2 to 10 options")
+    @app_commands.describe(
+        question="What should the community decide?",
+        options='2 to 10 options separated by "|", e.g. Mint | Cedar | Lavender',
+        max_choices="How many options a member may pick (1 = single choice)",
+        anonymous="Hide who voted for what from everyone, staff included",
+        closes="When voting ends: a duration (30m, 2h, 3d) or a date and time (2026-12-01 18:00)",
+        voter_role="Only members with this role may vote",
+    )
+    @only(ORGANISER)
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, 300],
+        options: app_commands.Range[str, 3, 1000],
+        max_choices: app_commands.Range[int, 1, 10] = 1,
+        anonymous: bool = False,
+        closes: app_commands.Range[str, 1, 40] | None = None,
+        voter_role: discord.Role | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        timezone = (await self.bot.services.setup.get(interaction.guild_id)).timezone
+        poll = await self.polls.create(
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id,
+            question,
+            options,
+            max_choices=max_choices,
+            anonymous=anonymous,
+            voter_role_id=voter_role.id if voter_role else None,
+            closes=closes,
+            timezone=timezone,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        poll = await post_poll(self.bot, poll)
+        self.schedule_close(poll)
+        await interaction.followup.send(f"Poll #{poll.id} is live.", ephemeral=True)
+
+    @app_commands.command(name="close", description="Close a poll now (its creator or a moderator)")
+    @only(MEMBER)
+    async def close(self, interaction: discord.Interaction, poll: PollId) -> None:
+        assert interaction.guild_id is not None
+        settings = await self.bot.services.setup.get(interaction.guild_id)
+        results = await self.polls.close_early(interaction.guild_id, poll, actor_from(interaction), settings)
+        self.bot.scheduler.cancel(f"poll:close:{poll}")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await announce_close(self.bot, results)
+        await interaction.followup.send(f"Poll #{poll} is closed.", ephemeral=True)
+
+    @app_commands.command(name="results", description="See a poll's current results")
+    @only(MEMBER)
+    async def results(self, interaction: discord.Interaction, poll: PollId) -> None:
+        assert interaction.guild_id is not None
+        results = await self.polls.results(interaction.guild_id, poll)
+        embed = poll_embed(results)
+        for label, voters in zip(results.poll.options, results.voters, strict=False):
+            if voters:
+                embed.add_field(name=label, value=" ".join(f"<@{m}>" for m in voters)[:1024], inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="list", description="Open polls in this server")
+    @only(MEMBER)
+    async def list_polls(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        polls = await self.polls.open_polls(interaction.guild_id)
+        lines = [
+            f"**#{p.id}** {discord.utils.escape_markdown(p.question)[:150]}"
+            + (f" · closes {discord.utils.format_dt(p.closes_at, 'R')}" if p.closes_at else "")
+            + (f" · https://discord.com/channels/{p.guild_id}/{p.channel_id}/{p.message_id}" if p.message_id else "")
+            for p in polls[:20]
+        ]
+        embed = discord.Embed(title="Open polls", description="\n".join(lines) or "No open polls.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="export", description="Download a poll's votes as CSV (anonymous polls: counts only)")
+    @only(ORGANISER)
+    async def export(self, interaction: discord.Interaction, poll: PollId) -> None:
+        assert interaction.guild_id is not None
+        data = (await self.polls.export_csv(interaction.guild_id, poll)).encode()
+        file = discord.File(io.BytesIO(data), filename=f"poll-{poll}.csv")
+        await interaction.response.send_message(f"Poll #{poll}, as CSV.", file=file, ephemeral=True)
+
+
+async def setup(bot: CoCreateBot) -> None:
+    await bot.add_cog(Polls(bot))

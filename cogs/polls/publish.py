@@ -1,0 +1,129 @@
+"""A poll's public message: rendering, its restart-proof vote buttons, live refreshes and the closing post."""
+
+import io
+import re
+
+import discord
+
+from bot.context import services
+from bot.core import CoCreateBot
+from bot.errors import reports_errors
+from bot.permissions import ensure_allowed
+from cogs.polls.chart import results_chart
+from services.permissions import MEMBER
+from storage.models import Poll, PollResults
+
+
+def bar(fraction: float) -> str:
+    filled = round(fraction * 10)
+    return "█" * filled + "░" * (10 - filled)
+
+
+def poll_embed(results: PollResults) -> discord.Embed:
+    poll = results.poll
+    total = sum(results.counts)
+    lines = []
+    for label, count in zip(poll.options, results.counts, strict=True):
+        share = count / total if total else 0.0
+        lines.append(f"**{discord.utils.escape_markdown(label)}**\n`{bar(share)}` {count} · {share:.0%}")
+    embed = discord.Embed(
+        title=f"Poll #{poll.id}",
+        description=f"{discord.utils.escape_markdown(poll.question)}\n\n" + "\n".join(lines),
+        colour=discord.Colour.blurple() if poll.is_open else discord.Colour.dark_grey(),
+    )
+    kind = "single choice" if poll.max_choices == 1 else f"pick up to {poll.max_choices}"
+    details = [f"{kind} · {'anonymous' if poll.anonymous else 'public'} · {results.ballots} ballots"]
+    if poll.voter_role_id:
+        details.append(f"Who can vote: <@&{poll.voter_role_id}>")
+    if not poll.is_open:
+        details.append("Closed")
+    elif poll.closes_at:
+        details.append(f"Closes {discord.utils.format_dt(poll.closes_at, 'R')}")
+    embed.add_field(name="Voting", value="\n".join(details))
+    return embed
+
+
+def outcome_sentence(results: PollResults) -> str:
+    """The result in plain words, ties included."""
+    winners = [results.poll.options[i] for i in results.winners]
+    if not winners:
+        return "No votes were cast."
+    top = results.counts[results.winners[0]]
+    total = sum(results.counts)
+    votes = "vote" if top == 1 else "votes"
+    if len(winners) == 1:
+        return f"Winner: **{winners[0]}** with {top} {votes} ({top / total:.0%})."
+    names = ", ".join(f"**{w}**" for w in winners[:-1]) + f" and **{winners[-1]}**"
+    return f"Tie between {names} with {top} {votes} each."
+
+
+def ballot_text(poll: Poll, choices: tuple[int, ...]) -> str:
+    if not choices:
+        return f"You have no choice selected in poll #{poll.id}."
+    picked = ", ".join(poll.options[i] for i in choices)
+    return f"Your ballot in poll #{poll.id}: {picked}. Click an option again to take it back."
+
+
+class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"poll:vote:(?P<poll_id>\d+):(?P<option>\d+)"):
+    def __init__(self, poll_id: int, option: int, label: str = "", disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or f"Option {option + 1}",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"poll:vote:{poll_id}:{option}",
+                disabled=disabled,
+            )
+        )
+        self.poll_id, self.option = poll_id, option
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "PollVoteButton":
+        return cls(int(match["poll_id"]), int(match["option"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MEMBER)
+        assert interaction.guild_id is not None
+        outcome = await services(interaction).polls.vote(interaction.guild_id, self.poll_id, actor, self.option)
+        schedule_refresh(interaction.client, outcome.poll)  # type: ignore[arg-type]
+        await interaction.response.send_message(ballot_text(outcome.poll, outcome.choices), ephemeral=True)
+
+
+def poll_view(poll: Poll) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for option, label in enumerate(poll.options):
+        view.add_item(PollVoteButton(poll.id, option, label, disabled=not poll.is_open))
+    return view
+
+
+async def post_poll(bot: CoCreateBot, poll: Poll) -> Poll:
+    results = await bot.services.polls.results(poll.guild_id, poll.id)
+    message = await bot.get_partial_messageable(poll.channel_id).send(embed=poll_embed(results), view=poll_view(poll))
+    return await bot.services.polls.attach_message(poll, message.id)
+
+
+def schedule_refresh(bot: CoCreateBot, poll: Poll) -> None:
+    """Show the latest counts on the poll's message soon (coalesced: one edit per interval however many vote)."""
+
+    async def refresh() -> None:
+        results = await bot.services.polls.results(poll.guild_id, poll.id)
+        if results.poll.message_id is None:
+            return
+        message = bot.get_partial_messageable(poll.channel_id).get_partial_message(results.poll.message_id)
+        await message.edit(embed=poll_embed(results), view=poll_view(results.poll))
+
+    bot.refreshes.request(("poll", poll.id), refresh)
+
+
+async def announce_close(bot: CoCreateBot, results: PollResults) -> None:
+    """Disable the buttons and post the final results with a chart."""
+    schedule_refresh(bot, results.poll)
+    poll = results.poll
+    embed = poll_embed(results).set_image(url="attachment://results.png")
+    await bot.get_partial_messageable(poll.channel_id).send(
+        f"Poll #{poll.id} has closed. {outcome_sentence(results)}",
+        embed=embed,
+        file=discord.File(io.BytesIO(results_chart(results)), filename="results.png"),
+    )

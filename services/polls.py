@@ -1,0 +1,165 @@
+"""Polls: create, vote (one ballot per member, changeable while open), results, close, export."""
+
+import csv
+import hashlib
+import io
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from services.clock import Clock
+from services.errors import InvalidInput, NotAllowed, NotFound
+from services.permissions import Actor, is_moderator
+from services.validation import build
+from storage.base import BallotFull, PollRepository
+from storage.models import GuildSettings, Model, Poll, PollDraft, PollResults
+
+MAX_OPEN_FOR = timedelta(days=90)
+DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+class BallotOutcome(Model):
+    poll: Poll
+    choices: tuple[int, ...]
+
+
+def parse_closing(value: str, timezone: str, now: datetime) -> datetime:
+    """A duration ("45m", "2h", "1d12h", "1w") or a local date and time ("2026-12-01 18:00") as a UTC instant."""
+    match = DURATION.match(value.strip().lower().replace(" ", ""))
+    if match and any(match.groups()):
+        weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
+        when = now + timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    else:
+        try:
+            local = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise InvalidInput(
+                "Closing time: use a duration like 30m, 2h or 3d, or a date and time like "
+                f"2026-12-01 18:00 (in this server's time zone, {timezone})."
+            ) from None
+        when = local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+    if when <= now:
+        raise InvalidInput("The closing time is in the past.")
+    if when - now > MAX_OPEN_FOR:
+        raise InvalidInput("A poll can stay open for at most 90 days.")
+    return when
+
+
+class PollService:
+    def __init__(self, repository: PollRepository, clock: Clock) -> None:
+        self._repo = repository
+        self._clock = clock
+
+    async def create(
+        self,
+        guild_id: int,
+        channel_id: int,
+        creator_id: int,
+        question: str,
+        options: str,
+        *,
+        max_choices: int = 1,
+        anonymous: bool = False,
+        voter_role_id: int | None = None,
+        closes: str | None = None,
+        timezone: str = "UTC",
+    ) -> Poll:
+        """Validate and store a poll; `options` are separated by "|"."""
+        labels = [label.strip() for label in options.split("|") if label.strip()]
+        if not 2 <= len(labels) <= 10:
+            raise InvalidInput(f'A poll needs 2 to 10 options separated by "|"; you gave {len(labels)}.')
+        now = self._clock.now()
+        draft = build(
+            PollDraft,
+            question=question,
+            options=tuple(labels),
+            max_choices=max_choices,
+            anonymous=anonymous,
+            voter_role_id=voter_role_id,
+            closes_at=parse_closing(closes, timezone, now) if closes else None,
+        )
+        salt = secrets.token_hex(16) if anonymous else None
+        poll_id = await self._repo.create(guild_id, channel_id, creator_id, draft, salt, now)
+        return await self.get(guild_id, poll_id)
+
+    async def attach_message(self, poll: Poll, message_id: int) -> Poll:
+        await self._repo.attach_message(poll.guild_id, poll.id, message_id)
+        return await self.get(poll.guild_id, poll.id)
+
+    async def get(self, guild_id: int, poll_id: int) -> Poll:
+        poll = await self._repo.get(guild_id, poll_id)
+        if poll is None:
+            raise NotFound(f"There is no poll #{poll_id} in this server.")
+        return poll
+
+    async def vote(self, guild_id: int, poll_id: int, actor: Actor, option: int) -> BallotOutcome:
+        """Toggle `option` in the member's ballot (single choice: replace it)."""
+        poll = await self.get(guild_id, poll_id)
+        if not poll.is_open or (poll.closes_at and poll.closes_at <= self._clock.now()):
+            raise InvalidInput(f"Poll #{poll.id} is closed.")
+        if poll.voter_role_id is not None and poll.voter_role_id not in actor.role_ids:
+            raise NotAllowed(f"Only members with the <@&{poll.voter_role_id}> role can vote in this poll.")
+        if not 0 <= option < len(poll.options):
+            raise InvalidInput("That option does not exist.")
+        key = await self._voter_key(poll, actor.user_id)
+        try:
+            ballot = await self._repo.set_ballot(guild_id, poll_id, key, option, poll.max_choices)
+        except BallotFull as full:
+            raise InvalidInput(
+                f"You can pick at most {full.max_choices} options. Click one of your choices to remove it first."
+            ) from None
+        return BallotOutcome(poll=poll, choices=tuple(ballot))
+
+    async def _voter_key(self, poll: Poll, member_id: int) -> str:
+        """Public polls key ballots by member id; anonymous ones by a hash whose salt is erased on close."""
+        if not poll.anonymous:
+            return str(member_id)
+        salt = await self._repo.salt(poll.guild_id, poll.id)
+        assert salt is not None, "an open anonymous poll keeps its salt"
+        return hashlib.sha256(f"{salt}:{member_id}".encode()).hexdigest()
+
+    async def results(self, guild_id: int, poll_id: int) -> PollResults:
+        poll = await self.get(guild_id, poll_id)
+        counts, ballots = await self._repo.counts(guild_id, poll_id)
+        voters: tuple[tuple[int, ...], ...] = ()
+        if not poll.anonymous:
+            pairs = await self._repo.voters(guild_id, poll_id)
+            voters = tuple(tuple(m for o, m in pairs if o == i) for i in range(len(poll.options)))
+        return PollResults(
+            poll=poll, counts=tuple(counts.get(i, 0) for i in range(len(poll.options))), ballots=ballots, voters=voters
+        )
+
+    async def close(self, guild_id: int, poll_id: int) -> PollResults | None:
+        """Close the poll; returns the final results, or None if it was already closed."""
+        if not await self._repo.close(guild_id, poll_id, self._clock.now()):
+            return None
+        return await self.results(guild_id, poll_id)
+
+    async def close_early(self, guild_id: int, poll_id: int, actor: Actor, settings: GuildSettings) -> PollResults:
+        poll = await self.get(guild_id, poll_id)
+        if actor.user_id != poll.creator_id and not is_moderator(actor, settings):
+            raise NotAllowed("Only the poll's creator or a moderator can close it.")
+        results = await self.close(guild_id, poll_id)
+        if results is None:
+            raise InvalidInput(f"Poll #{poll_id} is already closed.")
+        return results
+
+    async def open_polls(self, guild_id: int | None = None) -> list[Poll]:
+        return await self._repo.open_polls(guild_id)
+
+    async def export_csv(self, guild_id: int, poll_id: int) -> str:
+        """Public polls: one row per vote with the voter; anonymous polls: counts only, never a voter."""
+        results = await self.results(guild_id, poll_id)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        if results.poll.anonymous:
+            writer.writerow(["option", "label", "votes"])
+            for i, label in enumerate(results.poll.options):
+                writer.writerow([i + 1, label, results.counts[i]])
+        else:
+            writer.writerow(["option", "label", "voter_id"])
+            for i, label in enumerate(results.poll.options):
+                for member_id in results.voters[i]:
+                    writer.writerow([i + 1, label, member_id])
+        return out.getvalue()

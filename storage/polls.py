@@ -1,0 +1,127 @@
+"""Polls and their ballots in SQLite. Every query is scoped by guild."""
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from storage.base import BallotFull
+from storage.database import Database
+from storage.models import Poll, PollDraft
+
+POLL_COLUMNS = (
+    "id, guild_id, channel_id, message_id, creator_id, question, options, max_choices, anonymous, "
+    "voter_role_id, closes_at, closed_at, created_at"
+)
+
+
+def to_poll(row: aiosqlite.Row) -> Poll:
+    return Poll(**(dict(row) | {"options": tuple(json.loads(row["options"]))}))
+
+
+class SqlitePollRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self, guild_id: int, channel_id: int, creator_id: int, draft: PollDraft, salt: str | None, now: datetime
+    ) -> int:
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO polls (guild_id, channel_id, creator_id, question, options, max_choices, anonymous, "
+                "voter_role_id, closes_at, salt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    channel_id,
+                    creator_id,
+                    draft.question,
+                    json.dumps(draft.options),
+                    draft.max_choices,
+                    draft.anonymous,
+                    draft.voter_role_id,
+                    draft.closes_at.isoformat() if draft.closes_at else None,
+                    salt,
+                    now.isoformat(),
+                ),
+            )
+            return cursor.lastrowid  # type: ignore[return-value]
+
+    async def get(self, guild_id: int, poll_id: int) -> Poll | None:
+        row = await self._db.fetch_one(
+            f"SELECT {POLL_COLUMNS} FROM polls WHERE guild_id = ? AND id = ?", (guild_id, poll_id)
+        )
+        return to_poll(row) if row else None
+
+    async def salt(self, guild_id: int, poll_id: int) -> str | None:
+        row = await self._db.fetch_one("SELECT salt FROM polls WHERE guild_id = ? AND id = ?", (guild_id, poll_id))
+        return row["salt"] if row else None
+
+    async def attach_message(self, guild_id: int, poll_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE polls SET message_id = ? WHERE guild_id = ? AND id = ?", (message_id, guild_id, poll_id)
+        )
+
+    async def open_polls(self, guild_id: int | None = None) -> list[Poll]:
+        """Open polls of one guild, or of every guild (to schedule their closing at start-up)."""
+        where = "closed_at IS NULL" + (" AND guild_id = ?" if guild_id is not None else "")
+        rows = await self._db.fetch_all(
+            f"SELECT {POLL_COLUMNS} FROM polls WHERE {where} ORDER BY id DESC",
+            () if guild_id is None else (guild_id,),
+        )
+        return [to_poll(r) for r in rows]
+
+    async def set_ballot(self, guild_id: int, poll_id: int, voter_key: str, choose: int, max_choices: int) -> list[int]:
+        """Toggle option `choose` in the voter's ballot, atomically; returns the ballot now.
+
+        With one choice allowed, picking another option replaces the first. With several, picking one more
+        than allowed raises `BallotFull`.
+        """
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT option FROM poll_votes WHERE poll_id = ? AND voter_key = ? ORDER BY option",
+                (poll_id, voter_key),
+            )
+            ballot = [row[0] for row in await cursor.fetchall()]
+            if choose in ballot:
+                ballot.remove(choose)
+            elif max_choices == 1:
+                ballot = [choose]
+            elif len(ballot) >= max_choices:
+                raise BallotFull(max_choices)
+            else:
+                ballot = sorted([*ballot, choose])
+            await conn.execute("DELETE FROM poll_votes WHERE poll_id = ? AND voter_key = ?", (poll_id, voter_key))
+            await conn.executemany(
+                "INSERT INTO poll_votes (poll_id, guild_id, voter_key, option) VALUES (?, ?, ?, ?)",
+                [(poll_id, guild_id, voter_key, option) for option in ballot],
+            )
+            return ballot
+
+    async def counts(self, guild_id: int, poll_id: int) -> tuple[dict[int, int], int]:
+        """Votes per option, and how many members cast a ballot."""
+        rows = await self._db.fetch_all(
+            "SELECT option, COUNT(*) FROM poll_votes WHERE guild_id = ? AND poll_id = ? GROUP BY option",
+            (guild_id, poll_id),
+        )
+        ballots = await self._db.fetch_one(
+            "SELECT COUNT(DISTINCT voter_key) FROM poll_votes WHERE guild_id = ? AND poll_id = ?", (guild_id, poll_id)
+        )
+        assert ballots is not None
+        return {row[0]: row[1] for row in rows}, ballots[0]
+
+    async def voters(self, guild_id: int, poll_id: int) -> list[tuple[int, int]]:
+        """(option, member id) pairs; only meaningful for public polls, whose voter keys are member ids."""
+        rows = await self._db.fetch_all(
+            "SELECT option, voter_key FROM poll_votes WHERE guild_id = ? AND poll_id = ? ORDER BY option, voter_key",
+            (guild_id, poll_id),
+        )
+        return [(row[0], int(row[1])) for row in rows]
+
+    async def close(self, guild_id: int, poll_id: int, now: datetime) -> bool:
+        """Close the poll and erase its salt; False if it was already closed (so results are posted once)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE polls SET closed_at = ?, salt = NULL WHERE guild_id = ? AND id = ? AND closed_at IS NULL",
+                (now.isoformat(), guild_id, poll_id),
+            )
+            return cursor.rowcount == 1
