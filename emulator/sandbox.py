@@ -52,6 +52,20 @@ async def idea_loop(c: Community, bot: CoCreateBot) -> None:
         show(c, posted)
 
 
+async def poll_loop(c: Community, bot: CoCreateBot) -> None:
+    """Staff ask, members pick, the poll closes with a result."""
+    options = {"question": "Which scent next?", "options": "Mint | Cedar | Lavender", "closes": "2h"}
+    await run_command(c, c.staff, "poll create", **options)
+    poll = c.discord.messages_in(c.general)[-1]
+    for member, option in ((c.alice, 1), (c.bob, 1), (c.moderator, 0)):
+        print(f"\n-> {member.user.username} clicks {poll['components'][0]['components'][option]['label']}")
+        show(c, await (await c.discord.click(member, poll, f"poll:vote:1:{option}")).reply())
+    await run_command(c, c.staff, "poll close", poll=1)
+    await bot.refreshes.flush()
+    print("   in #general, everyone sees:")
+    show(c, c.discord.messages_in(c.general)[-1])
+
+
 async def session(database: Path) -> None:
     async with DiscordEmulator() as discord:
         c = await build_community(discord)
@@ -62,6 +76,7 @@ async def session(database: Path) -> None:
             await run_command(c, c.alice, "setup set", timezone="UTC")
             await run_command(c, c.owner, "setup set", timezone="Mars/Olympus_Mons")
             await idea_loop(c, bot)
+            await poll_loop(c, bot)
         print("\n-- the bot restarts on the same database --")
         async with running_bot(discord, database):
             await run_command(c, c.moderator, "setup show")

@@ -20,5 +20,6 @@ def test_sandbox_runs_a_scripted_session(tmp_path: Path) -> None:
     assert "unknown time zone 'Mars/Olympus_Mons'" in out
     assert "Your idea #1 is posted" in out and "You voted up ▲ on #1 Mint moustache wax" in out
     assert "**Status: Planned** (was new)" in out and "Following this idea: @alice @bob" in out
+    assert "Poll #1 has closed. Winner: **Cedar** with 2 votes (67%)." in out
     assert out.index("the bot restarts") < out.rindex("Europe/Amsterdam")
     assert "Sandbox session finished." in out
