@@ -1,6 +1,7 @@
 """The REST routes the bot calls, answering with Discord's payload shapes. Unknown routes fail loudly."""
 
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -61,6 +62,7 @@ class RestApi:
             web.get(webhook + "/messages/{message}", self.get_webhook_message),
             web.patch(webhook + "/messages/{message}", self.edit_webhook_message),
             web.delete(webhook + "/messages/{message}", self.delete_webhook_message),
+            web.post(API + "/guilds/{guild}/scheduled-events", self.create_scheduled_event),
             web.get(API + "/channels/{channel}", self.get_channel),
             web.post(API + "/channels/{channel}/messages", self.create_message),
             web.post(API + "/channels/{channel}/threads", self.create_forum_post),
@@ -202,6 +204,30 @@ class RestApi:
         self.emu.delete_message(int(self._webhook_target(record, request.match_info["message"])["id"]))
         record.changed()
         return web.Response(status=204)
+
+    async def create_scheduled_event(self, request: web.Request) -> web.Response:
+        guild_id = int(request.match_info["guild"])
+        body = await request.json()
+        start = datetime.fromisoformat(body["scheduled_start_time"])
+        end = body.get("scheduled_end_time")
+        if body.get("entity_type") == 3 and (not end or not (body.get("entity_metadata") or {}).get("location")):
+            return error(400, 50035, "external events need scheduled_end_time and entity_metadata.location")
+        if start < datetime.now(UTC):
+            return error(400, 50035, "Cannot schedule event in the past")
+        event = body | {
+            "id": str(self.emu.snowflakes.next()),
+            "guild_id": str(guild_id),
+            "channel_id": body.get("channel_id"),
+            "creator_id": str(self.emu.bot_user.id),
+            "creator": self.emu.bot_user.payload(),
+            "status": 1,
+            "entity_id": None,
+            "user_count": 0,
+            "image": None,
+        }
+        self.emu.scheduled_events[int(event["id"])] = event
+        await self.emu.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event)
+        return web.json_response(event)
 
     async def get_channel(self, request: web.Request) -> web.Response:
         return web.json_response(self.emu.channel(int(request.match_info["channel"])).payload())

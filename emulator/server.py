@@ -52,6 +52,7 @@ class DiscordEmulator:
         self.guilds: dict[int, Guild] = {}
         self.messages: dict[int, Payload] = {}
         self.files: dict[int, bytes] = {}
+        self.scheduled_events: dict[int, Payload] = {}
         self.commands: dict[int | None, list[Payload]] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.connections: set[GatewayConnection] = set()

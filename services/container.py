@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from services.amas import AmaService
 from services.clock import Clock
 from services.guild_setup import GuildSetupService
 from services.ideas import IdeaService
@@ -15,6 +16,7 @@ class Services:
     setup: GuildSetupService
     ideas: IdeaService
     polls: PollService
+    amas: AmaService
 
 
 def build_services(storage: Storage, clock: Clock) -> Services:
@@ -23,4 +25,5 @@ def build_services(storage: Storage, clock: Clock) -> Services:
         setup=GuildSetupService(storage.guild_settings),
         ideas=IdeaService(storage.ideas, clock),
         polls=PollService(storage.polls, clock),
+        amas=AmaService(storage.amas, clock),
     )

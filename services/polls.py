@@ -3,47 +3,23 @@
 import csv
 import hashlib
 import io
-import re
 import secrets
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.permissions import Actor, is_moderator
+from services.timeparse import parse_when
 from services.validation import build
 from storage.base import BallotFull, PollRepository
 from storage.models import GuildSettings, Model, Poll, PollDraft, PollResults
 
 MAX_OPEN_FOR = timedelta(days=90)
-DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
 class BallotOutcome(Model):
     poll: Poll
     choices: tuple[int, ...]
-
-
-def parse_closing(value: str, timezone: str, now: datetime) -> datetime:
-    """A duration ("45m", "2h", "1d12h", "1w") or a local date and time ("2026-12-01 18:00") as a UTC instant."""
-    match = DURATION.match(value.strip().lower().replace(" ", ""))
-    if match and any(match.groups()):
-        weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
-        when = now + timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
-    else:
-        try:
-            local = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
-        except ValueError:
-            raise InvalidInput(
-                "Closing time: use a duration like 30m, 2h or 3d, or a date and time like "
-                f"2026-12-01 18:00 (in this server's time zone, {timezone})."
-            ) from None
-        when = local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
-    if when <= now:
-        raise InvalidInput("The closing time is in the past.")
-    if when - now > MAX_OPEN_FOR:
-        raise InvalidInput("A poll can stay open for at most 90 days.")
-    return when
 
 
 class PollService:
@@ -77,7 +53,9 @@ class PollService:
             max_choices=max_choices,
             anonymous=anonymous,
             voter_role_id=voter_role_id,
-            closes_at=parse_closing(closes, timezone, now) if closes else None,
+            closes_at=parse_when(closes, timezone, now, what="The closing time", at_most=MAX_OPEN_FOR)
+            if closes
+            else None,
         )
         salt = secrets.token_hex(16) if anonymous else None
         poll_id = await self._repo.create(guild_id, channel_id, creator_id, draft, salt, now)

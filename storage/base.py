@@ -3,7 +3,21 @@
 from datetime import datetime
 from typing import Literal, Protocol
 
-from storage.models import DraftText, GuildSettings, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Poll, PollDraft
+from storage.models import (
+    Ama,
+    AmaDraft,
+    AmaStatus,
+    DraftText,
+    GuildSettings,
+    Idea,
+    IdeaDraft,
+    IdeaSettings,
+    IdeaStatus,
+    Poll,
+    PollDraft,
+    Question,
+    QuestionStatus,
+)
 
 
 class GuildSettingsRepository(Protocol):
@@ -106,11 +120,43 @@ class PollRepository(Protocol):
         ...
 
 
+class AmaRepository(Protocol):
+    async def create(self, guild_id: int, created_by: int, draft: AmaDraft, now: datetime) -> int: ...
+    async def get(self, guild_id: int, ama_id: int) -> Ama | None: ...
+    async def unfinished(self, guild_id: int | None = None) -> list[Ama]: ...
+    async def attach(
+        self, guild_id: int, ama_id: int, message_id: int, thread_id: int, event_id: int | None
+    ) -> None: ...
+    async def move(self, guild_id: int, ama_id: int, from_status: AmaStatus, to_status: AmaStatus) -> bool:
+        """Change the status only if it still is `from_status`; False otherwise."""
+        ...
+
+    async def save_transcript(self, guild_id: int, ama_id: int, transcript: str) -> None: ...
+    async def transcript(self, guild_id: int, ama_id: int) -> str | None: ...
+    async def add_question(
+        self,
+        ama: Ama,
+        asker_id: int,
+        asker_name: str,
+        anonymous: bool,
+        text: str,
+        status: QuestionStatus,
+        now: datetime,
+    ) -> int: ...
+    async def question(self, guild_id: int, question_id: int) -> Question | None: ...
+    async def questions(self, guild_id: int, ama_id: int, statuses: tuple[QuestionStatus, ...]) -> list[Question]: ...
+    async def set_question_message(self, guild_id: int, question_id: int, message_id: int) -> None: ...
+    async def moderate(self, guild_id: int, question_id: int, status: QuestionStatus) -> bool: ...
+    async def answer(self, guild_id: int, question_id: int, answer: str, host_name: str, now: datetime) -> None: ...
+    async def toggle_upvote(self, guild_id: int, question_id: int, member_id: int) -> bool: ...
+
+
 class Storage(Protocol):
     guild_settings: GuildSettingsRepository
     meta: MetaRepository
     ideas: IdeaRepository
     polls: PollRepository
+    amas: AmaRepository
 
     async def migrate(self) -> list[int]:
         """Bring the schema up to date; returns the migrations applied now."""

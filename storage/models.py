@@ -170,3 +170,70 @@ class PollResults(Model):
         """Indexes of the options with the most votes (several on a tie; none without votes)."""
         top = max(self.counts, default=0)
         return tuple(i for i, n in enumerate(self.counts) if n == top) if top else ()
+
+
+class AmaStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class QuestionStatus(StrEnum):
+    PENDING = "pending"  # waiting for a moderator
+    OPEN = "open"  # visible, can be upvoted and answered
+    REJECTED = "rejected"
+    ANSWERED = "answered"
+
+
+class Host(Model):
+    id: int
+    name: str
+
+
+class AmaDraft(Model):
+    title: Title  # type: ignore[valid-type]
+    description: text(1000) | None = None  # type: ignore[valid-type]
+    hosts: tuple[Host, ...] = Field(min_length=1, max_length=3)
+    channel_id: int
+    starts_at: datetime
+    ends_at: datetime
+    moderated: bool = False
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "AmaDraft":
+        if self.ends_at <= self.starts_at:
+            raise ValueError("the AMA must end after it starts")
+        return self
+
+
+class Ama(Model):
+    id: int
+    guild_id: int
+    channel_id: int
+    title: str
+    description: str | None
+    hosts: tuple[Host, ...]
+    starts_at: datetime
+    ends_at: datetime
+    moderated: bool
+    status: AmaStatus
+    message_id: int | None
+    thread_id: int | None
+    event_id: int | None
+    created_by: int
+
+
+class Question(Model):
+    id: int
+    ama_id: int
+    guild_id: int
+    asker_id: int
+    asker_name: str
+    anonymous: bool
+    text: str
+    status: QuestionStatus
+    answer: str | None
+    answered_by: str | None
+    message_id: int | None
+    asked_at: datetime
+    upvotes: int = 0

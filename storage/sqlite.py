@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from storage.amas import SqliteAmaRepository
 from storage.database import Database
 from storage.guild_settings import SqliteGuildSettingsRepository
 from storage.ideas import SqliteIdeaRepository
@@ -18,6 +19,7 @@ class SqliteStorage:
         self.meta = SqliteMetaRepository(db)
         self.ideas = SqliteIdeaRepository(db)
         self.polls = SqlitePollRepository(db)
+        self.amas = SqliteAmaRepository(db)
 
     @classmethod
     async def open(cls, path: Path) -> "SqliteStorage":

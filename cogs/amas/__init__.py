@@ -1,0 +1,236 @@
+"""`/ama ...`: brand staff answer the community in the open."""
+
+import io
+from datetime import timedelta
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core import CoCreateBot
+from bot.errors import GuardedModal
+from bot.permissions import ensure_allowed, only
+from cogs.amas.publish import (
+    AmaModerationButton,
+    AmaQuestionButton,
+    announce,
+    answer_question,
+    post_question,
+    post_transcript,
+    queue_message,
+)
+from services.amas import AmaService
+from services.permissions import MEMBER, MODERATOR, STAFF
+from storage.models import Ama, AmaStatus, Host, QuestionStatus
+
+DYNAMIC_ITEMS = (AmaQuestionButton, AmaModerationButton)
+AmaId = app_commands.Range[int, 1]
+REMINDER_GRACE = timedelta(minutes=10)
+
+
+class AskModal(GuardedModal, title="Ask the hosts"):
+    question: discord.ui.TextInput = discord.ui.TextInput(
+        label="Your question", custom_id="question", style=discord.TextStyle.paragraph, max_length=500
+    )
+
+    def __init__(self, ama_id: int, anonymous: bool) -> None:
+        super().__init__(custom_id=f"ama:ask-form:{ama_id}")
+        self.ama_id, self.anonymous = ama_id, anonymous
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MEMBER)
+        assert interaction.guild_id is not None
+        bot: CoCreateBot = interaction.client  # type: ignore[assignment]
+        name = interaction.user.display_name
+        ama, question = await bot.services.amas.ask(
+            interaction.guild_id, self.ama_id, actor.user_id, name, self.question.value, self.anonymous
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if question.status == QuestionStatus.PENDING:
+            await interaction.followup.send(
+                f"Thanks! Question #{question.id} waits for a moderator before the community sees it.", ephemeral=True
+            )
+            return
+        await post_question(bot, ama, question)
+        await interaction.followup.send(f"Your question #{question.id} is in <#{ama.thread_id}>.", ephemeral=True)
+
+
+@app_commands.guild_only()
+class Amas(commands.GroupCog, group_name="ama", group_description="Ask the brand anything"):
+    def __init__(self, bot: CoCreateBot) -> None:
+        self.bot = bot
+        self.amas: AmaService = bot.services.amas
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        for ama in await self.amas.unfinished():
+            self.schedule_jobs(ama)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.scheduler.cancel_prefix("ama:")
+
+    def schedule_jobs(self, ama: Ama) -> None:
+        """Remind (skipped if more than 10 minutes late), open and close; open and close always run, however late."""
+        scheduler = self.bot.scheduler
+        if ama.status == AmaStatus.SCHEDULED:
+            scheduler.at(
+                f"ama:remind:{ama.id}",
+                self.amas.reminder_time(ama),
+                self.remind,
+                ama.guild_id,
+                ama.id,
+                grace=REMINDER_GRACE,
+            )
+            scheduler.at(f"ama:open:{ama.id}", ama.starts_at, self.open_on_time, ama.guild_id, ama.id, grace=None)
+        scheduler.at(f"ama:close:{ama.id}", ama.ends_at, self.close_now, ama.guild_id, ama.id, grace=None)
+
+    async def remind(self, guild_id: int, ama_id: int) -> None:
+        ama = await self.amas.get(guild_id, ama_id)
+        if ama.status == AmaStatus.SCHEDULED:
+            await self.bot.get_partial_messageable(ama.channel_id).send(
+                f"Reminder: AMA **{ama.title}** with {', '.join(h.name for h in ama.hosts)} starts "
+                f"{discord.utils.format_dt(ama.starts_at, 'R')}. Get your questions ready!"
+            )
+
+    async def open_on_time(self, guild_id: int, ama_id: int) -> None:
+        ama = await self.amas.get(guild_id, ama_id)
+        if ama.ends_at > self.bot.services.clock.now():
+            await self.open_now(guild_id, ama_id)
+
+    async def open_now(self, guild_id: int, ama_id: int) -> Ama | None:
+        ama = await self.amas.open(guild_id, ama_id)
+        if ama is not None:
+            self.bot.scheduler.cancel(f"ama:open:{ama_id}")
+            await self.bot.get_partial_messageable(ama.channel_id).send(
+                f"AMA #{ama.id} **{ama.title}** is open! Ask with `/ama ask`, upvote questions in <#{ama.thread_id}>."
+            )
+        return ama
+
+    async def close_now(self, guild_id: int, ama_id: int) -> Ama | None:
+        closed = await self.amas.close(guild_id, ama_id)
+        if closed is None:
+            return None
+        ama, transcript = closed
+        for job in ("remind", "open", "close"):
+            self.bot.scheduler.cancel(f"ama:{job}:{ama_id}")
+        await post_transcript(self.bot, ama, transcript)
+        return ama
+
+    @app_commands.command(name="schedule", description="Schedule an AMA with up to three hosts")
+    @app_commands.describe(
+        title="What the AMA is about",
+        host="Who answers",
+        starts="When it starts: in 2h, 3d, or a date and time like 2026-12-01 18:00",
+        ends="When it ends: a duration after the start (1h) or a date and time",
+        channel="Where it happens (default: here)",
+        moderated="Questions wait for a moderator before the community sees them",
+    )
+    @only(STAFF)
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, 100],
+        host: discord.Member,
+        starts: app_commands.Range[str, 1, 40],
+        ends: app_commands.Range[str, 1, 40],
+        channel: discord.TextChannel | None = None,
+        description: app_commands.Range[str, 1, 1000] | None = None,
+        host2: discord.Member | None = None,
+        host3: discord.Member | None = None,
+        moderated: bool = False,
+    ) -> None:
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        settings = await self.bot.services.setup.get(interaction.guild_id)
+        hosts = [Host(id=m.id, name=m.display_name) for m in (host, host2, host3) if m is not None]
+        ama = await self.amas.schedule(
+            interaction.guild_id,
+            interaction.user.id,
+            title=title,
+            hosts=hosts,
+            channel_id=channel.id if channel else interaction.channel_id,
+            starts=starts,
+            ends=ends,
+            description=description,
+            moderated=moderated,
+            timezone=settings.timezone,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        ama = await announce(self.bot, ama)
+        self.schedule_jobs(ama)
+        await interaction.followup.send(
+            f"AMA #{ama.id} is scheduled for {discord.utils.format_dt(ama.starts_at)}.", ephemeral=True
+        )
+
+    @app_commands.command(name="open", description="Open an AMA now")
+    @only(STAFF)
+    async def open(self, interaction: discord.Interaction, ama: AmaId) -> None:
+        assert interaction.guild_id is not None
+        await self.amas.get(interaction.guild_id, ama)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        opened = await self.open_now(interaction.guild_id, ama)
+        await interaction.followup.send(
+            f"AMA #{ama} is open." if opened else f"AMA #{ama} is not waiting to open.", ephemeral=True
+        )
+
+    @app_commands.command(name="close", description="End an AMA now and post its transcript")
+    @only(STAFF)
+    async def close(self, interaction: discord.Interaction, ama: AmaId) -> None:
+        assert interaction.guild_id is not None
+        await self.amas.get(interaction.guild_id, ama)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closed = await self.close_now(interaction.guild_id, ama)
+        await interaction.followup.send(
+            f"AMA #{ama} is closed." if closed else f"AMA #{ama} was already closed.", ephemeral=True
+        )
+
+    @app_commands.command(name="ask", description="Ask the hosts of the open AMA a question")
+    @app_commands.describe(anonymous="Hide your name from the community (moderators still see it)")
+    @only(MEMBER)
+    async def ask(self, interaction: discord.Interaction, anonymous: bool = False, ama: AmaId | None = None) -> None:
+        assert interaction.guild_id is not None
+        current = await self.amas.askable(interaction.guild_id, ama)
+        await interaction.response.send_modal(AskModal(current.id, anonymous))
+
+    @app_commands.command(name="next", description="The most upvoted unanswered questions")
+    @only(MEMBER)
+    async def next(self, interaction: discord.Interaction, ama: AmaId | None = None) -> None:
+        assert interaction.guild_id is not None
+        current, questions = await self.amas.next_questions(interaction.guild_id, ama)
+        lines = [f"**#{q.id}** ({q.upvotes} ▲) {q.text}" for q in questions] or ["No questions are waiting."]
+        view = discord.ui.View(timeout=None)
+        for q in questions:
+            view.add_item(AmaQuestionButton("answer", q.id, f"Answer #{q.id}"))
+        await interaction.response.send_message(
+            f"Next questions for AMA #{current.id}:\n" + "\n".join(lines)[:1900], view=view, ephemeral=True
+        )
+
+    @app_commands.command(name="answer", description="Answer a question (hosts)")
+    @only(MEMBER)
+    async def answer(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[int, 1],
+        answer: app_commands.Range[str, 1, 1500],
+    ) -> None:
+        await answer_question(interaction, question, answer)
+
+    @app_commands.command(name="queue", description="Approve or reject questions waiting for moderation")
+    @only(MODERATOR)
+    async def queue(self, interaction: discord.Interaction, ama: AmaId | None = None) -> None:
+        assert interaction.guild_id is not None
+        current = await self.amas.current(interaction.guild_id, ama)
+        content, view = await queue_message(self.bot, interaction.guild_id, current.id)
+        await interaction.response.send_message(content, view=view, ephemeral=True)
+
+    @app_commands.command(name="transcript", description="Download an AMA's transcript")
+    @only(MEMBER)
+    async def transcript(self, interaction: discord.Interaction, ama: AmaId) -> None:
+        assert interaction.guild_id is not None
+        text = await self.amas.transcript(interaction.guild_id, ama)
+        file = discord.File(io.BytesIO(text.encode()), filename=f"ama-{ama}-transcript.md")
+        await interaction.response.send_message(f"Transcript of AMA #{ama}.", file=file, ephemeral=True)
+
+
+async def setup(bot: CoCreateBot) -> None:
+    await bot.add_cog(Amas(bot))

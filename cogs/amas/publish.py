@@ -1,0 +1,214 @@
+"""What an AMA shows in Discord: announcement, scheduled event, question posts with buttons, answers, transcript."""
+
+import io
+import re
+
+import discord
+
+from bot.context import services
+from bot.core import CoCreateBot
+from bot.errors import GuardedModal, reports_errors
+from bot.permissions import ensure_allowed
+from services.errors import InvalidInput
+from services.permissions import MEMBER, MODERATOR
+from storage.models import Ama, Question, QuestionStatus
+
+
+def hosts_text(ama: Ama) -> str:
+    return ", ".join(f"<@{h.id}>" for h in ama.hosts)
+
+
+def ama_embed(ama: Ama) -> discord.Embed:
+    embed = discord.Embed(title=f"AMA #{ama.id}: {ama.title}", description=ama.description or None)
+    embed.add_field(name="Hosts", value=hosts_text(ama), inline=False)
+    embed.add_field(
+        name="When", value=f"{discord.utils.format_dt(ama.starts_at)} to {discord.utils.format_dt(ama.ends_at, 't')}"
+    )
+    embed.add_field(name="Ask", value="Use `/ama ask` while it is open; upvote the questions you want answered.")
+    return embed
+
+
+def question_embed(question: Question) -> discord.Embed:
+    asker = "anonymous" if question.anonymous else question.asker_name
+    embed = discord.Embed(title=f"Question #{question.id}", description=question.text)
+    embed.set_footer(text=f"Asked by {asker} · {question.upvotes} upvotes")
+    if question.answer:
+        embed.add_field(name=f"Answer from {question.answered_by}", value=question.answer, inline=False)
+    return embed
+
+
+class AmaQuestionButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"ama:(?P<action>upvote|answer):(?P<question_id>\d+)"
+):
+    """Upvote a question (members), or open the answer form (the AMA's hosts)."""
+
+    def __init__(self, action: str, question_id: int, label: str = "", disabled: bool = False) -> None:
+        style = discord.ButtonStyle.success if action == "upvote" else discord.ButtonStyle.primary
+        super().__init__(
+            discord.ui.Button(
+                label=label or action.capitalize(),
+                style=style,
+                custom_id=f"ama:{action}:{question_id}",
+                disabled=disabled,
+            )
+        )
+        self.action, self.question_id = action, question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "AmaQuestionButton":
+        return cls(match["action"], int(match["question_id"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MEMBER)
+        assert interaction.guild_id is not None
+        amas = services(interaction).amas
+        if self.action == "answer":
+            _, question, _ = await amas.answerable(interaction.guild_id, self.question_id, actor.user_id)
+            await interaction.response.send_modal(AnswerModal(question))
+            return
+        question, upvoted = await amas.upvote(interaction.guild_id, self.question_id, actor.user_id)
+        schedule_refresh(interaction.client, question)  # type: ignore[arg-type]
+        text = "You upvoted" if upvoted else "You took back your upvote on"
+        await interaction.response.send_message(f"{text} question #{question.id}.", ephemeral=True)
+
+
+def question_view(question: Question) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    answered = question.status == QuestionStatus.ANSWERED
+    view.add_item(AmaQuestionButton("upvote", question.id, f"▲ Upvote ({question.upvotes})"))
+    view.add_item(AmaQuestionButton("answer", question.id, "Answered" if answered else "Answer", disabled=answered))
+    return view
+
+
+class AnswerModal(GuardedModal, title="Answer a question"):
+    answer: discord.ui.TextInput = discord.ui.TextInput(
+        label="Your answer", custom_id="answer", style=discord.TextStyle.paragraph, max_length=1500
+    )
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(custom_id=f"ama:answer-form:{question.id}")
+        self.question_id = question.id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await answer_question(interaction, self.question_id, self.answer.value)
+
+
+async def answer_question(interaction: discord.Interaction, question_id: int, answer: str) -> None:
+    """Shared by the answer button's form and `/ama answer`."""
+    actor = await ensure_allowed(interaction, MEMBER)
+    assert interaction.guild_id is not None
+    bot: CoCreateBot = interaction.client  # type: ignore[assignment]
+    ama, question = await bot.services.amas.answer(interaction.guild_id, question_id, actor.user_id, answer)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    schedule_refresh(bot, question)
+    if ama.thread_id is not None:
+        asker = "" if question.anonymous else f" <@{question.asker_id}>"
+        await bot.get_partial_messageable(ama.thread_id).send(
+            f"**Q #{question.id}:** {question.text}\n**{question.answered_by}:** {question.answer}{asker}",
+            allowed_mentions=discord.AllowedMentions(
+                users=[] if question.anonymous else [discord.Object(question.asker_id)]
+            ),
+        )
+    await interaction.followup.send(f"Question #{question.id} is answered.", ephemeral=True)
+
+
+class AmaModerationButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"ama:moderate:(?P<decision>approve|reject):(?P<question_id>\d+)",
+):
+    def __init__(self, decision: str, question_id: int) -> None:
+        style = discord.ButtonStyle.success if decision == "approve" else discord.ButtonStyle.danger
+        super().__init__(
+            discord.ui.Button(
+                label=f"{decision.capitalize()} #{question_id}",
+                style=style,
+                custom_id=f"ama:moderate:{decision}:{question_id}",
+            )
+        )
+        self.decision, self.question_id = decision, question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "AmaModerationButton":
+        return cls(match["decision"], int(match["question_id"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await ensure_allowed(interaction, MODERATOR)
+        assert interaction.guild_id is not None
+        bot: CoCreateBot = interaction.client  # type: ignore[assignment]
+        amas = bot.services.amas
+        question = await amas.moderate(interaction.guild_id, self.question_id, self.decision == "approve")
+        if question is None:
+            await interaction.response.send_message(
+                f"Question #{self.question_id} was already moderated.", ephemeral=True
+            )
+            return
+        if question.status == QuestionStatus.OPEN:
+            await post_question(bot, await amas.get(question.guild_id, question.ama_id), question)
+        content, view = await queue_message(bot, question.guild_id, question.ama_id)
+        await interaction.response.edit_message(content=content, view=view)
+
+
+async def queue_message(bot: CoCreateBot, guild_id: int, ama_id: int) -> tuple[str, discord.ui.View]:
+    """The moderation queue: up to five waiting questions with approve/reject buttons."""
+    waiting = await bot.services.amas.pending(guild_id, ama_id)
+    view = discord.ui.View(timeout=None)
+    lines = [f"Questions waiting for AMA #{ama_id}: {len(waiting)}"]
+    for question in waiting[:5]:
+        asker = "anonymous" if question.anonymous else question.asker_name
+        lines.append(f"**#{question.id}** ({asker}): {question.text}")
+        view.add_item(AmaModerationButton("approve", question.id))
+        view.add_item(AmaModerationButton("reject", question.id))
+    return "\n".join(lines)[:2000], view
+
+
+async def post_question(bot: CoCreateBot, ama: Ama, question: Question) -> None:
+    assert ama.thread_id is not None
+    message = await bot.get_partial_messageable(ama.thread_id).send(
+        embed=question_embed(question), view=question_view(question)
+    )
+    await bot.services.amas.attach_question(question, message.id)
+
+
+def schedule_refresh(bot: CoCreateBot, question: Question) -> None:
+    async def refresh() -> None:
+        latest = await bot.services.amas.question(question.guild_id, question.id)
+        ama = await bot.services.amas.get(latest.guild_id, latest.ama_id)
+        if latest.message_id is None or ama.thread_id is None:
+            return
+        message = bot.get_partial_messageable(ama.thread_id).get_partial_message(latest.message_id)
+        await message.edit(embed=question_embed(latest), view=question_view(latest))
+
+    bot.refreshes.request(("ama-question", question.id), refresh)
+
+
+async def announce(bot: CoCreateBot, ama: Ama) -> Ama:
+    """Post the announcement with a questions thread, and create the Discord scheduled event."""
+    guild = bot.get_guild(ama.guild_id)
+    channel = guild.get_channel(ama.channel_id) if guild else None
+    if guild is None or not isinstance(channel, discord.TextChannel):
+        raise InvalidInput("AMAs happen in a text channel I can see; choose another channel.")
+    message = await channel.send(embed=ama_embed(ama))
+    thread = await message.create_thread(name=f"Questions: {ama.title}"[:100])
+    event = await guild.create_scheduled_event(
+        name=ama.title,
+        start_time=ama.starts_at,
+        end_time=ama.ends_at,
+        entity_type=discord.EntityType.external,
+        privacy_level=discord.PrivacyLevel.guild_only,
+        location=f"#{channel.name}",
+        description=(ama.description or f"Ask the hosts anything in #{channel.name}.")[:1000],
+    )
+    return await bot.services.amas.attach(ama, message.id, thread.id, event.id)
+
+
+async def post_transcript(bot: CoCreateBot, ama: Ama, transcript: str) -> None:
+    file = discord.File(io.BytesIO(transcript.encode()), filename=f"ama-{ama.id}-transcript.md")
+    await bot.get_partial_messageable(ama.channel_id).send(
+        f"AMA #{ama.id} **{ama.title}** has ended. Thank you for your questions! The transcript is attached.", file=file
+    )

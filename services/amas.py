@@ -1,0 +1,202 @@
+"""AMAs: schedule, open, ask, moderate, upvote, answer, close with a transcript."""
+
+from datetime import datetime, timedelta
+
+from services.clock import Clock
+from services.errors import InvalidInput, NotAllowed, NotFound
+from services.timeparse import parse_when
+from services.validation import build
+from storage.base import AmaRepository
+from storage.models import Ama, AmaDraft, AmaStatus, Host, Model, Question, QuestionStatus, text
+
+SCHEDULE_AHEAD = timedelta(days=90)
+LONGEST_AMA = timedelta(hours=12)
+REMIND_BEFORE = timedelta(minutes=15)
+
+
+class QuestionText(Model):
+    question: text(500)  # type: ignore[valid-type]
+
+
+class AnswerText(Model):
+    answer: text(1500)  # type: ignore[valid-type]
+
+
+def render_transcript(ama: Ama, questions: list[Question]) -> str:
+    """The AMA as Markdown: every public question in the order asked, with its upvotes and answer."""
+    hosts = ", ".join(h.name for h in ama.hosts)
+    lines = [f"# AMA #{ama.id}: {ama.title}", "", f"Hosts: {hosts}  ", f"{ama.starts_at:%Y-%m-%d %H:%M} UTC", ""]
+    if ama.description:
+        lines += [ama.description, ""]
+    if not questions:
+        lines.append("No questions were asked.")
+    for number, q in enumerate(questions, start=1):
+        asker = "anonymous" if q.anonymous else q.asker_name
+        votes = "upvote" if q.upvotes == 1 else "upvotes"
+        lines += [f"## {number}. {q.text}", "", f"Asked by {asker} · {q.upvotes} {votes}", ""]
+        if q.answer:
+            lines += [f"**{q.answered_by}:** {q.answer}", ""]
+        else:
+            lines += ["*Not answered.*", ""]
+    return "\n".join(lines)
+
+
+class AmaService:
+    def __init__(self, repository: AmaRepository, clock: Clock) -> None:
+        self._repo = repository
+        self._clock = clock
+
+    async def schedule(
+        self,
+        guild_id: int,
+        created_by: int,
+        *,
+        title: str,
+        hosts: list[Host],
+        channel_id: int,
+        starts: str,
+        ends: str,
+        description: str | None,
+        moderated: bool,
+        timezone: str,
+    ) -> Ama:
+        """`starts` is a duration from now or a local date and time; `ends` a duration from the start or a time."""
+        now = self._clock.now()
+        starts_at = parse_when(starts, timezone, now, what="The start", at_most=SCHEDULE_AHEAD)
+        ends_at = parse_when(ends, timezone, starts_at, what="The end", at_most=LONGEST_AMA)
+        unique_hosts = tuple({h.id: h for h in hosts}.values())
+        draft = build(
+            AmaDraft,
+            title=title,
+            description=description,
+            hosts=unique_hosts,
+            channel_id=channel_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            moderated=moderated,
+        )
+        ama_id = await self._repo.create(guild_id, created_by, draft, now)
+        return await self.get(guild_id, ama_id)
+
+    async def attach(self, ama: Ama, message_id: int, thread_id: int, event_id: int | None) -> Ama:
+        await self._repo.attach(ama.guild_id, ama.id, message_id, thread_id, event_id)
+        return await self.get(ama.guild_id, ama.id)
+
+    async def get(self, guild_id: int, ama_id: int) -> Ama:
+        ama = await self._repo.get(guild_id, ama_id)
+        if ama is None:
+            raise NotFound(f"There is no AMA #{ama_id} in this server.")
+        return ama
+
+    async def unfinished(self, guild_id: int | None = None) -> list[Ama]:
+        return await self._repo.unfinished(guild_id)
+
+    async def open(self, guild_id: int, ama_id: int) -> Ama | None:
+        """Open a scheduled AMA (on time or by hand); None if it was not waiting to open."""
+        if not await self._repo.move(guild_id, ama_id, AmaStatus.SCHEDULED, AmaStatus.OPEN):
+            return None
+        return await self.get(guild_id, ama_id)
+
+    async def close(self, guild_id: int, ama_id: int) -> tuple[Ama, str] | None:
+        """Close the AMA and store its transcript; None if it was already closed."""
+        ama = await self.get(guild_id, ama_id)
+        if ama.status == AmaStatus.CLOSED or not await self._repo.move(guild_id, ama_id, ama.status, AmaStatus.CLOSED):
+            return None
+        public = (QuestionStatus.OPEN, QuestionStatus.ANSWERED)
+        transcript = render_transcript(ama, await self._repo.questions(guild_id, ama_id, public))
+        await self._repo.save_transcript(guild_id, ama_id, transcript)
+        return await self.get(guild_id, ama_id), transcript
+
+    async def transcript(self, guild_id: int, ama_id: int) -> str:
+        ama = await self.get(guild_id, ama_id)
+        stored = await self._repo.transcript(guild_id, ama_id)
+        if stored is None:
+            raise InvalidInput(f"AMA #{ama.id} is {ama.status}; its transcript is made when it closes.")
+        return stored
+
+    async def current(self, guild_id: int, ama_id: int | None) -> Ama:
+        """The AMA a member means: the one given, or the only open one."""
+        if ama_id is not None:
+            return await self.get(guild_id, ama_id)
+        open_now = [a for a in await self._repo.unfinished(guild_id) if a.status == AmaStatus.OPEN]
+        if len(open_now) != 1:
+            raise InvalidInput(
+                "No AMA is open right now." if not open_now else "Several AMAs are open; say which one with `ama`."
+            )
+        return open_now[0]
+
+    async def askable(self, guild_id: int, ama_id: int | None) -> Ama:
+        """The AMA a question would go to, if it is open; otherwise a clear refusal."""
+        ama = await self.current(guild_id, ama_id)
+        if ama.status != AmaStatus.OPEN:
+            when = "has ended" if ama.status == AmaStatus.CLOSED else "has not started yet"
+            raise InvalidInput(f"AMA #{ama.id} {when}; questions are taken while it is open.")
+        return ama
+
+    async def ask(
+        self, guild_id: int, ama_id: int | None, asker_id: int, asker_name: str, question: str, anonymous: bool
+    ) -> tuple[Ama, Question]:
+        ama = await self.askable(guild_id, ama_id)
+        clean = build(QuestionText, question=question).question
+        status = QuestionStatus.PENDING if ama.moderated else QuestionStatus.OPEN
+        question_id = await self._repo.add_question(
+            ama, asker_id, asker_name[:100], anonymous, clean, status, self._clock.now()
+        )
+        return ama, await self.question(guild_id, question_id)
+
+    async def question(self, guild_id: int, question_id: int) -> Question:
+        found = await self._repo.question(guild_id, question_id)
+        if found is None:
+            raise NotFound(f"There is no question #{question_id} in this server.")
+        return found
+
+    async def attach_question(self, question: Question, message_id: int) -> None:
+        await self._repo.set_question_message(question.guild_id, question.id, message_id)
+
+    async def pending(self, guild_id: int, ama_id: int) -> list[Question]:
+        return await self._repo.questions(guild_id, ama_id, (QuestionStatus.PENDING,))
+
+    async def moderate(self, guild_id: int, question_id: int, approve: bool) -> Question | None:
+        """Approve or reject a waiting question; None if another moderator already did."""
+        status = QuestionStatus.OPEN if approve else QuestionStatus.REJECTED
+        if not await self._repo.moderate(guild_id, question_id, status):
+            return None
+        return await self.question(guild_id, question_id)
+
+    async def upvote(self, guild_id: int, question_id: int, member_id: int) -> tuple[Question, bool]:
+        question = await self.question(guild_id, question_id)
+        if question.status not in (QuestionStatus.OPEN, QuestionStatus.ANSWERED):
+            raise InvalidInput("This question is not public.")
+        ama = await self.get(guild_id, question.ama_id)
+        if ama.status != AmaStatus.OPEN:
+            raise InvalidInput(f"AMA #{ama.id} has ended; upvotes are closed.")
+        upvoted = await self._repo.toggle_upvote(guild_id, question_id, member_id)
+        return await self.question(guild_id, question_id), upvoted
+
+    async def next_questions(self, guild_id: int, ama_id: int | None, limit: int = 5) -> tuple[Ama, list[Question]]:
+        """The most upvoted unanswered questions (oldest first on a tie)."""
+        ama = await self.current(guild_id, ama_id)
+        waiting = await self._repo.questions(guild_id, ama.id, (QuestionStatus.OPEN,))
+        return ama, sorted(waiting, key=lambda q: (-q.upvotes, q.id))[:limit]
+
+    async def answerable(self, guild_id: int, question_id: int, host_id: int) -> tuple[Ama, Question, Host]:
+        """The question, if `host_id` hosts its AMA and may answer it now; otherwise a clear refusal."""
+        question = await self.question(guild_id, question_id)
+        ama = await self.get(guild_id, question.ama_id)
+        host = next((h for h in ama.hosts if h.id == host_id), None)
+        if host is None:
+            raise NotAllowed(f"Only the hosts of AMA #{ama.id} can answer its questions.")
+        if question.status != QuestionStatus.OPEN:
+            raise InvalidInput(f"Question #{question.id} is {question.status}; only open questions can be answered.")
+        if ama.status != AmaStatus.OPEN:
+            raise InvalidInput(f"AMA #{ama.id} is {ama.status}; answers are given while it is open.")
+        return ama, question, host
+
+    async def answer(self, guild_id: int, question_id: int, host_id: int, answer: str) -> tuple[Ama, Question]:
+        ama, _, host = await self.answerable(guild_id, question_id, host_id)
+        clean = build(AnswerText, answer=answer).answer
+        await self._repo.answer(guild_id, question_id, clean, host.name, self._clock.now())
+        return ama, await self.question(guild_id, question_id)
+
+    def reminder_time(self, ama: Ama) -> datetime:
+        return ama.starts_at - REMIND_BEFORE

@@ -1,0 +1,159 @@
+"""AMAs, their questions and upvotes in SQLite. Every query is scoped by guild."""
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from storage.database import Database
+from storage.models import Ama, AmaDraft, AmaStatus, Host, Question, QuestionStatus
+
+AMA_COLUMNS = (
+    "id, guild_id, channel_id, title, description, hosts, starts_at, ends_at, moderated, status, "
+    "message_id, thread_id, event_id, created_by"
+)
+QUESTION_SELECT = """
+SELECT q.id, q.ama_id, q.guild_id, q.asker_id, q.asker_name, q.anonymous, q.text, q.status, q.answer,
+       q.answered_by, q.message_id, q.asked_at,
+       (SELECT COUNT(*) FROM ama_upvotes u WHERE u.question_id = q.id) AS upvotes
+FROM ama_questions q
+"""
+
+
+def to_ama(row: aiosqlite.Row) -> Ama:
+    hosts = tuple(Host(id=member_id, name=name) for member_id, name in json.loads(row["hosts"]))
+    return Ama(**(dict(row) | {"hosts": hosts}))
+
+
+def to_question(row: aiosqlite.Row) -> Question:
+    return Question(**dict(row))
+
+
+class SqliteAmaRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, guild_id: int, created_by: int, draft: AmaDraft, now: datetime) -> int:
+        hosts = json.dumps([[h.id, h.name] for h in draft.hosts])
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO amas (guild_id, channel_id, title, description, hosts, starts_at, ends_at, moderated, "
+                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    draft.channel_id,
+                    draft.title,
+                    draft.description,
+                    hosts,
+                    draft.starts_at.isoformat(),
+                    draft.ends_at.isoformat(),
+                    draft.moderated,
+                    created_by,
+                    now.isoformat(),
+                ),
+            )
+            return cursor.lastrowid  # type: ignore[return-value]
+
+    async def get(self, guild_id: int, ama_id: int) -> Ama | None:
+        row = await self._db.fetch_one(
+            f"SELECT {AMA_COLUMNS} FROM amas WHERE guild_id = ? AND id = ?", (guild_id, ama_id)
+        )
+        return to_ama(row) if row else None
+
+    async def unfinished(self, guild_id: int | None = None) -> list[Ama]:
+        """Scheduled or open AMAs of one guild, or of every guild (to schedule their jobs at start-up)."""
+        where = "status != 'closed'" + (" AND guild_id = ?" if guild_id is not None else "")
+        rows = await self._db.fetch_all(
+            f"SELECT {AMA_COLUMNS} FROM amas WHERE {where} ORDER BY starts_at", () if guild_id is None else (guild_id,)
+        )
+        return [to_ama(r) for r in rows]
+
+    async def attach(self, guild_id: int, ama_id: int, message_id: int, thread_id: int, event_id: int | None) -> None:
+        await self._db.execute(
+            "UPDATE amas SET message_id = ?, thread_id = ?, event_id = ? WHERE guild_id = ? AND id = ?",
+            (message_id, thread_id, event_id, guild_id, ama_id),
+        )
+
+    async def move(self, guild_id: int, ama_id: int, from_status: AmaStatus, to_status: AmaStatus) -> bool:
+        """Change the status only if it is still `from_status` (so opening and closing happen once)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE amas SET status = ? WHERE guild_id = ? AND id = ? AND status = ?",
+                (to_status.value, guild_id, ama_id, from_status.value),
+            )
+            return cursor.rowcount == 1
+
+    async def save_transcript(self, guild_id: int, ama_id: int, transcript: str) -> None:
+        await self._db.execute(
+            "UPDATE amas SET transcript = ? WHERE guild_id = ? AND id = ?", (transcript, guild_id, ama_id)
+        )
+
+    async def transcript(self, guild_id: int, ama_id: int) -> str | None:
+        row = await self._db.fetch_one("SELECT transcript FROM amas WHERE guild_id = ? AND id = ?", (guild_id, ama_id))
+        return row["transcript"] if row else None
+
+    async def add_question(
+        self,
+        ama: Ama,
+        asker_id: int,
+        asker_name: str,
+        anonymous: bool,
+        text: str,
+        status: QuestionStatus,
+        now: datetime,
+    ) -> int:
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO ama_questions (ama_id, guild_id, asker_id, asker_name, anonymous, text, status, asked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (ama.id, ama.guild_id, asker_id, asker_name, anonymous, text, status.value, now.isoformat()),
+            )
+            return cursor.lastrowid  # type: ignore[return-value]
+
+    async def question(self, guild_id: int, question_id: int) -> Question | None:
+        row = await self._db.fetch_one(QUESTION_SELECT + "WHERE q.guild_id = ? AND q.id = ?", (guild_id, question_id))
+        return to_question(row) if row else None
+
+    async def questions(self, guild_id: int, ama_id: int, statuses: tuple[QuestionStatus, ...]) -> list[Question]:
+        """Questions with these statuses, in the order they were asked."""
+        marks = ", ".join("?" * len(statuses))
+        rows = await self._db.fetch_all(
+            QUESTION_SELECT + f"WHERE q.guild_id = ? AND q.ama_id = ? AND q.status IN ({marks}) ORDER BY q.id",
+            (guild_id, ama_id, *(s.value for s in statuses)),
+        )
+        return [to_question(r) for r in rows]
+
+    async def set_question_message(self, guild_id: int, question_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE ama_questions SET message_id = ? WHERE guild_id = ? AND id = ?", (message_id, guild_id, question_id)
+        )
+
+    async def moderate(self, guild_id: int, question_id: int, status: QuestionStatus) -> bool:
+        """Approve or reject a pending question; False if it was not pending any more."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE ama_questions SET status = ? WHERE guild_id = ? AND id = ? AND status = 'pending'",
+                (status.value, guild_id, question_id),
+            )
+            return cursor.rowcount == 1
+
+    async def answer(self, guild_id: int, question_id: int, answer: str, host_name: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE ama_questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ? "
+            "WHERE guild_id = ? AND id = ?",
+            (answer, host_name, now.isoformat(), guild_id, question_id),
+        )
+
+    async def toggle_upvote(self, guild_id: int, question_id: int, member_id: int) -> bool:
+        """Upvote, or take the upvote back; returns whether the member upvotes the question now."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM ama_upvotes WHERE question_id = ? AND member_id = ?", (question_id, member_id)
+            )
+            if cursor.rowcount:
+                return False
+            await conn.execute(
+                "INSERT INTO ama_upvotes (question_id, guild_id, member_id) VALUES (?, ?, ?)",
+                (question_id, guild_id, member_id),
+            )
+            return True
