@@ -42,8 +42,21 @@ class Scheduler:
         """Run `func(*args)` once at `when` (replacing a job with the same id)."""
         self.add(job_id, DateTrigger(run_date=when, timezone=UTC), func, *args, grace=grace)
 
-    def add(self, job_id: str, trigger: BaseTrigger, func: JobFunc, *args: Any, grace: timedelta | None) -> None:
-        """Run `func(*args)` whenever `trigger` fires (replacing a job with the same id)."""
+    def add(
+        self,
+        job_id: str,
+        trigger: BaseTrigger,
+        func: JobFunc,
+        *args: Any,
+        grace: timedelta | None,
+        first: datetime | None = None,
+    ) -> None:
+        """Run `func(*args)` whenever `trigger` fires (replacing a job with the same id).
+
+        `first` overrides the first run time: a past one makes a run missed while offline go through the misfire
+        policy (run late within `grace`, else skipped and logged) before the trigger takes over.
+        """
+        when = {"next_run_time": first} if first is not None else {}
         self._scheduler.add_job(
             self._tracked,
             trigger,
@@ -51,6 +64,7 @@ class Scheduler:
             id=job_id,
             replace_existing=True,
             misfire_grace_time=None if grace is None else max(1, int(grace.total_seconds())),
+            **when,
         )
         self._scheduler.wakeup()
 
@@ -71,13 +85,19 @@ class Scheduler:
         job = self._scheduler.get_job(job_id)
         return job.next_run_time if job else None
 
-    async def run_due(self) -> None:
-        """Process jobs that are due now and wait until they finish (tests call this after moving time)."""
-        self._scheduler.wakeup()
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
-        while self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
+    async def run_due(self, rounds: int = 50) -> None:
+        """Run every job that is due now, and those they make due, until none is left (tests, after moving time)."""
+        for _ in range(rounds):
+            self._scheduler.wakeup()
+            for _ in range(5):  # let the wakeup and the executor's task creation go round the loop
+                await asyncio.sleep(0)
+            if self._running:
+                await asyncio.gather(*self._running, return_exceptions=True)
+                continue
+            now = datetime.now(UTC)
+            if not any(job.next_run_time and job.next_run_time <= now for job in self._scheduler.get_jobs()):
+                return
+        raise RuntimeError(f"jobs were still due after {rounds} rounds")
 
     async def _tracked(self, job_id: str, func: JobFunc, *args: Any) -> None:
         task = asyncio.current_task()

@@ -203,6 +203,10 @@ class DiscordEmulator:
         problems = message_problems(body)
         return error(400, 50035, "Invalid Form Body", errors=problems) if problems else None
 
+    def upload(self, filename: str, data: bytes, content_type: str = "image/png") -> Payload:
+        """A file a member attaches to a slash command option, as Discord resolves it."""
+        return self._attachments([(filename, data)])[0] | {"content_type": content_type, "ephemeral": True}
+
     def _attachments(self, files: list[tuple[str, bytes]]) -> list[Payload]:
         attachments = []
         for filename, data in files:

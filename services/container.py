@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from services.amas import AmaService
+from services.challenges import ChallengeService
 from services.clock import Clock
 from services.guild_setup import GuildSetupService
 from services.ideas import IdeaService
@@ -17,6 +18,7 @@ class Services:
     ideas: IdeaService
     polls: PollService
     amas: AmaService
+    challenges: ChallengeService
 
 
 def build_services(storage: Storage, clock: Clock) -> Services:
@@ -26,4 +28,5 @@ def build_services(storage: Storage, clock: Clock) -> Services:
         ideas=IdeaService(storage.ideas, clock),
         polls=PollService(storage.polls, clock),
         amas=AmaService(storage.amas, clock),
+        challenges=ChallengeService(storage.challenges, clock),
     )

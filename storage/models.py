@@ -30,6 +30,14 @@ def text(max_length: int) -> object:
 Title = text(100)
 
 
+def known_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Amsterdam") from None
+    return value
+
+
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -44,14 +52,7 @@ class GuildSettings(Model):
     moderator_role_id: int | None = None
     timezone: str = "UTC"
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Amsterdam") from None
-        return value
+    _known_timezone = field_validator("timezone")(known_timezone)
 
 
 class IdeaStatus(StrEnum):
@@ -237,3 +238,66 @@ class Question(Model):
     message_id: int | None
     asked_at: datetime
     upvotes: int = 0
+
+
+class Rotation(StrEnum):
+    ORDER = "order"
+    RANDOM = "random"
+
+
+class Phase(StrEnum):
+    ENTRIES = "entries"
+    VOTING = "voting"
+    FINISHED = "finished"
+
+
+class ChallengeDraft(Model):
+    name: Title  # type: ignore[valid-type]
+    themes: tuple[text(80), ...] = Field(min_length=1, max_length=20)  # type: ignore[valid-type]
+    rotation: Rotation = Rotation.ORDER
+    schedule: text(100)  # type: ignore[valid-type]
+    timezone: str
+    _known_timezone = field_validator("timezone")(known_timezone)
+    channel_id: int
+    entry_minutes: int = Field(ge=10, le=14 * 24 * 60)
+    voting_minutes: int = Field(ge=10, le=7 * 24 * 60)
+    prize: text(200) | None = None  # type: ignore[valid-type]
+
+
+class Challenge(ChallengeDraft):
+    id: int
+    guild_id: int
+    paused: bool
+    skip_until: datetime | None
+    runs_started: int
+    last_fire_at: datetime
+
+
+class Run(Model):
+    id: int
+    challenge_id: int
+    guild_id: int
+    number: int
+    theme: str
+    starts_at: datetime
+    entries_close_at: datetime
+    voting_close_at: datetime
+    phase: Phase
+
+
+class Entry(Model):
+    id: int
+    run_id: int
+    guild_id: int
+    member_id: int
+    text: str | None
+    attachment_url: str | None
+    link: str | None
+    message_id: int | None
+
+
+class Winner(Model):
+    run: Run
+    challenge_name: str
+    member_id: int
+    votes: int

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from storage.amas import SqliteAmaRepository
+from storage.challenges import SqliteChallengeRepository
 from storage.database import Database
 from storage.guild_settings import SqliteGuildSettingsRepository
 from storage.ideas import SqliteIdeaRepository
@@ -20,6 +21,7 @@ class SqliteStorage:
         self.ideas = SqliteIdeaRepository(db)
         self.polls = SqlitePollRepository(db)
         self.amas = SqliteAmaRepository(db)
+        self.challenges = SqliteChallengeRepository(db)
 
     @classmethod
     async def open(cls, path: Path) -> "SqliteStorage":

@@ -1,0 +1,259 @@
+"""`/challenge ...`: recurring themed challenges that moderators schedule and members enter and vote on."""
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core import CoCreateBot
+from bot.permissions import only
+from cogs.challenges.publish import (
+    ChallengeVoteButton,
+    announce_run,
+    announce_winners,
+    challenge_line,
+    hall_of_fame_embed,
+    leaderboard_embed,
+    post_entries,
+    preview_lines,
+)
+from services.challenges import START_GRACE, ChallengeService
+from services.permissions import MEMBER, MODERATOR
+from storage.models import Challenge, Phase, Rotation, Run
+
+ChallengeId = app_commands.Range[int, 1]
+ROTATIONS = [app_commands.Choice(name="in order", value="order"), app_commands.Choice(name="random", value="random")]
+
+
+@app_commands.guild_only()
+class Challenges(commands.GroupCog, group_name="challenge", group_description="Recurring themed challenges"):
+    def __init__(self, bot: CoCreateBot) -> None:
+        self.bot = bot
+        self.challenges: ChallengeService = bot.services.challenges
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ChallengeVoteButton)
+        for challenge in await self.challenges.all():
+            self.schedule_runs(challenge)
+        for run in await self.challenges.unfinished_runs():
+            self.schedule_phase(run)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ChallengeVoteButton)
+        self.bot.scheduler.cancel_prefix("challenge:")
+
+    # -- jobs ----------------------------------------------------------------------------------------
+
+    def schedule_runs(self, challenge: Challenge) -> None:
+        """Runs fire on the challenge's trigger; one due while the bot was offline may start up to an hour late."""
+        job = f"challenge:run:{challenge.id}"
+        if challenge.paused:
+            self.bot.scheduler.cancel(job)
+            return
+        trigger, first = self.challenges.trigger(challenge), self.challenges.next_due(challenge)
+        if first is None:
+            self.bot.scheduler.cancel(job)
+            return
+        self.bot.scheduler.add(
+            job, trigger, self.start_run, challenge.guild_id, challenge.id, grace=START_GRACE, first=first
+        )
+
+    def schedule_phase(self, run: Run) -> None:
+        """The next phase change of a run; always happens, however late."""
+        if run.phase == Phase.ENTRIES:
+            self.bot.scheduler.at(
+                f"challenge:voting:{run.id}", run.entries_close_at, self.open_voting, run.guild_id, run.id, grace=None
+            )
+        elif run.phase == Phase.VOTING:
+            self.bot.scheduler.at(
+                f"challenge:finish:{run.id}", run.voting_close_at, self.finish, run.guild_id, run.id, grace=None
+            )
+
+    async def start_run(self, guild_id: int, challenge_id: int) -> None:
+        started = await self.challenges.start_run(guild_id, challenge_id)
+        if started is not None:
+            challenge, run = started
+            await announce_run(self.bot, challenge, run)
+            self.schedule_phase(run)
+
+    async def open_voting(self, guild_id: int, run_id: int) -> None:
+        opened = await self.challenges.open_voting(guild_id, run_id)
+        if opened is None:
+            return
+        run, entries = opened
+        challenge = await self.challenges.get(guild_id, run.challenge_id)
+        if entries:
+            await post_entries(self.bot, challenge, run, entries)
+            self.schedule_phase(run)
+        else:
+            await self.finish(guild_id, run_id)
+
+    async def finish(self, guild_id: int, run_id: int) -> None:
+        finished = await self.challenges.finish(guild_id, run_id)
+        if finished is None:
+            return
+        run, winners = finished
+        challenge = await self.challenges.get(guild_id, run.challenge_id)
+        entries = await self.challenges.entries(guild_id, run_id)
+        await announce_winners(self.bot, challenge, run, entries, winners)
+
+    # -- moderators ----------------------------------------------------------------------------------
+
+    @app_commands.command(name="schedule", description="Schedule a recurring themed challenge")
+    @app_commands.describe(
+        name="e.g. Moustache parade",
+        themes='Themes separated by "|", e.g. Moustaches | Hats | Pets',
+        schedule="daily 18:00, weekly fri 18:00, once 2026-12-01 18:00, or cron like 0 18 * * fri",
+        entry_window="How long entries are open, e.g. 2d",
+        voting_window="How long voting lasts after entries close, e.g. 1d",
+        timezone="Time zone of the schedule (default: the server's)",
+        channel="Where runs are announced (default: here)",
+        rotation="Themes in order or at random",
+        prize="What the winner gets",
+    )
+    @app_commands.choices(rotation=ROTATIONS)
+    @only(MODERATOR)
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        themes: app_commands.Range[str, 1, 1000],
+        schedule: app_commands.Range[str, 1, 100],
+        entry_window: app_commands.Range[str, 1, 20],
+        voting_window: app_commands.Range[str, 1, 20],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        channel: discord.TextChannel | None = None,
+        rotation: str = "order",
+        prize: app_commands.Range[str, 1, 200] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        settings = await self.bot.services.setup.get(interaction.guild_id)
+        challenge = await self.challenges.schedule(
+            interaction.guild_id,
+            interaction.user.id,
+            name=name,
+            themes=themes,
+            rotation=Rotation(rotation),
+            schedule=schedule,
+            timezone=timezone or settings.timezone,
+            channel_id=channel.id if channel else interaction.channel_id,
+            entry_window=entry_window,
+            voting_window=voting_window,
+            prize=prize,
+        )
+        self.schedule_runs(challenge)
+        upcoming = preview_lines(await self.challenges.preview(interaction.guild_id, challenge.id, 3))
+        await interaction.response.send_message(
+            f"Challenge #{challenge.id} **{challenge.name}** is scheduled. Next runs:\n{upcoming}", ephemeral=True
+        )
+
+    @app_commands.command(name="edit", description="Change a challenge; only what you pass changes")
+    @app_commands.choices(rotation=ROTATIONS)
+    @only(MODERATOR)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        challenge: ChallengeId,
+        name: app_commands.Range[str, 1, 100] | None = None,
+        themes: app_commands.Range[str, 1, 1000] | None = None,
+        schedule: app_commands.Range[str, 1, 100] | None = None,
+        entry_window: app_commands.Range[str, 1, 20] | None = None,
+        voting_window: app_commands.Range[str, 1, 20] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        rotation: str | None = None,
+        prize: app_commands.Range[str, 1, 200] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        changes = {"name": name, "themes": themes, "schedule": schedule, "entry_window": entry_window}
+        changes |= {"voting_window": voting_window, "timezone": timezone, "rotation": rotation, "prize": prize}
+        edited = await self.challenges.edit(interaction.guild_id, challenge, **changes)
+        self.schedule_runs(edited)
+        await interaction.response.send_message(f"Saved. {challenge_line(edited)}", ephemeral=True)
+
+    @app_commands.command(name="pause", description="Pause a challenge: no new runs until resumed")
+    @only(MODERATOR)
+    async def pause(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
+        assert interaction.guild_id is not None
+        self.schedule_runs(await self.challenges.pause(interaction.guild_id, challenge, True))
+        await interaction.response.send_message(f"Challenge #{challenge} is paused.", ephemeral=True)
+
+    @app_commands.command(name="resume", description="Resume a paused challenge from its next scheduled time")
+    @only(MODERATOR)
+    async def resume(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
+        assert interaction.guild_id is not None
+        self.schedule_runs(await self.challenges.pause(interaction.guild_id, challenge, False))
+        await interaction.response.send_message(f"Challenge #{challenge} is running again.", ephemeral=True)
+
+    @app_commands.command(name="skip", description="Skip the next run (its theme moves to the run after)")
+    @only(MODERATOR)
+    async def skip(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
+        assert interaction.guild_id is not None
+        skipped = await self.challenges.skip_next(interaction.guild_id, challenge)
+        await interaction.response.send_message(
+            f"The run of {discord.utils.format_dt(skipped, 'f')} is skipped.", ephemeral=True
+        )
+
+    @app_commands.command(name="delete", description="Delete a challenge with its runs and entries")
+    @only(MODERATOR)
+    async def delete(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
+        assert interaction.guild_id is not None
+        deleted = await self.challenges.delete(interaction.guild_id, challenge)
+        self.bot.scheduler.cancel(f"challenge:run:{challenge}")
+        await interaction.response.send_message(f"Challenge #{challenge} {deleted.name} is deleted.", ephemeral=True)
+
+    # -- everyone ------------------------------------------------------------------------------------
+
+    @app_commands.command(name="list", description="This server's challenges")
+    @only(MEMBER)
+    async def list_challenges(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        lines = [challenge_line(c) for c in await self.challenges.all(interaction.guild_id)]
+        await interaction.response.send_message("\n".join(lines)[:2000] or "No challenges yet.", ephemeral=True)
+
+    @app_commands.command(name="preview", description="The next five runs with their themes")
+    @only(MEMBER)
+    async def preview(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
+        assert interaction.guild_id is not None
+        runs = await self.challenges.preview(interaction.guild_id, challenge)
+        await interaction.response.send_message(f"Next runs of #{challenge}:\n{preview_lines(runs)}", ephemeral=True)
+
+    @app_commands.command(name="enter", description="Enter the running challenge (enter again to replace your entry)")
+    @app_commands.describe(text="Describe your entry", attachment="A photo or file", link="A link (https://...)")
+    @only(MEMBER)
+    async def enter(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, 1000] | None = None,
+        attachment: discord.Attachment | None = None,
+        link: app_commands.Range[str, 1, 300] | None = None,
+        challenge: ChallengeId | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        run, replaced = await self.challenges.enter(
+            interaction.guild_id, challenge, interaction.user.id, text, attachment.url if attachment else None, link
+        )
+        verb = "is updated" if replaced else "is in"
+        await interaction.response.send_message(
+            f"Your entry for **{run.theme}** {verb}. You can change it until "
+            f"{discord.utils.format_dt(run.entries_close_at, 'f')}.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="halloffame", description="Past winners")
+    @only(MEMBER)
+    async def halloffame(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.send_message(
+            embed=hall_of_fame_embed(await self.challenges.hall_of_fame(interaction.guild_id))
+        )
+
+    @app_commands.command(name="leaderboard", description="Participation points and streaks")
+    @only(MEMBER)
+    async def leaderboard(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.send_message(
+            embed=leaderboard_embed(await self.challenges.leaderboard(interaction.guild_id))
+        )
+
+
+async def setup(bot: CoCreateBot) -> None:
+    await bot.add_cog(Challenges(bot))

@@ -1,0 +1,138 @@
+"""What a challenge run shows in Discord: the call for entries, the entries with vote buttons, the winners."""
+
+import re
+
+import discord
+
+from bot.context import services
+from bot.core import CoCreateBot
+from bot.errors import reports_errors
+from bot.permissions import ensure_allowed
+from services.challenges import PreviewRun, Standing
+from services.permissions import MEMBER
+from storage.models import Challenge, Entry, Run, Winner
+
+
+def when(moment: object) -> str:
+    return f"{discord.utils.format_dt(moment, 'f')} ({discord.utils.format_dt(moment, 'R')})"  # type: ignore[arg-type]
+
+
+def preview_lines(runs: list[PreviewRun]) -> str:
+    return (
+        "\n".join(
+            f"{run.starts_at:%a %d %b %Y %H:%M %Z}: {'~~skipped~~' if run.skipped else run.theme}" for run in runs
+        )
+        or "No upcoming runs."
+    )
+
+
+def challenge_line(challenge: Challenge) -> str:
+    state = " · paused" if challenge.paused else ""
+    where = f"`{challenge.schedule}` {challenge.timezone} · <#{challenge.channel_id}>"
+    return f"**#{challenge.id} {challenge.name}** · {where}{state}"
+
+
+class ChallengeVoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"challenge:vote:(?P<entry_id>\d+)"):
+    def __init__(self, entry_id: int, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Vote",
+                style=discord.ButtonStyle.success,
+                custom_id=f"challenge:vote:{entry_id}",
+                disabled=disabled,
+            )
+        )
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "ChallengeVoteButton":
+        return cls(int(match["entry_id"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MEMBER)
+        assert interaction.guild_id is not None
+        entry, counted = await services(interaction).challenges.vote(interaction.guild_id, self.entry_id, actor.user_id)
+        text = f"You voted for entry #{entry.id}." if counted else f"Your vote for entry #{entry.id} is taken back."
+        await interaction.response.send_message(text + " One vote per member per run.", ephemeral=True)
+
+
+def entry_view(entry: Entry, disabled: bool = False) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ChallengeVoteButton(entry.id, disabled=disabled))
+    return view
+
+
+def entry_embed(entry: Entry) -> discord.Embed:
+    parts = [f"by <@{entry.member_id}>"]
+    if entry.text:
+        parts.append(entry.text)
+    if entry.link:
+        parts.append(entry.link)
+    embed = discord.Embed(title=f"Entry #{entry.id}", description="\n".join(parts))
+    if entry.attachment_url:
+        embed.set_image(url=entry.attachment_url)
+    return embed
+
+
+async def announce_run(bot: CoCreateBot, challenge: Challenge, run: Run) -> None:
+    prize = f"\nPrize: {challenge.prize}" if challenge.prize else ""
+    await bot.get_partial_messageable(challenge.channel_id).send(
+        f"**{challenge.name}** #{run.number} is on! This time's theme: **{run.theme}**.\n"
+        f"Enter with `/challenge enter` until {when(run.entries_close_at)}.{prize}"
+    )
+
+
+async def post_entries(bot: CoCreateBot, challenge: Challenge, run: Run, entries: list[Entry]) -> None:
+    channel = bot.get_partial_messageable(challenge.channel_id)
+    await channel.send(
+        f"Voting is open for **{challenge.name}** #{run.number} ({run.theme}) until {when(run.voting_close_at)}. "
+        f"{len(entries)} entries: vote for your favourite (one vote, not your own)!"
+    )
+    for entry in entries:
+        message = await channel.send(embed=entry_embed(entry), view=entry_view(entry))
+        await bot.services.challenges.attach_entry_message(entry, message.id)
+
+
+async def announce_winners(
+    bot: CoCreateBot, challenge: Challenge, run: Run, entries: list[Entry], winners: list[tuple[Entry, int]]
+) -> None:
+    """Celebrate the winners (a ping they should get) and close the vote buttons."""
+    channel = bot.get_partial_messageable(challenge.channel_id)
+    title = f"**{challenge.name}** #{run.number} ({run.theme})"
+    if not entries:
+        await channel.send(f"{title} had no entries this time. See you at the next one!")
+        return
+    if not winners:
+        await channel.send(f"{title}: no votes were cast, so there is no winner this time.")
+    else:
+        names = " and ".join(f"<@{entry.member_id}>" for entry, _ in winners)
+        votes = winners[0][1]
+        tie = " (a tie!)" if len(winners) > 1 else ""
+        prize = f" Prize: {challenge.prize}." if challenge.prize else ""
+        await channel.send(
+            f"🏆 {title}: congratulations {names}{tie} with {votes} vote{'s' * (votes != 1)}!{prize}",
+            allowed_mentions=discord.AllowedMentions(users=[discord.Object(e.member_id) for e, _ in winners]),
+        )
+    for entry in entries:
+        if entry.message_id is not None:
+            await channel.get_partial_message(entry.message_id).edit(view=entry_view(entry, disabled=True))
+
+
+def hall_of_fame_embed(winners: list[Winner]) -> discord.Embed:
+    lines = [
+        f"{discord.utils.format_dt(w.run.voting_close_at, 'd')} · {w.challenge_name} #{w.run.number} "
+        f"({w.run.theme}): <@{w.member_id}> · {w.votes} votes"
+        for w in winners
+    ]
+    return discord.Embed(title="Hall of fame", description="\n".join(lines) or "No winners yet.")
+
+
+def leaderboard_embed(standings: list[Standing]) -> discord.Embed:
+    lines = [
+        f"{rank}. <@{s.member_id}> · {s.points} points · {s.entries} entries · {s.wins} wins · streak {s.streak}"
+        for rank, s in enumerate(standings, start=1)
+    ]
+    return discord.Embed(title="Challenge leaderboard", description="\n".join(lines) or "Nobody has entered yet.")

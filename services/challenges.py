@@ -1,0 +1,343 @@
+"""Recurring themed challenges ("parades"): schedule, runs with entries and votes, winners, standings.
+
+Misfire policy: a run may start up to `START_GRACE` late (the bot was offline at its time); later than that it is
+skipped and logged, and the next run follows the schedule. Phase changes (voting, results) always happen, late if
+need be, so no run is left open.
+"""
+
+import itertools
+import random
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from pydantic import Field
+
+from services.clock import Clock
+from services.errors import InvalidInput, NotAllowed, NotFound
+from services.timeparse import parse_duration
+from services.validation import build
+from storage.challenges import SqliteChallengeRepository
+from storage.models import Challenge, ChallengeDraft, Entry, Model, Phase, Rotation, Run, Winner, known_timezone
+
+START_GRACE = timedelta(hours=1)
+WIN_POINTS = 3
+DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
+SCHEDULE_HELP = (
+    "Schedule: use `daily 18:00`, `weekly fri 18:00` (or `weekly mon,thu 18:00`), `once 2026-12-01 18:00`, "
+    "or a cron expression like `0 18 * * fri`."
+)
+
+
+class PreviewRun(Model):
+    starts_at: datetime  # in the challenge's time zone
+    theme: str
+    skipped: bool
+
+
+class Standing(Model):
+    member_id: int
+    points: int
+    entries: int
+    wins: int
+    streak: int
+
+
+def make_trigger(schedule: str, timezone: str) -> BaseTrigger:
+    """An APScheduler trigger in the challenge's time zone (so 18:00 stays 18:00 across daylight saving)."""
+    text = " ".join(schedule.lower().split())
+    zone = ZoneInfo(known_timezone(timezone))
+    try:
+        if match := re.fullmatch(r"daily (\d{1,2}):(\d{2})", text):
+            return CronTrigger(hour=match[1], minute=match[2], timezone=zone)
+        if match := re.fullmatch(rf"weekly ({DAY}(?:,{DAY})*) (\d{{1,2}}):(\d{{2}})", text):
+            return CronTrigger(day_of_week=match[1], hour=match[2], minute=match[3], timezone=zone)
+        if match := re.fullmatch(r"once (\d{4}-\d{2}-\d{2} \d{1,2}:\d{2})", text):
+            return DateTrigger(datetime.strptime(match[1], "%Y-%m-%d %H:%M").replace(tzinfo=zone))
+        if len(text.split()) == 5:
+            return CronTrigger.from_crontab(text, timezone=zone)
+    except ValueError as error:
+        raise InvalidInput(f"That schedule is not valid ({error}). {SCHEDULE_HELP}") from None
+    raise InvalidInput(SCHEDULE_HELP)
+
+
+def fire_times(trigger: BaseTrigger, now: datetime, count: int) -> list[datetime]:
+    times: list[datetime] = []
+    previous = None
+    while len(times) < count:
+        fire = trigger.get_next_fire_time(previous, now if previous is None else previous)
+        if fire is None or (previous is not None and fire <= previous):
+            break
+        times.append(fire)
+        previous = fire
+    return times
+
+
+def theme_for(challenge: Challenge, number: int) -> str:
+    """Run `number`'s theme: the next in order, or a random pick fixed per run (so previews are exact)."""
+    if challenge.rotation == Rotation.RANDOM:
+        return random.Random(f"{challenge.id}:{number}").choice(challenge.themes)
+    return challenge.themes[(number - 1) % len(challenge.themes)]
+
+
+def minutes(value: str, what: str) -> int:
+    duration = parse_duration(value)
+    if duration is None:
+        raise InvalidInput(f"{what}: use a duration like 45m, 2h or 3d.")
+    return int(duration.total_seconds() // 60)
+
+
+class ChallengeService:
+    def __init__(self, repository: SqliteChallengeRepository, clock: Clock) -> None:
+        self._repo = repository
+        self._clock = clock
+
+    # -- schedules -----------------------------------------------------------------------------------
+
+    def _validate(self, draft: ChallengeDraft) -> None:
+        trigger = make_trigger(draft.schedule, draft.timezone)
+        now = self._clock.now()
+        upcoming = [when for when in fire_times(trigger, now, 12) if when > now]
+        if not upcoming:
+            raise InvalidInput("That schedule never comes round again; pick a time in the future.")
+        cycle = timedelta(minutes=draft.entry_minutes + draft.voting_minutes)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(upcoming)]
+        if gaps and min(gaps) < cycle:
+            raise InvalidInput(
+                f"Runs would overlap: they start {min(gaps)} apart, but entries and voting take {cycle}. "
+                "Shorten the windows or run less often."
+            )
+
+    async def schedule(
+        self,
+        guild_id: int,
+        created_by: int,
+        *,
+        name: str,
+        themes: str,
+        rotation: Rotation,
+        schedule: str,
+        timezone: str,
+        channel_id: int,
+        entry_window: str,
+        voting_window: str,
+        prize: str | None,
+    ) -> Challenge:
+        """`themes` are separated by "|"; windows are durations like 2d or 12h."""
+        draft = build(
+            ChallengeDraft,
+            name=name,
+            themes=tuple(t.strip() for t in themes.split("|") if t.strip()),
+            rotation=rotation,
+            schedule=" ".join(schedule.lower().split()),
+            timezone=timezone,
+            channel_id=channel_id,
+            entry_minutes=minutes(entry_window, "Entry window"),
+            voting_minutes=minutes(voting_window, "Voting window"),
+            prize=prize,
+        )
+        self._validate(draft)
+        challenge_id = await self._repo.create(guild_id, created_by, draft, self._clock.now())
+        return await self.get(guild_id, challenge_id)
+
+    async def edit(self, guild_id: int, challenge_id: int, **changes: str | None) -> Challenge:
+        """Change any of: name, themes, rotation, schedule, timezone, entry_window, voting_window, prize."""
+        current = await self.get(guild_id, challenge_id)
+        data = current.model_dump(include=set(ChallengeDraft.model_fields))
+        given = {k: v for k, v in changes.items() if v is not None}
+        if not given:
+            raise InvalidInput("Pass at least one thing to change.")
+        if "themes" in given:
+            data["themes"] = tuple(t.strip() for t in given.pop("themes").split("|") if t.strip())  # type: ignore[union-attr]
+        if "entry_window" in given:
+            data["entry_minutes"] = minutes(given.pop("entry_window"), "Entry window")  # type: ignore[arg-type]
+        if "voting_window" in given:
+            data["voting_minutes"] = minutes(given.pop("voting_window"), "Voting window")  # type: ignore[arg-type]
+        draft = build(ChallengeDraft, **(data | given))
+        self._validate(draft)
+        await self._repo.update(guild_id, challenge_id, draft)
+        return await self.get(guild_id, challenge_id)
+
+    async def get(self, guild_id: int, challenge_id: int) -> Challenge:
+        challenge = await self._repo.get(guild_id, challenge_id)
+        if challenge is None:
+            raise NotFound(f"There is no challenge #{challenge_id} in this server.")
+        return challenge
+
+    async def all(self, guild_id: int | None = None) -> list[Challenge]:
+        return await self._repo.all(guild_id)
+
+    def trigger(self, challenge: Challenge) -> BaseTrigger:
+        return make_trigger(challenge.schedule, challenge.timezone)
+
+    def next_due(self, challenge: Challenge) -> datetime | None:
+        """The first run time after the job last fired: in the past if it fell while the bot was offline."""
+        upcoming = fire_times(self.trigger(challenge), challenge.last_fire_at + timedelta(seconds=1), 1)
+        return upcoming[0] if upcoming else None
+
+    async def preview(self, guild_id: int, challenge_id: int, count: int = 5) -> list[PreviewRun]:
+        challenge = await self.get(guild_id, challenge_id)
+        zone = ZoneInfo(challenge.timezone)
+        runs, number = [], challenge.runs_started
+        for when in fire_times(self.trigger(challenge), self._clock.now(), count):
+            skipped = challenge.skip_until is not None and when <= challenge.skip_until
+            if not skipped:
+                number += 1
+            theme = "skipped" if skipped else theme_for(challenge, number)
+            runs.append(PreviewRun(starts_at=when.astimezone(zone), theme=theme, skipped=skipped))
+        return runs
+
+    async def pause(self, guild_id: int, challenge_id: int, paused: bool) -> Challenge:
+        challenge = await self.get(guild_id, challenge_id)
+        if challenge.paused == paused:
+            raise InvalidInput(f"Challenge #{challenge_id} is already {'paused' if paused else 'running'}.")
+        await self._repo.set_paused(guild_id, challenge_id, paused)
+        if not paused:  # runs that fell during the pause stay skipped
+            await self._repo.mark_fired(guild_id, challenge_id, self._clock.now())
+        return await self.get(guild_id, challenge_id)
+
+    async def skip_next(self, guild_id: int, challenge_id: int) -> datetime:
+        """Skip the next run (its theme moves to the run after); returns when the skipped run was due."""
+        challenge = await self.get(guild_id, challenge_id)
+        after = max(self._clock.now(), challenge.skip_until or self._clock.now())
+        upcoming = fire_times(self.trigger(challenge), after, 1)
+        if not upcoming:
+            raise InvalidInput(f"Challenge #{challenge_id} has no run left to skip.")
+        await self._repo.set_skip_until(guild_id, challenge_id, upcoming[0])
+        return upcoming[0]
+
+    async def delete(self, guild_id: int, challenge_id: int) -> Challenge:
+        challenge = await self.get(guild_id, challenge_id)
+        await self._repo.delete(guild_id, challenge_id)
+        return challenge
+
+    # -- runs ----------------------------------------------------------------------------------------
+
+    async def start_run(self, guild_id: int, challenge_id: int) -> tuple[Challenge, Run] | None:
+        """Start the run that is due now; None when paused, skipped or deleted."""
+        challenge = await self._repo.get(guild_id, challenge_id)
+        if challenge is None:
+            return None
+        now = self._clock.now()
+        if challenge.paused or (challenge.skip_until is not None and now <= challenge.skip_until + START_GRACE):
+            await self._repo.mark_fired(guild_id, challenge_id, now)
+            if not challenge.paused:
+                await self._repo.set_skip_until(guild_id, challenge_id, None)
+            return None
+        starts = now.replace(second=0, microsecond=0)
+        entries_close = starts + timedelta(minutes=challenge.entry_minutes)
+        voting_close = entries_close + timedelta(minutes=challenge.voting_minutes)
+        theme = theme_for(challenge, challenge.runs_started + 1)
+        run_id = await self._repo.start_run(challenge, theme, starts, entries_close, voting_close)
+        return challenge, await self.run(guild_id, run_id)
+
+    async def run(self, guild_id: int, run_id: int) -> Run:
+        run = await self._repo.run(guild_id, run_id)
+        if run is None:
+            raise NotFound(f"There is no challenge run #{run_id} in this server.")
+        return run
+
+    async def unfinished_runs(self, guild_id: int | None = None) -> list[Run]:
+        return await self._repo.unfinished_runs(guild_id)
+
+    async def open_voting(self, guild_id: int, run_id: int) -> tuple[Run, list[Entry]] | None:
+        if not await self._repo.move(guild_id, run_id, Phase.ENTRIES, Phase.VOTING):
+            return None
+        return await self.run(guild_id, run_id), await self._repo.entries(guild_id, run_id)
+
+    async def finish(self, guild_id: int, run_id: int) -> tuple[Run, list[tuple[Entry, int]]] | None:
+        """Close voting and record the winners (everyone tied on the most votes); None if already finished."""
+        if not await self._repo.move(guild_id, run_id, Phase.VOTING, Phase.FINISHED):
+            return None
+        entries = {e.id: e for e in await self._repo.entries(guild_id, run_id)}
+        tally = await self._repo.tally(guild_id, run_id)
+        top = max(tally.values(), default=0)
+        winners = [(entries[entry_id], votes) for entry_id, votes in sorted(tally.items()) if votes == top and top]
+        run = await self.run(guild_id, run_id)
+        await self._repo.record_winners(run, winners)
+        return run, winners
+
+    async def entries(self, guild_id: int, run_id: int) -> list[Entry]:
+        return await self._repo.entries(guild_id, run_id)
+
+    async def attach_entry_message(self, entry: Entry, message_id: int) -> None:
+        await self._repo.set_entry_message(entry.guild_id, entry.id, message_id)
+
+    # -- members -------------------------------------------------------------------------------------
+
+    async def enter(
+        self,
+        guild_id: int,
+        challenge_id: int | None,
+        member_id: int,
+        text: str | None,
+        attachment_url: str | None,
+        link: str | None,
+    ) -> tuple[Run, bool]:
+        """Store (or replace) the member's entry in the run taking entries; returns (run, replaced)."""
+        clean = build(EntryText, text=text or None, link=link or None)
+        if not (clean.text or attachment_url or clean.link):
+            raise InvalidInput("An entry needs some text, an attachment or a link.")
+        now = self._clock.now()
+        open_runs = [
+            r
+            for r in await self._repo.unfinished_runs(guild_id)
+            if r.phase == Phase.ENTRIES and (challenge_id is None or r.challenge_id == challenge_id)
+        ]
+        if not open_runs:
+            raise InvalidInput("No challenge is taking entries right now.")
+        if len(open_runs) > 1:
+            raise InvalidInput("Several challenges take entries; say which one with `challenge`.")
+        run = open_runs[0]
+        if now >= run.entries_close_at:
+            raise InvalidInput("Entries for this run have closed.")
+        _, replaced = await self._repo.save_entry(run, member_id, clean.text, attachment_url, clean.link, now)
+        return run, replaced
+
+    async def vote(self, guild_id: int, entry_id: int, member_id: int) -> tuple[Entry, bool]:
+        entry = await self._repo.entry(guild_id, entry_id)
+        if entry is None:
+            raise NotFound("That entry does not exist.")
+        run = await self.run(guild_id, entry.run_id)
+        if run.phase != Phase.VOTING or self._clock.now() >= run.voting_close_at:
+            raise InvalidInput("Voting for this run is closed.")
+        if entry.member_id == member_id:
+            raise NotAllowed("You cannot vote for your own entry.")
+        return entry, await self._repo.toggle_vote(run, member_id, entry_id)
+
+    async def hall_of_fame(self, guild_id: int, limit: int = 15) -> list[Winner]:
+        return await self._repo.hall_of_fame(guild_id, limit)
+
+    async def leaderboard(self, guild_id: int, limit: int = 10) -> list[Standing]:
+        """Points (1 per entry, 3 per win) and current streak of consecutive runs entered, per member.
+
+        A run still taking entries does not break a streak until the next run starts."""
+        latest = {c.id: c.runs_started for c in await self._repo.all(guild_id)}
+        entered: dict[int, dict[int, set[int]]] = {}
+        for challenge_id, number, member_id in await self._repo.participation(guild_id):
+            entered.setdefault(member_id, {}).setdefault(challenge_id, set()).add(number)
+        wins = await self._repo.wins(guild_id)
+        standings = []
+        for member_id, by_challenge in entered.items():
+            streak = 0
+            for challenge_id, numbers in by_challenge.items():
+                number = latest.get(challenge_id, 0)
+                number -= number not in numbers
+                length = 0
+                while number in numbers:
+                    length, number = length + 1, number - 1
+                streak = max(streak, length)
+            count = sum(len(n) for n in by_challenge.values())
+            won = wins.get(member_id, 0)
+            standings.append(
+                Standing(member_id=member_id, points=count + WIN_POINTS * won, entries=count, wins=won, streak=streak)
+            )
+        return sorted(standings, key=lambda s: (-s.points, -s.streak, s.member_id))[:limit]
+
+
+class EntryText(Model):
+    text: str | None = Field(default=None, max_length=1000)
+    link: str | None = Field(default=None, max_length=300, pattern=r"^https?://\S+$")

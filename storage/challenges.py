@@ -1,0 +1,264 @@
+"""Challenges, their runs, entries, votes and winners in SQLite. Every query is scoped by guild."""
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from storage.database import Database
+from storage.models import Challenge, ChallengeDraft, Entry, Phase, Run, Winner
+
+CHALLENGE_COLUMNS = (
+    "id, guild_id, channel_id, name, themes, rotation, schedule, timezone, entry_minutes, voting_minutes, prize, "
+    "paused, skip_until, runs_started, last_fire_at"
+)
+RUN_COLUMNS = "id, challenge_id, guild_id, number, theme, starts_at, entries_close_at, voting_close_at, phase"
+ENTRY_COLUMNS = "id, run_id, guild_id, member_id, text, attachment_url, link, message_id"
+
+
+def to_challenge(row: aiosqlite.Row) -> Challenge:
+    return Challenge(**(dict(row) | {"themes": tuple(json.loads(row["themes"]))}))
+
+
+class SqliteChallengeRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- challenges ----------------------------------------------------------------------------------
+
+    async def create(self, guild_id: int, created_by: int, draft: ChallengeDraft, now: datetime) -> int:
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO challenges (guild_id, channel_id, name, themes, rotation, schedule, timezone, "
+                "entry_minutes, voting_minutes, prize, created_by, created_at, last_fire_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    draft.channel_id,
+                    draft.name,
+                    json.dumps(draft.themes),
+                    draft.rotation.value,
+                    draft.schedule,
+                    draft.timezone,
+                    draft.entry_minutes,
+                    draft.voting_minutes,
+                    draft.prize,
+                    created_by,
+                    now.isoformat(),
+                    now.isoformat(),
+                ),
+            )
+            return cursor.lastrowid  # type: ignore[return-value]
+
+    async def mark_fired(self, guild_id: int, challenge_id: int, when: datetime) -> None:
+        """Remember that the run job fired (or the challenge resumed) at `when`: earlier runs are settled."""
+        await self._db.execute(
+            "UPDATE challenges SET last_fire_at = ? WHERE guild_id = ? AND id = ?",
+            (when.isoformat(), guild_id, challenge_id),
+        )
+
+    async def update(self, guild_id: int, challenge_id: int, draft: ChallengeDraft) -> None:
+        await self._db.execute(
+            "UPDATE challenges SET channel_id = ?, name = ?, themes = ?, rotation = ?, schedule = ?, timezone = ?, "
+            "entry_minutes = ?, voting_minutes = ?, prize = ? WHERE guild_id = ? AND id = ?",
+            (
+                draft.channel_id,
+                draft.name,
+                json.dumps(draft.themes),
+                draft.rotation.value,
+                draft.schedule,
+                draft.timezone,
+                draft.entry_minutes,
+                draft.voting_minutes,
+                draft.prize,
+                guild_id,
+                challenge_id,
+            ),
+        )
+
+    async def get(self, guild_id: int, challenge_id: int) -> Challenge | None:
+        row = await self._db.fetch_one(
+            f"SELECT {CHALLENGE_COLUMNS} FROM challenges WHERE guild_id = ? AND id = ?", (guild_id, challenge_id)
+        )
+        return to_challenge(row) if row else None
+
+    async def all(self, guild_id: int | None = None) -> list[Challenge]:
+        where, params = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
+        rows = await self._db.fetch_all(f"SELECT {CHALLENGE_COLUMNS} FROM challenges {where} ORDER BY id", params)
+        return [to_challenge(r) for r in rows]
+
+    async def set_paused(self, guild_id: int, challenge_id: int, paused: bool) -> None:
+        await self._db.execute(
+            "UPDATE challenges SET paused = ? WHERE guild_id = ? AND id = ?", (paused, guild_id, challenge_id)
+        )
+
+    async def set_skip_until(self, guild_id: int, challenge_id: int, until: datetime | None) -> None:
+        await self._db.execute(
+            "UPDATE challenges SET skip_until = ? WHERE guild_id = ? AND id = ?",
+            (until.isoformat() if until else None, guild_id, challenge_id),
+        )
+
+    async def delete(self, guild_id: int, challenge_id: int) -> None:
+        await self._db.execute("DELETE FROM challenges WHERE guild_id = ? AND id = ?", (guild_id, challenge_id))
+
+    # -- runs ----------------------------------------------------------------------------------------
+
+    async def start_run(
+        self,
+        challenge: Challenge,
+        theme: str,
+        starts_at: datetime,
+        entries_close_at: datetime,
+        voting_close_at: datetime,
+    ) -> int:
+        """Record run number `runs_started + 1` and count it, in one transaction."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO challenge_runs (challenge_id, guild_id, number, theme, starts_at, entries_close_at, "
+                "voting_close_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    challenge.id,
+                    challenge.guild_id,
+                    challenge.runs_started + 1,
+                    theme,
+                    starts_at.isoformat(),
+                    entries_close_at.isoformat(),
+                    voting_close_at.isoformat(),
+                ),
+            )
+            await conn.execute(
+                "UPDATE challenges SET runs_started = runs_started + 1, last_fire_at = ? WHERE id = ? AND guild_id = ?",
+                (starts_at.isoformat(), challenge.id, challenge.guild_id),
+            )
+            return cursor.lastrowid  # type: ignore[return-value]
+
+    async def run(self, guild_id: int, run_id: int) -> Run | None:
+        row = await self._db.fetch_one(
+            f"SELECT {RUN_COLUMNS} FROM challenge_runs WHERE guild_id = ? AND id = ?", (guild_id, run_id)
+        )
+        return Run(**dict(row)) if row else None
+
+    async def unfinished_runs(self, guild_id: int | None = None) -> list[Run]:
+        where = "phase != 'finished'" + (" AND guild_id = ?" if guild_id is not None else "")
+        rows = await self._db.fetch_all(
+            f"SELECT {RUN_COLUMNS} FROM challenge_runs WHERE {where} ORDER BY id",
+            () if guild_id is None else (guild_id,),
+        )
+        return [Run(**dict(r)) for r in rows]
+
+    async def move(self, guild_id: int, run_id: int, from_phase: Phase, to_phase: Phase) -> bool:
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE challenge_runs SET phase = ? WHERE guild_id = ? AND id = ? AND phase = ?",
+                (to_phase.value, guild_id, run_id, from_phase.value),
+            )
+            return cursor.rowcount == 1
+
+    # -- entries and votes ---------------------------------------------------------------------------
+
+    async def save_entry(
+        self, run: Run, member_id: int, text: str | None, attachment_url: str | None, link: str | None, now: datetime
+    ) -> tuple[int, bool]:
+        """Store or replace the member's entry; returns (entry id, whether it replaced an earlier one)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT id FROM challenge_entries WHERE run_id = ? AND member_id = ?", (run.id, member_id)
+            )
+            existing = await cursor.fetchone()
+            if existing:
+                await conn.execute(
+                    "UPDATE challenge_entries SET text = ?, attachment_url = ?, link = ?, submitted_at = ? "
+                    "WHERE id = ?",
+                    (text, attachment_url, link, now.isoformat(), existing[0]),
+                )
+                return existing[0], True
+            cursor = await conn.execute(
+                "INSERT INTO challenge_entries (run_id, guild_id, member_id, text, attachment_url, link, submitted_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run.id, run.guild_id, member_id, text, attachment_url, link, now.isoformat()),
+            )
+            return cursor.lastrowid, False  # type: ignore[return-value]
+
+    async def entry(self, guild_id: int, entry_id: int) -> Entry | None:
+        row = await self._db.fetch_one(
+            f"SELECT {ENTRY_COLUMNS} FROM challenge_entries WHERE guild_id = ? AND id = ?", (guild_id, entry_id)
+        )
+        return Entry(**dict(row)) if row else None
+
+    async def entries(self, guild_id: int, run_id: int) -> list[Entry]:
+        rows = await self._db.fetch_all(
+            f"SELECT {ENTRY_COLUMNS} FROM challenge_entries WHERE guild_id = ? AND run_id = ? ORDER BY id",
+            (guild_id, run_id),
+        )
+        return [Entry(**dict(r)) for r in rows]
+
+    async def set_entry_message(self, guild_id: int, entry_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE challenge_entries SET message_id = ? WHERE guild_id = ? AND id = ?",
+            (message_id, guild_id, entry_id),
+        )
+
+    async def toggle_vote(self, run: Run, member_id: int, entry_id: int) -> bool:
+        """Vote for `entry_id` (switching from another entry), or take the vote back; returns whether it counts."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM challenge_votes WHERE run_id = ? AND member_id = ? AND entry_id = ?",
+                (run.id, member_id, entry_id),
+            )
+            if cursor.rowcount:
+                return False
+            await conn.execute(
+                "INSERT INTO challenge_votes (run_id, guild_id, member_id, entry_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (run_id, member_id) DO UPDATE SET entry_id = excluded.entry_id",
+                (run.id, run.guild_id, member_id, entry_id),
+            )
+            return True
+
+    async def tally(self, guild_id: int, run_id: int) -> dict[int, int]:
+        """Votes per entry id."""
+        rows = await self._db.fetch_all(
+            "SELECT entry_id, COUNT(*) FROM challenge_votes WHERE guild_id = ? AND run_id = ? GROUP BY entry_id",
+            (guild_id, run_id),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def record_winners(self, run: Run, winners: list[tuple[Entry, int]]) -> None:
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT OR IGNORE INTO challenge_winners (run_id, guild_id, member_id, entry_id, votes) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(run.id, run.guild_id, entry.member_id, entry.id, votes) for entry, votes in winners],
+            )
+
+    # -- standings -----------------------------------------------------------------------------------
+
+    async def hall_of_fame(self, guild_id: int, limit: int) -> list[Winner]:
+        rows = await self._db.fetch_all(
+            f"""SELECT {", ".join("r." + c.strip() for c in RUN_COLUMNS.split(","))}, c.name AS challenge_name,
+                       w.member_id, w.votes
+                FROM challenge_winners w JOIN challenge_runs r ON r.id = w.run_id
+                JOIN challenges c ON c.id = r.challenge_id
+                WHERE w.guild_id = ? ORDER BY r.voting_close_at DESC, w.member_id LIMIT ?""",
+            (guild_id, limit),
+        )
+        result = []
+        for row in rows:
+            data = dict(row)
+            extra = {k: data.pop(k) for k in ("challenge_name", "member_id", "votes")}
+            result.append(Winner(run=Run(**data), **extra))
+        return result
+
+    async def participation(self, guild_id: int) -> list[tuple[int, int, int]]:
+        """(challenge id, run number, member id) for every entry in finished or running runs, oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT r.challenge_id, r.number, e.member_id FROM challenge_entries e "
+            "JOIN challenge_runs r ON r.id = e.run_id WHERE e.guild_id = ? ORDER BY r.challenge_id, r.number",
+            (guild_id,),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def wins(self, guild_id: int) -> dict[int, int]:
+        rows = await self._db.fetch_all(
+            "SELECT member_id, COUNT(*) FROM challenge_winners WHERE guild_id = ? GROUP BY member_id", (guild_id,)
+        )
+        return {r[0]: r[1] for r in rows}
