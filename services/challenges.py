@@ -20,7 +20,7 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.timeparse import parse_duration
 from services.validation import build
-from storage.challenges import SqliteChallengeRepository
+from storage.base import ChallengeRepository
 from storage.models import Challenge, ChallengeDraft, Entry, Model, Phase, Rotation, Run, Winner, known_timezone
 
 START_GRACE = timedelta(hours=1)
@@ -91,7 +91,7 @@ def minutes(value: str, what: str) -> int:
 
 
 class ChallengeService:
-    def __init__(self, repository: SqliteChallengeRepository, clock: Clock) -> None:
+    def __init__(self, repository: ChallengeRepository, clock: Clock) -> None:
         self._repo = repository
         self._clock = clock
 
