@@ -245,3 +245,21 @@ async def test_members_cannot_schedule(configured: Community, start_bot: BotStar
             voting_window="1h",
         )  # fmt: skip
         assert await record.ephemeral_text() == "Only moderators can do this."
+
+
+async def test_random_rotation_runs_the_themes_its_preview_promised(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    themes = "Moustaches | Hats | Pets | Beards | Sideburns"
+    with time_machine.travel(TUESDAY, tick=False) as clock:
+        async with start_bot() as bot:
+            await schedule(
+                c, themes=themes, rotation="random", schedule="daily 18:00", entry_window="2h", voting_window="1h"
+            )
+            preview = await bot.services.challenges.preview(c.guild.id, 1, 4)
+            for day, planned in enumerate(preview):
+                await move(bot, clock, planned.starts_at.astimezone(UTC))
+                assert f"theme: **{planned.theme}**" in said(c)[-1], f"day {day}"
+                await move(bot, clock, planned.starts_at.astimezone(UTC) + timedelta(hours=3))
+            assert len({p.theme for p in preview}) > 1, "random rotation varies the theme"

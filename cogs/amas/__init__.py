@@ -185,7 +185,7 @@ class Amas(commands.GroupCog, group_name="ama", group_description="Ask the brand
         )
 
     @app_commands.command(name="ask", description="Ask the hosts of the open AMA a question")
-    @app_commands.describe(anonymous="Hide your name from the community (moderators still see it)")
+    @app_commands.describe(anonymous="Show your question without your name, to everyone including the hosts")
     @only(MEMBER)
     async def ask(self, interaction: discord.Interaction, anonymous: bool = False, ama: AmaId | None = None) -> None:
         assert interaction.guild_id is not None
