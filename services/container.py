@@ -8,6 +8,7 @@ from services.clock import Clock
 from services.guild_setup import GuildSetupService
 from services.ideas import IdeaService
 from services.polls import PollService
+from services.privacy import PrivacyService
 from storage.base import Storage
 
 
@@ -19,6 +20,7 @@ class Services:
     polls: PollService
     amas: AmaService
     challenges: ChallengeService
+    privacy: PrivacyService
 
 
 def build_services(storage: Storage, clock: Clock) -> Services:
@@ -29,4 +31,5 @@ def build_services(storage: Storage, clock: Clock) -> Services:
         polls=PollService(storage.polls, clock),
         amas=AmaService(storage.amas, clock),
         challenges=ChallengeService(storage.challenges, clock),
+        privacy=PrivacyService(storage.privacy, clock),
     )

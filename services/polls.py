@@ -1,7 +1,6 @@
 """Polls: create, vote (one ballot per member, changeable while open), results, close, export."""
 
 import csv
-import hashlib
 import io
 import secrets
 from datetime import timedelta
@@ -13,6 +12,7 @@ from services.timeparse import parse_when
 from services.validation import build
 from storage.base import BallotFull, PollRepository
 from storage.models import GuildSettings, Model, Poll, PollDraft, PollResults
+from storage.polls import ballot_key
 
 MAX_OPEN_FOR = timedelta(days=90)
 
@@ -92,10 +92,10 @@ class PollService:
     async def _voter_key(self, poll: Poll, member_id: int) -> str:
         """Public polls key ballots by member id; anonymous ones by a hash whose salt is erased on close."""
         if not poll.anonymous:
-            return str(member_id)
+            return ballot_key(member_id, None)
         salt = await self._repo.salt(poll.guild_id, poll.id)
         assert salt is not None, "an open anonymous poll keeps its salt"
-        return hashlib.sha256(f"{salt}:{member_id}".encode()).hexdigest()
+        return ballot_key(member_id, salt)
 
     async def results(self, guild_id: int, poll_id: int) -> PollResults:
         poll = await self.get(guild_id, poll_id)

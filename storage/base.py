@@ -1,7 +1,7 @@
 """The storage interface. SQLite implements it today; a PostgreSQL backend implements the same protocols."""
 
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from storage.models import (
     Ama,
@@ -194,6 +194,13 @@ class ChallengeRepository(Protocol):
     async def wins(self, guild_id: int) -> dict[int, int]: ...
 
 
+class PrivacyRepository(Protocol):
+    async def export(self, guild_id: int, member_id: int) -> dict[str, list[dict[str, Any]]]: ...
+    async def erase(self, guild_id: int, member_id: int) -> None:
+        """Remove or anonymise everything about the member, keeping counts, in one transaction."""
+        ...
+
+
 class Storage(Protocol):
     guild_settings: GuildSettingsRepository
     meta: MetaRepository
@@ -201,6 +208,7 @@ class Storage(Protocol):
     polls: PollRepository
     amas: AmaRepository
     challenges: ChallengeRepository
+    privacy: PrivacyRepository
 
     async def migrate(self) -> list[int]:
         """Bring the schema up to date; returns the migrations applied now."""

@@ -1,5 +1,6 @@
 """Polls and their ballots in SQLite. Every query is scoped by guild."""
 
+import hashlib
 import json
 from datetime import datetime
 
@@ -13,6 +14,13 @@ POLL_COLUMNS = (
     "id, guild_id, channel_id, message_id, creator_id, question, options, max_choices, anonymous, "
     "voter_role_id, closes_at, closed_at, created_at"
 )
+
+
+def ballot_key(member_id: int, salt: str | None) -> str:
+    """How a ballot is keyed: the member id in public polls, a salted hash of it in anonymous ones."""
+    if salt is None:
+        return str(member_id)
+    return hashlib.sha256(f"{salt}:{member_id}".encode()).hexdigest()
 
 
 def to_poll(row: aiosqlite.Row) -> Poll:
@@ -110,9 +118,10 @@ class SqlitePollRepository:
         return {row[0]: row[1] for row in rows}, ballots[0]
 
     async def voters(self, guild_id: int, poll_id: int) -> list[tuple[int, int]]:
-        """(option, member id) pairs; only meaningful for public polls, whose voter keys are member ids."""
+        """(option, member id) pairs of public polls, whose voter keys are member ids (erased members excluded)."""
         rows = await self._db.fetch_all(
-            "SELECT option, voter_key FROM poll_votes WHERE guild_id = ? AND poll_id = ? ORDER BY option, voter_key",
+            "SELECT option, voter_key FROM poll_votes WHERE guild_id = ? AND poll_id = ? "
+            "AND voter_key NOT LIKE 'erased:%' ORDER BY option, voter_key",
             (guild_id, poll_id),
         )
         return [(row[0], int(row[1])) for row in rows]

@@ -9,6 +9,7 @@ from storage.guild_settings import SqliteGuildSettingsRepository
 from storage.ideas import SqliteIdeaRepository
 from storage.meta import SqliteMetaRepository
 from storage.polls import SqlitePollRepository
+from storage.privacy import SqlitePrivacyRepository
 
 
 class SqliteStorage:
@@ -22,6 +23,7 @@ class SqliteStorage:
         self.polls = SqlitePollRepository(db)
         self.amas = SqliteAmaRepository(db)
         self.challenges = SqliteChallengeRepository(db)
+        self.privacy = SqlitePrivacyRepository(db)
 
     @classmethod
     async def open(cls, path: Path) -> "SqliteStorage":

@@ -41,3 +41,12 @@ def start_bot(discord_emulator: DiscordEmulator, db_path: Path) -> BotStarter:
 async def bot(start_bot: BotStarter, community: Community) -> AsyncIterator[CoCreateBot]:
     async with start_bot() as running:
         yield running
+
+
+@pytest.fixture
+async def configured(community: Community, start_bot: BotStarter) -> Community:
+    """The community after its owner configured channels, roles and time zone with `/setup set`."""
+    async with start_bot():
+        record = await community.discord.slash(community.owner, "setup set", **community.setup_options())
+        assert "Settings saved." in await record.ephemeral_text()
+    return community

@@ -14,14 +14,6 @@ from tests.conftest import BotStarter, Community
 START = datetime(2026, 11, 5, 16, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def configured(community: Community, start_bot: BotStarter) -> Community:
-    async with start_bot():
-        record = await community.discord.slash(community.owner, "setup set", **community.setup_options())
-        assert "Settings saved." in await record.ephemeral_text()
-    return community
-
-
 async def schedule(c: Community, **options: object) -> InteractionRecord:
     options = {"title": "Meet the founders", "host": c.staff, "starts": "2h", "ends": "1h"} | options
     return await c.discord.slash(c.staff, "ama schedule", in_channel=c.general, **options)

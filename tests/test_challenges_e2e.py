@@ -17,14 +17,6 @@ FRIDAY_18_CEST = datetime(2026, 10, 23, 16, 0, tzinfo=UTC)
 FRIDAY_18_CET = datetime(2026, 10, 30, 17, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def configured(community: Community, start_bot: BotStarter) -> Community:
-    async with start_bot():
-        record = await community.discord.slash(community.owner, "setup set", **community.setup_options())
-        assert "Settings saved." in await record.ephemeral_text()
-    return community
-
-
 async def schedule(c: Community, **options: object) -> str:
     options = {
         "name": "Moustache parade",

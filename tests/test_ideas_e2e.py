@@ -15,17 +15,6 @@ from services.ideas import IdeaQuery, Page
 from tests.conftest import BotStarter, Community
 
 
-@pytest.fixture
-async def configured(community: Community, start_bot: BotStarter) -> Community:
-    async with start_bot():
-        c = community
-        record = await c.discord.slash(
-            c.owner, "setup set", ideas_channel=c.ideas, staff_role=c.staff_role, moderator_role=c.moderator_role
-        )
-        assert "Settings saved." in await record.ephemeral_text()
-    return community
-
-
 async def submit(
     c: Community, member: Member, title: str, description: str = "It would be great."
 ) -> InteractionRecord:

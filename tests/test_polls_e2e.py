@@ -18,14 +18,6 @@ from tests.conftest import BotStarter, Community
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def configured(community: Community, start_bot: BotStarter) -> Community:
-    async with start_bot():
-        record = await community.discord.slash(community.owner, "setup set", **community.setup_options())
-        assert "Settings saved." in await record.ephemeral_text()
-    return community
-
-
 async def create(c: Community, member: Member | None = None, **options: object) -> InteractionRecord:
     options = {"question": "Which scent next?", "options": "Mint | Cedar | Lavender"} | options
     return await c.discord.slash(member or c.staff, "poll create", in_channel=c.general, **options)

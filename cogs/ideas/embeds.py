@@ -29,7 +29,7 @@ def idea_embed(idea: Idea) -> discord.Embed:
         status += f" of #{idea.duplicate_of}"
     embed.add_field(name="Status", value=f"{status}\n{idea.status_reason}" if idea.status_reason else status)
     embed.add_field(name="Score", value=score_line(idea))
-    embed.add_field(name="Author", value=f"<@{idea.author_id}>")
+    embed.add_field(name="Author", value=f"<@{idea.author_id}>" if idea.author_id else "a former member")
     if idea.category:
         embed.add_field(name="Category", value=idea.category)
     if idea.credited:
