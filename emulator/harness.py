@@ -19,18 +19,21 @@ from emulator.server import DiscordEmulator
 SANDBOX_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAw.Gsandb.loopback-emulator-token-not-a-secret"
 
 
-def point_discord_at(emulator: DiscordEmulator) -> None:
+def point_discord_at(api_base: str, gateway_url: str) -> None:
     """Send discord.py's REST calls and gateway connection to the emulator instead of discord.com."""
-    discord.http.Route.BASE = emulator.api_base
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emulator.gateway_url)
+    discord.http.Route.BASE = api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def sandbox_settings(database_path: Path, **settings: Any) -> Settings:
+    return Settings(discord_token=SANDBOX_TOKEN, database_path=database_path, _env_file=None, **settings)  # type: ignore[arg-type]
 
 
 @asynccontextmanager
 async def running_bot(emulator: DiscordEmulator, database_path: Path, **settings: Any) -> AsyncIterator[CoCreateBot]:
     """Start the bot on `database_path`, wait until it is ready, and close it cleanly afterwards."""
-    point_discord_at(emulator)
-    config = Settings(discord_token=SANDBOX_TOKEN, database_path=database_path, _env_file=None, **settings)  # type: ignore[arg-type]
-    bot = await create_bot(config, guild_ready_timeout=0.01)
+    point_discord_at(emulator.api_base, emulator.gateway_url)
+    bot = await create_bot(sandbox_settings(database_path, **settings), guild_ready_timeout=0.01)
     runner = asyncio.create_task(bot.start(SANDBOX_TOKEN))
     ready = asyncio.create_task(bot.wait_until_ready())
     try:

@@ -79,8 +79,9 @@ class RestApi:
         authorized = request.headers.get("Authorization", "") == f"Bot {self.emu.token}" or self.emu.token is None
         by_path_token = request.path.startswith((API + "/interactions", API + "/webhooks"))
         if request.path.startswith(API) and not by_path_token and not authorized:
-            return error(401, 0, "401: Unauthorized")
-        response = await handler(request)
+            response: web.StreamResponse = error(401, 0, "401: Unauthorized")
+        else:
+            response = self.emu.take_fault(request.method, request.path) or await handler(request)
         if response.content_type == "application/json":
             response.headers["Content-Type"] = "application/json"  # exactly as Discord sends it; discord.py checks
         return response

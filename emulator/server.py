@@ -3,6 +3,7 @@
 import asyncio
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +38,24 @@ from emulator.state import (
 )
 
 
+@dataclass
+class Fault:
+    """Answer the next `times` matching requests with `status` instead of serving them."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    times: int
+    retry_after: float
+
+    def response(self) -> web.Response:
+        if self.status == 429:
+            body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": False}
+            headers = {"Retry-After": str(self.retry_after), "Via": "1.1 google", "X-RateLimit-Scope": "user"}
+            return web.json_response(body, status=429, headers=headers)
+        return web.json_response({"message": "Server error", "code": 0}, status=self.status)
+
+
 class UnknownRoute(AssertionError):
     """The bot called a REST route the emulator does not implement."""
 
@@ -58,6 +77,8 @@ class DiscordEmulator:
         self.connections: set[GatewayConnection] = set()
         self.rest_log: list[tuple[str, str]] = []
         self.unknown_routes: list[str] = []
+        self.faults: list[Fault] = []
+        self.fault_log: list[tuple[str, str, int]] = []
         self._ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -95,6 +116,18 @@ class DiscordEmulator:
     @property
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def inject_fault(self, method: str, path: str, status: int, *, times: int = 1, retry_after: float = 0.05) -> None:
+        """Make Discord fail: the next `times` requests matching `method` and the regex `path` get `status`."""
+        self.faults.append(Fault(method, re.compile(path), status, times, retry_after))
+
+    def take_fault(self, method: str, path: str) -> web.Response | None:
+        for fault in self.faults:
+            if fault.times > 0 and fault.method == method and fault.path.search(path):
+                fault.times -= 1
+                self.fault_log.append((method, path, fault.status))
+                return fault.response()
+        return None
 
     def assert_no_unknown_routes(self) -> None:
         if self.unknown_routes:

@@ -11,9 +11,8 @@ import pytest
 
 from bot.__main__ import serve
 from bot.factory import create_bot
-from bot.settings import Settings
 from emulator import DiscordEmulator
-from emulator.harness import SANDBOX_TOKEN, point_discord_at
+from emulator.harness import SANDBOX_TOKEN, point_discord_at, sandbox_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,9 +48,8 @@ def test_settings_are_read_from_dotenv(tmp_path: Path) -> None:
 
 
 async def test_sigterm_closes_gateway_scheduler_and_database(discord_emulator: DiscordEmulator, db_path: Path) -> None:
-    point_discord_at(discord_emulator)
-    settings = Settings(discord_token=SANDBOX_TOKEN, database_path=db_path, _env_file=None)  # type: ignore[call-arg]
-    bot = await create_bot(settings, guild_ready_timeout=0.01)
+    point_discord_at(discord_emulator.api_base, discord_emulator.gateway_url)
+    bot = await create_bot(sandbox_settings(db_path), guild_ready_timeout=0.01)
     serving = asyncio.create_task(serve(bot, SANDBOX_TOKEN))
     await asyncio.wait_for(bot.wait_until_ready(), 10)
     assert bot.scheduler.running

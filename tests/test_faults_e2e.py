@@ -1,0 +1,84 @@
+"""Faults: Discord rate-limiting or failing REST calls, and the bot killed mid vote storm."""
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+from emulator import InteractionRecord
+from emulator.interactions import message_text
+from tests.conftest import BotStarter, Community
+from tests.test_ideas_e2e import current, field, post
+from tests.test_polls_e2e import live_poll
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def test_status_change_survives_rate_limits(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        message = await post(c, c.alice, "Sturdier tins")
+        c.discord.inject_fault("POST", rf"/channels/{message['channel_id']}/messages$", 429, times=2)
+        c.discord.inject_fault("PATCH", rf"/messages/{message['id']}$", 429, times=2)
+        record = await c.discord.slash(c.staff, "idea status", idea=1, status="planned", reason="Coming soon")
+        assert "now planned" in await record.ephemeral_text()
+        shown = await current(bot, c, message)
+        assert field(shown, "Status") == "Planned\nComing soon"
+        thread_posts = c.discord.messages_in(c.discord.channel(int(message["channel_id"])))
+        assert any("**Status: Planned**" in m["content"] for m in thread_posts)
+        assert [status for _, _, status in c.discord.fault_log] == [429, 429, 429, 429]
+
+
+async def test_poll_results_survive_a_server_error(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot():
+        await live_poll(c)
+        c.discord.inject_fault("POST", rf"/channels/{c.general.id}/messages$", 502)  # discord.py retries after 1 s
+        assert await (await c.discord.slash(c.staff, "poll close", poll=1)).ephemeral_text() == "Poll #1 is closed."
+        assert c.discord.messages_in(c.general)[-1]["content"].startswith("Poll #1 has closed.")
+        assert c.discord.fault_log == [("POST", f"/api/v10/channels/{c.general.id}/messages", 502)]
+
+
+async def test_every_acknowledged_vote_survives_sigkill(
+    configured: Community, start_bot: BotStarter, db_path: Path
+) -> None:
+    c = configured
+    voters = [c.discord.add_member(c.guild, f"fan{i}") for i in range(400)]
+    async with start_bot():
+        poll = await live_poll(c, options="Mint | Cedar")
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "emulator.bot_process", c.discord.api_base, c.discord.gateway_url, str(db_path), cwd=ROOT
+    )
+    try:
+        for _ in range(200):  # wait until the new process answers commands
+            if c.discord.connections:
+                break
+            await asyncio.sleep(0.05)
+        assert "Open polls" in message_text(await (await c.discord.slash(c.alice, "poll list")).reply())
+        records: list[InteractionRecord] = []
+        enough = asyncio.Event()
+
+        async def click(member: object, index: int) -> None:
+            records.append(await c.discord.click(member, poll, f"poll:vote:1:{index % 2}"))  # type: ignore[arg-type]
+            if len(records) >= 60:
+                enough.set()
+
+        storm = [asyncio.create_task(click(m, i)) for i, m in enumerate(voters)]
+        await asyncio.wait_for(enough.wait(), 30)
+        os.kill(bot.pid, signal.SIGKILL)
+        await asyncio.gather(*storm, return_exceptions=True)
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+        await bot.wait()
+    acknowledged = {r.member.id: int(r.payload["data"]["custom_id"][-1]) for r in records}
+    assert 60 <= len(acknowledged) < len(voters), "the bot died mid-storm"
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    async with start_bot() as restarted:
+        results = await restarted.services.polls.results(c.guild.id, 1)
+        for member_id, option in acknowledged.items():
+            assert member_id in results.voters[option], "a vote the member saw confirmed was lost"
+        assert sum(results.counts) >= len(acknowledged)
