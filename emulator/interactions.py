@@ -1,6 +1,7 @@
 """Interactions a member starts, and what the bot answered to each."""
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -40,6 +41,8 @@ class InteractionRecord:
         self.response_data: Payload = {}
         self.original: Payload | None = None
         self.followups: list[Payload] = []
+        self.sent_at = time.perf_counter()
+        self.answered_at: float | None = None
         self._changed = asyncio.Event()
 
     @property
@@ -60,6 +63,12 @@ class InteractionRecord:
     def choices(self) -> list[Payload]:
         assert self.response_type == AUTOCOMPLETE_RESULT
         return self.response_data["choices"]
+
+    @property
+    def latency(self) -> float:
+        """Seconds from sending the interaction to the bot's first answer (Discord allows 3)."""
+        assert self.answered_at is not None
+        return self.answered_at - self.sent_at
 
     def changed(self) -> None:
         self._changed.set()

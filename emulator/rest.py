@@ -1,6 +1,7 @@
 """The REST routes the bot calls, answering with Discord's payload shapes. Unknown routes fail loudly."""
 
 import json
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -147,6 +148,7 @@ class RestApi:
         elif kind not in (DEFERRED_UPDATE, MODAL, 8):
             return error(400, 50035, f"unsupported callback type {kind}")
         record.response_type, record.response_data = kind, data
+        record.answered_at = time.perf_counter()
         record.changed()
         answer: Payload = {
             "interaction": {

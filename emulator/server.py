@@ -63,7 +63,8 @@ class UnknownRoute(AssertionError):
 class DiscordEmulator:
     """Discord on loopback. Use `async with DiscordEmulator() as discord:`; point the bot at `api_base`."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer_timeout: float = 5.0) -> None:
+        self.answer_timeout = answer_timeout  # how long a member waits for the bot before "interaction failed"
         self.snowflakes = Snowflakes()
         self.bot_user = User(self.snowflakes.next(), "CoCreate", bot=True)
         self.application_id = self.bot_user.id
@@ -364,7 +365,9 @@ class DiscordEmulator:
         record = InteractionRecord(payload, member)
         self.interactions_by_token[record.token] = record
         await self.dispatch("INTERACTION_CREATE", payload)
-        await record.wait_for(lambda: record.response_type is not None, "answer the interaction (it 'failed')")
+        await record.wait_for(
+            lambda: record.response_type is not None, "answer the interaction (it 'failed')", self.answer_timeout
+        )
         return record
 
     def _command_data(self, guild: Guild, command: str, options: dict[str, Any], focused: str | None = None) -> Payload:

@@ -17,11 +17,17 @@ class SetupChange(Model):
 
 
 class GuildSetupService:
+    """Settings are read on every interaction (permission checks), so they are cached; this process is the only
+    writer for its guilds, and every change goes through `update`."""
+
     def __init__(self, repository: GuildSettingsRepository) -> None:
         self._repository = repository
+        self._cache: dict[int, GuildSettings] = {}
 
     async def get(self, guild_id: int) -> GuildSettings:
-        return await self._repository.get(guild_id)
+        if guild_id not in self._cache:
+            self._cache[guild_id] = await self._repository.get(guild_id)
+        return self._cache[guild_id]
 
     async def update(self, guild_id: int, change: SetupChange) -> GuildSettings:
         """Apply `change`, validate the result and store it before returning it."""
@@ -31,4 +37,5 @@ class GuildSetupService:
         current = await self._repository.get(guild_id)
         updated = build(GuildSettings, **(current.model_dump() | changes))
         await self._repository.save(updated)
+        self._cache[guild_id] = updated
         return updated

@@ -29,7 +29,7 @@ class SubmitOutcome(Model):
 
 
 class VoteOutcome(Model):
-    idea: Idea
+    idea: Idea  # as it was before the vote; its public post is refreshed from the latest state
     my_vote: int | None
 
 
@@ -71,28 +71,32 @@ class IdeaService:
     def __init__(self, repository: IdeaRepository, clock: Clock) -> None:
         self._repo = repository
         self._clock = clock
+        self._settings: dict[int, IdeaSettings] = {}  # read on every vote; changed only through `configure`
 
     # -- settings ------------------------------------------------------------------------------------
 
     async def settings(self, guild_id: int) -> IdeaSettings:
-        return await self._repo.settings(guild_id)
+        if guild_id not in self._settings:
+            self._settings[guild_id] = await self._repo.settings(guild_id)
+        return self._settings[guild_id]
 
     async def configure(
         self, guild_id: int, downvotes: bool | None, categories: str | None, hourly_limit: int | None
     ) -> IdeaSettings:
         """Change the given settings; `categories` is a comma-separated list ("" clears it)."""
-        current = await self._repo.settings(guild_id)
+        current = await self.settings(guild_id)
         changes: dict[str, object] = {"downvotes": downvotes, "hourly_limit": hourly_limit}
         if categories is not None:
             changes["categories"] = tuple(dict.fromkeys(c.strip() for c in categories.split(",") if c.strip()))
         updated = build(IdeaSettings, **(current.model_dump() | {k: v for k, v in changes.items() if v is not None}))
         await self._repo.save_settings(updated)
+        self._settings[guild_id] = updated
         return updated
 
     # -- submitting ----------------------------------------------------------------------------------
 
     async def check_rate_limit(self, guild_id: int, author_id: int) -> None:
-        limit = (await self._repo.settings(guild_id)).hourly_limit
+        limit = (await self.settings(guild_id)).hourly_limit
         now = self._clock.now()
         count, oldest = await self._repo.count_by_author_since(guild_id, author_id, now - timedelta(hours=1))
         if count >= limit:
@@ -139,7 +143,7 @@ class IdeaService:
     async def _canonical_category(self, guild_id: int, category: str | None) -> str | None:
         if category is None:
             return None
-        known = (await self._repo.settings(guild_id)).categories
+        known = (await self.settings(guild_id)).categories
         for name in known:
             if name.casefold() == category.casefold():
                 return name
@@ -175,10 +179,10 @@ class IdeaService:
             raise InvalidInput(f"Idea #{idea.id} was merged into #{idea.duplicate_of}; vote there.")
         if not idea.status.is_open:
             raise InvalidInput(f"Idea #{idea.id} is {idea.status}; voting is closed.")
-        if value == -1 and not (await self._repo.settings(guild_id)).downvotes:
+        if value == -1 and not (await self.settings(guild_id)).downvotes:
             raise InvalidInput("This server only uses upvotes.")
         mine = await self._repo.toggle_vote(guild_id, idea_id, member_id, value)
-        return VoteOutcome(idea=await self.get(guild_id, idea_id), my_vote=mine)
+        return VoteOutcome(idea=idea, my_vote=mine)
 
     # -- staff ---------------------------------------------------------------------------------------
 

@@ -77,9 +77,13 @@ class Database:
             await self._conn.execute("COMMIT")
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
-        """One write statement in its own transaction."""
-        async with self.transaction() as conn:
-            await conn.execute(sql, tuple(params))
+        """One write statement, committed (durably) on its own."""
+        await self.execute_count(sql, params)
+
+    async def execute_count(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """One write statement, committed (durably) on its own; returns how many rows it changed."""
+        async with self._write_lock, self._conn.execute(sql, tuple(params)) as cursor:
+            return cursor.rowcount
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         async with self._conn.execute(sql, tuple(params)) as cursor:

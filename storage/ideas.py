@@ -173,21 +173,22 @@ class SqliteIdeaRepository:
     # -- votes ---------------------------------------------------------------------------------------
 
     async def toggle_vote(self, guild_id: int, idea_id: int, member_id: int, value: int) -> int | None:
-        """Cast `value`; the same vote again retracts it, the other one switches. Returns the member's vote now."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "SELECT value FROM idea_votes WHERE idea_id = ? AND member_id = ?", (idea_id, member_id)
-            )
-            current = await cursor.fetchone()
-            if current is not None and current[0] == value:
-                await conn.execute("DELETE FROM idea_votes WHERE idea_id = ? AND member_id = ?", (idea_id, member_id))
-                return None
-            await conn.execute(
-                "INSERT INTO idea_votes (idea_id, guild_id, member_id, value) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (idea_id, member_id) DO UPDATE SET value = excluded.value",
-                (idea_id, guild_id, member_id, value),
-            )
-            return value
+        """Cast `value`; the same vote again retracts it, the other one switches. Returns the member's vote now.
+
+        Each statement commits on its own and the primary key allows one row per member, so concurrent clicks
+        stay consistent without holding a transaction across statements.
+        """
+        retracted = await self._db.execute_count(
+            "DELETE FROM idea_votes WHERE idea_id = ? AND member_id = ? AND value = ?", (idea_id, member_id, value)
+        )
+        if retracted:
+            return None
+        await self._db.execute(
+            "INSERT INTO idea_votes (idea_id, guild_id, member_id, value) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (idea_id, member_id) DO UPDATE SET value = excluded.value",
+            (idea_id, guild_id, member_id, value),
+        )
+        return value
 
     async def upvoters(self, guild_id: int, idea_id: int) -> list[int]:
         rows = await self._db.fetch_all(
