@@ -5,11 +5,11 @@ import re
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.context import services
 from bot.core import CoCreateBot
 from bot.errors import Refused, reports_errors
+from bot.feature import FeatureCog
 from bot.permissions import ensure_allowed, only
 from services.permissions import MEMBER
 
@@ -44,15 +44,8 @@ class EraseButton(discord.ui.DynamicItem[discord.ui.Button], template=r"privacy:
 
 
 @app_commands.guild_only()
-class Privacy(commands.GroupCog, group_name="privacy", group_description="Your data in this server"):
-    def __init__(self, bot: CoCreateBot) -> None:
-        self.bot = bot
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(EraseButton)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(EraseButton)
+class Privacy(FeatureCog, group_name="privacy", group_description="Your data in this server"):
+    dynamic_items = (EraseButton,)
 
     @app_commands.command(name="export", description="Download everything the bot holds about you here (JSON)")
     @only(MEMBER)

@@ -16,6 +16,24 @@ RUN_COLUMNS = "id, challenge_id, guild_id, number, theme, starts_at, entries_clo
 ENTRY_COLUMNS = "id, run_id, guild_id, member_id, text, attachment_url, link, message_id"
 
 
+def draft_values(draft: ChallengeDraft) -> tuple[object, ...]:
+    """The stored columns of a draft, in the order of `DRAFT_COLUMNS`."""
+    return (
+        draft.channel_id,
+        draft.name,
+        json.dumps(draft.themes),
+        draft.rotation.value,
+        draft.schedule,
+        draft.timezone,
+        draft.entry_minutes,
+        draft.voting_minutes,
+        draft.prize,
+    )
+
+
+DRAFT_COLUMNS = "channel_id, name, themes, rotation, schedule, timezone, entry_minutes, voting_minutes, prize"
+
+
 def to_challenge(row: aiosqlite.Row) -> Challenge:
     return Challenge(**(dict(row) | {"themes": tuple(json.loads(row["themes"]))}))
 
@@ -29,24 +47,9 @@ class SqliteChallengeRepository:
     async def create(self, guild_id: int, created_by: int, draft: ChallengeDraft, now: datetime) -> int:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO challenges (guild_id, channel_id, name, themes, rotation, schedule, timezone, "
-                "entry_minutes, voting_minutes, prize, created_by, created_at, last_fire_at) "
+                f"INSERT INTO challenges (guild_id, {DRAFT_COLUMNS}, created_by, created_at, last_fire_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    guild_id,
-                    draft.channel_id,
-                    draft.name,
-                    json.dumps(draft.themes),
-                    draft.rotation.value,
-                    draft.schedule,
-                    draft.timezone,
-                    draft.entry_minutes,
-                    draft.voting_minutes,
-                    draft.prize,
-                    created_by,
-                    now.isoformat(),
-                    now.isoformat(),
-                ),
+                (guild_id, *draft_values(draft), created_by, now.isoformat(), now.isoformat()),
             )
             return cursor.lastrowid  # type: ignore[return-value]
 
@@ -58,22 +61,10 @@ class SqliteChallengeRepository:
         )
 
     async def update(self, guild_id: int, challenge_id: int, draft: ChallengeDraft) -> None:
+        assignments = ", ".join(f"{column.strip()} = ?" for column in DRAFT_COLUMNS.split(","))
         await self._db.execute(
-            "UPDATE challenges SET channel_id = ?, name = ?, themes = ?, rotation = ?, schedule = ?, timezone = ?, "
-            "entry_minutes = ?, voting_minutes = ?, prize = ? WHERE guild_id = ? AND id = ?",
-            (
-                draft.channel_id,
-                draft.name,
-                json.dumps(draft.themes),
-                draft.rotation.value,
-                draft.schedule,
-                draft.timezone,
-                draft.entry_minutes,
-                draft.voting_minutes,
-                draft.prize,
-                guild_id,
-                challenge_id,
-            ),
+            f"UPDATE challenges SET {assignments} WHERE guild_id = ? AND id = ?",
+            (*draft_values(draft), guild_id, challenge_id),
         )
 
     async def get(self, guild_id: int, challenge_id: int) -> Challenge | None:

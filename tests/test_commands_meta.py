@@ -7,6 +7,8 @@ from discord import app_commands
 
 from bot.core import CoCreateBot, cog_extensions
 from bot.permissions import rules_of
+from emulator.community import Community
+from storage.models import Host, Rotation
 
 
 def leaf_commands(bot: CoCreateBot) -> list[app_commands.Command]:
@@ -62,3 +64,32 @@ async def test_dynamic_items_are_namespaced_by_feature_and_registered(bot: CoCre
         assert len(names) == 1, f"{feature}'s custom_ids use several namespaces: {names}"
     owners = [name for names in namespaces.values() for name in names]
     assert len(owners) == len(set(owners)), "two features share a custom_id namespace"
+
+
+async def test_unloading_a_cog_leaves_nothing_behind_and_reloading_restores_it(
+    bot: CoCreateBot, community: Community
+) -> None:
+    guild, channel = community.guild.id, community.general.id
+    await bot.services.polls.create(guild, channel, 1, "Which?", "A | B", closes="1d")
+    await bot.services.challenges.schedule(
+        guild, 1, name="Parade", themes="Hats", rotation=Rotation.ORDER, schedule="daily 18:00", timezone="UTC",
+        channel_id=channel, entry_window="1h", voting_window="1h", prize=None,
+    )  # fmt: skip
+    hosts = [Host(id=community.staff.id, name="sam")]
+    await bot.services.amas.schedule(
+        guild, 1, title="AMA", hosts=hosts, channel_id=channel, starts="1d", ends="1h", description=None,
+        moderated=False, timezone="UTC",
+    )  # fmt: skip
+    for extension in cog_extensions():  # rebuild every feature's jobs from the database
+        await bot.reload_extension(extension)
+    assert {job.split(":")[0] for job in bot.scheduler.job_ids()} == {"poll", "challenge", "ama"}
+    store = bot._connection._view_store
+    for extension in cog_extensions():
+        jobs_before = sorted(bot.scheduler.job_ids())
+        await bot.unload_extension(extension)
+        module_items = [cls for cls in store._dynamic_items.values() if cls.__module__.startswith(extension)]
+        assert module_items == [], f"{extension} left its components registered"
+        namespace = extension.split(".")[1].rstrip("s") + ":"
+        assert not [job for job in bot.scheduler.job_ids() if job.startswith(namespace)], f"{extension} left jobs"
+        await bot.load_extension(extension)
+        assert sorted(bot.scheduler.job_ids()) == jobs_before, f"{extension} did not rebuild its jobs"

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.core import CoCreateBot
 from bot.errors import GuardedModal
+from bot.feature import FeatureCog
 from bot.permissions import ensure_allowed, only
 from cogs.amas.publish import (
     AmaModerationButton,
@@ -23,7 +23,6 @@ from services.amas import AmaService
 from services.permissions import MEMBER, MODERATOR, STAFF
 from storage.models import Ama, AmaStatus, Host, QuestionStatus
 
-DYNAMIC_ITEMS = (AmaQuestionButton, AmaModerationButton)
 AmaId = app_commands.Range[int, 1]
 REMINDER_GRACE = timedelta(minutes=10)
 
@@ -56,19 +55,17 @@ class AskModal(GuardedModal, title="Ask the hosts"):
 
 
 @app_commands.guild_only()
-class Amas(commands.GroupCog, group_name="ama", group_description="Ask the brand anything"):
+class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anything"):
+    dynamic_items = (AmaQuestionButton, AmaModerationButton)
+    job_prefix = "ama:"
+
     def __init__(self, bot: CoCreateBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.amas: AmaService = bot.services.amas
 
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+    async def rebuild_jobs(self) -> None:
         for ama in await self.amas.unfinished():
             self.schedule_jobs(ama)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.scheduler.cancel_prefix("ama:")
 
     def schedule_jobs(self, ama: Ama) -> None:
         """Remind (skipped if more than 10 minutes late), open and close; open and close always run, however late."""

@@ -2,9 +2,9 @@
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.core import CoCreateBot
+from bot.feature import FeatureCog
 from bot.permissions import only
 from cogs.challenges.publish import (
     ChallengeVoteButton,
@@ -25,21 +25,19 @@ ROTATIONS = [app_commands.Choice(name="in order", value="order"), app_commands.C
 
 
 @app_commands.guild_only()
-class Challenges(commands.GroupCog, group_name="challenge", group_description="Recurring themed challenges"):
+class Challenges(FeatureCog, group_name="challenge", group_description="Recurring themed challenges"):
+    dynamic_items = (ChallengeVoteButton,)
+    job_prefix = "challenge:"
+
     def __init__(self, bot: CoCreateBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.challenges: ChallengeService = bot.services.challenges
 
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ChallengeVoteButton)
+    async def rebuild_jobs(self) -> None:
         for challenge in await self.challenges.all():
             self.schedule_runs(challenge)
         for run in await self.challenges.unfinished_runs():
             self.schedule_phase(run)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ChallengeVoteButton)
-        self.bot.scheduler.cancel_prefix("challenge:")
 
     # -- jobs ----------------------------------------------------------------------------------------
 

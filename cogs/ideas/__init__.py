@@ -4,9 +4,9 @@ import io
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.core import CoCreateBot
+from bot.feature import FeatureCog
 from bot.permissions import ensure_allowed, only
 from cogs.ideas.embeds import leaderboard_embed, page_embed
 from cogs.ideas.publish import IdeaVoteButton, post_in_thread, schedule_refresh
@@ -16,7 +16,6 @@ from services.ideas import IdeaQuery, IdeaService
 from services.permissions import MEMBER, MODERATOR, STAFF
 from storage.models import IdeaStatus
 
-DYNAMIC_ITEMS = (IdeaVoteButton, IdeaDraftButton, IdeaPageButton)
 STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in IdeaStatus if s != IdeaStatus.DUPLICATE]
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in ("week", "month", "all")]
 Reason = app_commands.Range[str, 1, 500]
@@ -24,16 +23,12 @@ IdeaId = app_commands.Range[int, 1]
 
 
 @app_commands.guild_only()
-class Ideas(commands.GroupCog, group_name="idea", group_description="Propose, vote on and follow ideas"):
+class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on and follow ideas"):
+    dynamic_items = (IdeaVoteButton, IdeaDraftButton, IdeaPageButton)
+
     def __init__(self, bot: CoCreateBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.ideas: IdeaService = bot.services.ideas
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     @app_commands.command(name="submit", description="Propose an idea to the community")
     @only(MEMBER)

@@ -4,9 +4,9 @@ import io
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.core import CoCreateBot
+from bot.feature import FeatureCog
 from bot.permissions import actor_from, only
 from cogs.polls.publish import PollVoteButton, announce_close, poll_embed, post_poll
 from services.permissions import MEMBER, ORGANISER
@@ -17,19 +17,17 @@ PollId = app_commands.Range[int, 1]
 
 
 @app_commands.guild_only()
-class Polls(commands.GroupCog, group_name="poll", group_description="Let the community decide"):
+class Polls(FeatureCog, group_name="poll", group_description="Let the community decide"):
+    dynamic_items = (PollVoteButton,)
+    job_prefix = "poll:"
+
     def __init__(self, bot: CoCreateBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.polls: PollService = bot.services.polls
 
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(PollVoteButton)
+    async def rebuild_jobs(self) -> None:
         for poll in await self.polls.open_polls():
             self.schedule_close(poll)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(PollVoteButton)
-        self.bot.scheduler.cancel_prefix("poll:")
 
     def schedule_close(self, poll: Poll) -> None:
         """Close on time; if the bot was offline then, as soon as it is back (no misfire grace)."""
