@@ -10,6 +10,7 @@ from discord.ext import commands
 import cogs
 from bot.coalesce import Coalescer
 from bot.errors import CoCreateTree
+from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.sync import sync_if_changed
 from services.container import Services
@@ -41,6 +42,7 @@ class CoCreateBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=CoCreateTree,
             chunk_guilds_at_startup=False,
+            max_ratelimit_timeout=30.0,  # longer rate limits go to the outbox instead of hanging a command
             **options,
         )
         self.storage = storage
@@ -48,11 +50,13 @@ class CoCreateBot(commands.Bot):
         self.scheduler = scheduler
         self.dev_guild_id = dev_guild_id
         self.refreshes = Coalescer(edit_interval)
+        self.outbox = Outbox(self, storage.outbox, scheduler, services.clock)
 
     async def setup_hook(self) -> None:
         applied = await self.storage.migrate()
         log.info("database ready", extra={"migrations_applied": applied})
         self.scheduler.start()
+        await self.outbox.schedule_next()
         for extension in cog_extensions():
             await self.load_extension(extension)
         await sync_if_changed(self, self.dev_guild_id)

@@ -7,6 +7,7 @@ from storage.models import (
     Ama,
     AmaDraft,
     AmaStatus,
+    Announcement,
     Challenge,
     ChallengeDraft,
     DraftText,
@@ -21,6 +22,7 @@ from storage.models import (
     PollDraft,
     Question,
     QuestionStatus,
+    QueuedAnnouncement,
     Run,
     Winner,
 )
@@ -201,6 +203,14 @@ class PrivacyRepository(Protocol):
         ...
 
 
+class OutboxRepository(Protocol):
+    async def add(self, announcement: Announcement, error: str, retry_at: datetime, now: datetime) -> int: ...
+    async def due(self, now: datetime) -> list[QueuedAnnouncement]: ...
+    async def next_attempt(self) -> datetime | None: ...
+    async def failed_again(self, queued_id: int, error: str, retry_at: datetime) -> None: ...
+    async def delivered(self, queued_id: int) -> None: ...
+
+
 class Storage(Protocol):
     guild_settings: GuildSettingsRepository
     meta: MetaRepository
@@ -209,6 +219,7 @@ class Storage(Protocol):
     amas: AmaRepository
     challenges: ChallengeRepository
     privacy: PrivacyRepository
+    outbox: OutboxRepository
 
     async def migrate(self) -> list[int]:
         """Bring the schema up to date; returns the migrations applied now."""

@@ -301,3 +301,20 @@ class Winner(Model):
     challenge_name: str
     member_id: int
     votes: int
+
+
+class Announcement(Model):
+    """A message the community must see, kept in the outbox until Discord accepts it."""
+
+    guild_id: int
+    channel_id: int
+    content: str
+    embed: dict[str, object] | None = None
+    file_name: str | None = None
+    file_data: bytes | None = None
+    ping_users: tuple[int, ...] = ()
+
+
+class QueuedAnnouncement(Announcement):
+    id: int
+    attempts: int

@@ -8,6 +8,7 @@ from storage.database import Database
 from storage.guild_settings import SqliteGuildSettingsRepository
 from storage.ideas import SqliteIdeaRepository
 from storage.meta import SqliteMetaRepository
+from storage.outbox import SqliteOutboxRepository
 from storage.polls import SqlitePollRepository
 from storage.privacy import SqlitePrivacyRepository
 
@@ -24,6 +25,7 @@ class SqliteStorage:
         self.amas = SqliteAmaRepository(db)
         self.challenges = SqliteChallengeRepository(db)
         self.privacy = SqlitePrivacyRepository(db)
+        self.outbox = SqliteOutboxRepository(db)
 
     @classmethod
     async def open(cls, path: Path) -> "SqliteStorage":

@@ -16,7 +16,7 @@ from cogs.amas.publish import (
     announce,
     answer_question,
     post_question,
-    post_transcript,
+    publish,
     queue_message,
 )
 from services.amas import AmaService
@@ -85,10 +85,9 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
     async def remind(self, guild_id: int, ama_id: int) -> None:
         ama = await self.amas.get(guild_id, ama_id)
         if ama.status == AmaStatus.SCHEDULED:
-            await self.bot.get_partial_messageable(ama.channel_id).send(
-                f"Reminder: AMA **{ama.title}** with {', '.join(h.name for h in ama.hosts)} starts "
-                f"{discord.utils.format_dt(ama.starts_at, 'R')}. Get your questions ready!"
-            )
+            hosts = ", ".join(h.name for h in ama.hosts)
+            starts = discord.utils.format_dt(ama.starts_at, "R")
+            await announce(self.bot, ama, f"Reminder: AMA **{ama.title}** with {hosts} starts {starts}. Get ready!")
 
     async def open_on_time(self, guild_id: int, ama_id: int) -> None:
         ama = await self.amas.get(guild_id, ama_id)
@@ -99,8 +98,10 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         ama = await self.amas.open(guild_id, ama_id)
         if ama is not None:
             self.bot.scheduler.cancel(f"ama:open:{ama_id}")
-            await self.bot.get_partial_messageable(ama.channel_id).send(
-                f"AMA #{ama.id} **{ama.title}** is open! Ask with `/ama ask`, upvote questions in <#{ama.thread_id}>."
+            await announce(
+                self.bot,
+                ama,
+                f"AMA #{ama.id} **{ama.title}** is open! Ask with `/ama ask`, upvote in <#{ama.thread_id}>.",
             )
         return ama
 
@@ -111,7 +112,8 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         ama, transcript = closed
         for job in ("remind", "open", "close"):
             self.bot.scheduler.cancel(f"ama:{job}:{ama_id}")
-        await post_transcript(self.bot, ama, transcript)
+        ended = f"AMA #{ama.id} **{ama.title}** has ended. Thank you for your questions! The transcript is attached."
+        await announce(self.bot, ama, ended, transcript)
         return ama
 
     @app_commands.command(name="schedule", description="Schedule an AMA with up to three hosts")
@@ -153,7 +155,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
             timezone=settings.timezone,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ama = await announce(self.bot, ama)
+        ama = await publish(self.bot, ama)
         self.schedule_jobs(ama)
         await interaction.followup.send(
             f"AMA #{ama.id} is scheduled for {discord.utils.format_dt(ama.starts_at)}.", ephemeral=True

@@ -1,6 +1,5 @@
 """What an AMA shows in Discord: announcement, scheduled event, question posts with buttons, answers, transcript."""
 
-import io
 import re
 
 import discord
@@ -11,7 +10,7 @@ from bot.errors import GuardedModal, reports_errors
 from bot.permissions import ensure_allowed
 from services.errors import InvalidInput
 from services.permissions import MEMBER, MODERATOR
-from storage.models import Ama, Question, QuestionStatus
+from storage.models import Ama, Announcement, Question, QuestionStatus
 
 
 def hosts_text(ama: Ama) -> str:
@@ -187,7 +186,7 @@ def schedule_refresh(bot: CoCreateBot, question: Question) -> None:
     bot.refreshes.request(("ama-question", question.id), refresh)
 
 
-async def announce(bot: CoCreateBot, ama: Ama) -> Ama:
+async def publish(bot: CoCreateBot, ama: Ama) -> Ama:
     """Post the announcement with a questions thread, and create the Discord scheduled event."""
     guild = bot.get_guild(ama.guild_id)
     channel = guild.get_channel(ama.channel_id) if guild else None
@@ -207,8 +206,14 @@ async def announce(bot: CoCreateBot, ama: Ama) -> Ama:
     return await bot.services.amas.attach(ama, message.id, thread.id, event.id)
 
 
-async def post_transcript(bot: CoCreateBot, ama: Ama, transcript: str) -> None:
-    file = discord.File(io.BytesIO(transcript.encode()), filename=f"ama-{ama.id}-transcript.md")
-    await bot.get_partial_messageable(ama.channel_id).send(
-        f"AMA #{ama.id} **{ama.title}** has ended. Thank you for your questions! The transcript is attached.", file=file
+async def announce(bot: CoCreateBot, ama: Ama, content: str, transcript: str | None = None) -> bool:
+    """Post in the AMA's channel (through the outbox); the transcript goes as a Markdown file."""
+    return await bot.outbox.send(
+        Announcement(
+            guild_id=ama.guild_id,
+            channel_id=ama.channel_id,
+            content=content,
+            file_name=f"ama-{ama.id}-transcript.md" if transcript is not None else None,
+            file_data=transcript.encode() if transcript is not None else None,
+        )
     )

@@ -10,7 +10,7 @@ from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
 from services.challenges import PreviewRun, Standing
 from services.permissions import MEMBER
-from storage.models import Challenge, Entry, Run, Winner
+from storage.models import Announcement, Challenge, Entry, Run, Winner
 
 
 def when(moment: object) -> str:
@@ -77,11 +77,20 @@ def entry_embed(entry: Entry) -> discord.Embed:
     return embed
 
 
+async def announce(bot: CoCreateBot, challenge: Challenge, content: str, ping: tuple[int, ...] = ()) -> bool:
+    """Post in the challenge's channel through the outbox, pinging exactly `ping`."""
+    return await bot.outbox.send(
+        Announcement(guild_id=challenge.guild_id, channel_id=challenge.channel_id, content=content, ping_users=ping)
+    )
+
+
 async def announce_run(bot: CoCreateBot, challenge: Challenge, run: Run) -> None:
     prize = f"\nPrize: {challenge.prize}" if challenge.prize else ""
-    await bot.get_partial_messageable(challenge.channel_id).send(
+    await announce(
+        bot,
+        challenge,
         f"**{challenge.name}** #{run.number} is on! This time's theme: **{run.theme}**.\n"
-        f"Enter with `/challenge enter` until {when(run.entries_close_at)}.{prize}"
+        f"Enter with `/challenge enter` until {when(run.entries_close_at)}.{prize}",
     )
 
 
@@ -100,22 +109,20 @@ async def announce_winners(
     bot: CoCreateBot, challenge: Challenge, run: Run, entries: list[Entry], winners: list[tuple[Entry, int]]
 ) -> None:
     """Celebrate the winners (a ping they should get) and close the vote buttons."""
-    channel = bot.get_partial_messageable(challenge.channel_id)
     title = f"**{challenge.name}** #{run.number} ({run.theme})"
     if not entries:
-        await channel.send(f"{title} had no entries this time. See you at the next one!")
+        await announce(bot, challenge, f"{title} had no entries this time. See you at the next one!")
         return
     if not winners:
-        await channel.send(f"{title}: no votes were cast, so there is no winner this time.")
+        await announce(bot, challenge, f"{title}: no votes were cast, so there is no winner this time.")
     else:
         names = " and ".join(f"<@{entry.member_id}>" for entry, _ in winners)
         votes = winners[0][1]
         tie = " (a tie!)" if len(winners) > 1 else ""
         prize = f" Prize: {challenge.prize}." if challenge.prize else ""
-        await channel.send(
-            f"🏆 {title}: congratulations {names}{tie} with {votes} vote{'s' * (votes != 1)}!{prize}",
-            allowed_mentions=discord.AllowedMentions(users=[discord.Object(e.member_id) for e, _ in winners]),
-        )
+        text = f"🏆 {title}: congratulations {names}{tie} with {votes} vote{'s' * (votes != 1)}!{prize}"
+        await announce(bot, challenge, text, tuple(entry.member_id for entry, _ in winners))
+    channel = bot.get_partial_messageable(challenge.channel_id)
     for entry in entries:
         if entry.message_id is not None:
             await channel.get_partial_message(entry.message_id).edit(view=entry_view(entry, disabled=True))

@@ -7,6 +7,7 @@ from discord import app_commands
 
 from bot.core import CoCreateBot
 from bot.feature import FeatureCog
+from bot.outbox import QUEUED_NOTE
 from bot.permissions import ensure_allowed, only
 from cogs.ideas.embeds import leaderboard_embed, page_embed
 from cogs.ideas.publish import IdeaVoteButton, post_in_thread, schedule_refresh
@@ -53,9 +54,11 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
             f"**Status: {change.idea.status.value.capitalize()}** (was {change.previous}), "
             f"by {interaction.user.mention}\n> {change.idea.status_reason}"
         )
-        await post_in_thread(self.bot, change.idea, text, change.notify)
+        posted = await post_in_thread(self.bot, change.idea, text, change.notify)
         await interaction.followup.send(
-            f"Idea #{idea} is now {change.idea.status}; {len(change.notify)} followers notified.", ephemeral=True
+            f"Idea #{idea} is now {change.idea.status}; {len(change.notify)} followers notified."
+            + ("" if posted else QUEUED_NOTE),
+            ephemeral=True,
         )
 
     @app_commands.command(name="merge", description="Mark an idea as a duplicate of another and move its votes")

@@ -11,7 +11,7 @@ from bot.permissions import ensure_allowed
 from cogs.ideas.embeds import idea_embed, vote_confirmation
 from services.errors import InvalidInput
 from services.permissions import MEMBER
-from storage.models import Idea
+from storage.models import Announcement, Idea
 
 MENTIONS_PER_MESSAGE = 90  # Discord allows at most 100 users in allowed_mentions
 
@@ -50,18 +50,18 @@ def schedule_refresh(bot: CoCreateBot, idea: Idea) -> None:
     bot.refreshes.request(("idea", idea.id), refresh)
 
 
-async def post_in_thread(bot: CoCreateBot, idea: Idea, text: str, notify: tuple[int, ...] = ()) -> None:
-    """Post `text` in the idea's discussion thread, pinging exactly the members in `notify`."""
+async def post_in_thread(bot: CoCreateBot, idea: Idea, text: str, notify: tuple[int, ...] = ()) -> bool:
+    """Post `text` in the idea's thread, pinging exactly the members in `notify`; False if it waits in the outbox."""
     if idea.thread_id is None:
-        return
-    thread = bot.get_partial_messageable(idea.thread_id)
-    await thread.send(text)
+        return True
+    messages = [Announcement(guild_id=idea.guild_id, channel_id=idea.thread_id, content=text)]
     for start in range(0, len(notify), MENTIONS_PER_MESSAGE):
         chunk = notify[start : start + MENTIONS_PER_MESSAGE]
-        await thread.send(
-            "Following this idea: " + " ".join(f"<@{m}>" for m in chunk),
-            allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in chunk]),
+        content = "Following this idea: " + " ".join(f"<@{m}>" for m in chunk)
+        messages.append(
+            Announcement(guild_id=idea.guild_id, channel_id=idea.thread_id, content=content, ping_users=chunk)
         )
+    return all([await bot.outbox.send(message) for message in messages])
 
 
 class IdeaVoteButton(

@@ -7,6 +7,7 @@ from discord import app_commands
 
 from bot.core import CoCreateBot
 from bot.feature import FeatureCog
+from bot.outbox import QUEUED_NOTE
 from bot.permissions import actor_from, only
 from cogs.polls.publish import PollVoteButton, announce_close, poll_embed, post_poll
 from services.permissions import MEMBER, ORGANISER
@@ -88,8 +89,8 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         results = await self.polls.close_early(interaction.guild_id, poll, actor_from(interaction), settings)
         self.bot.scheduler.cancel(f"poll:close:{poll}")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await announce_close(self.bot, results)
-        await interaction.followup.send(f"Poll #{poll} is closed.", ephemeral=True)
+        posted = await announce_close(self.bot, results)
+        await interaction.followup.send(f"Poll #{poll} is closed." + ("" if posted else QUEUED_NOTE), ephemeral=True)
 
     @app_commands.command(name="results", description="See a poll's current results")
     @only(MEMBER)

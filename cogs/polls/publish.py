@@ -1,6 +1,5 @@
 """A poll's public message: rendering, its restart-proof vote buttons, live refreshes and the closing post."""
 
-import io
 import re
 
 import discord
@@ -11,7 +10,7 @@ from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
 from cogs.polls.chart import results_chart
 from services.permissions import MEMBER
-from storage.models import Poll, PollResults
+from storage.models import Announcement, Poll, PollResults
 
 
 def bar(fraction: float) -> str:
@@ -117,13 +116,18 @@ def schedule_refresh(bot: CoCreateBot, poll: Poll) -> None:
     bot.refreshes.request(("poll", poll.id), refresh)
 
 
-async def announce_close(bot: CoCreateBot, results: PollResults) -> None:
-    """Disable the buttons and post the final results with a chart."""
+async def announce_close(bot: CoCreateBot, results: PollResults) -> bool:
+    """Disable the buttons and post the final results with a chart; False if they wait in the outbox."""
     schedule_refresh(bot, results.poll)
     poll = results.poll
     embed = poll_embed(results).set_image(url="attachment://results.png")
-    await bot.get_partial_messageable(poll.channel_id).send(
-        f"Poll #{poll.id} has closed. {outcome_sentence(results)}",
-        embed=embed,
-        file=discord.File(io.BytesIO(results_chart(results)), filename="results.png"),
+    return await bot.outbox.send(
+        Announcement(
+            guild_id=poll.guild_id,
+            channel_id=poll.channel_id,
+            content=f"Poll #{poll.id} has closed. {outcome_sentence(results)}",
+            embed=embed.to_dict(),  # type: ignore[arg-type]
+            file_name="results.png",
+            file_data=results_chart(results),
+        )
     )
