@@ -1,6 +1,8 @@
 """Hostile input through every free-text field: each gets a clear ephemeral refusal or is stored exactly as
 given, never an error id; and no message the bot sends pings anyone it was not meant to."""
 
+from collections.abc import AsyncIterator
+
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -39,12 +41,20 @@ async def outcome(record: InteractionRecord) -> str:
 
 
 @pytest.fixture
-async def hostile_bot(configured: Community, start_bot: BotStarter):
+async def hostile_bot(configured: Community, start_bot: BotStarter) -> AsyncIterator[CoCreateBot]:
+    """The bot with every free-text input reachable: no idea rate limit, an open AMA, a running challenge."""
+    c = configured
     async with start_bot() as bot:
-        await (await configured.discord.slash(configured.moderator, "idea settings", hourly_limit=100)).reply()
-        await (await configured.discord.slash(configured.staff, "ama schedule", title="Open mic", host=configured.staff,
-                                              starts="1h", ends="2h")).reply()  # fmt: skip
-        await (await configured.discord.slash(configured.staff, "ama open", ama=1)).reply()
+        setup = [
+            (c.moderator, "idea settings", {"hourly_limit": 100}),
+            (c.staff, "ama schedule", {"title": "Open mic", "host": c.staff, "starts": "1h", "ends": "2h"}),
+            (c.staff, "ama open", {"ama": 1}),
+            (c.moderator, "challenge schedule", {"name": "Parade", "themes": "Hats", "schedule": "weekly fri 18:00",
+                                                 "entry_window": "1d", "voting_window": "1d"}),
+        ]  # fmt: skip
+        for member, command, options in setup:
+            await (await c.discord.slash(member, command, **options)).reply()
+        assert await bot.services.challenges.start_run(c.guild.id, 1) is not None
         yield bot
 
 
@@ -135,3 +145,29 @@ async def test_invisible_characters_are_refused_and_nothing_stored(
     answer = await outcome(await c.discord.submit_modal(c.alice, opened, {"title": title, "description": "fine"}))
     assert "contains an invisible or control character" in answer and "Your text is saved." in answer
     assert await hostile_bot.services.ideas.search(c.guild.id, "fine") == Page(ideas=(), has_next=False)
+
+
+@SETTINGS
+@example(text=EVERY_INJECTION, link="https://example.com/@everyone")
+@given(text=hostile(1000), link=hostile(300))
+async def test_challenge_entry(hostile_bot: CoCreateBot, configured: Community, text: str, link: str) -> None:
+    c = configured
+    answer = await outcome(await c.discord.slash(c.alice, "challenge enter", text=fill(text, c, 1000), link=link))
+    assert answer.startswith("Your entry") or "link: String should match pattern" in answer, answer
+    assert_pings_only(c)
+
+
+@SETTINGS
+@example(words=EVERY_INJECTION, categories=EVERY_INJECTION, title=EVERY_INJECTION)
+@given(words=hostile(100), categories=hostile(800), title=hostile(100))
+async def test_search_settings_and_titles(
+    hostile_bot: CoCreateBot, configured: Community, words: str, categories: str, title: str
+) -> None:
+    c = configured
+    await outcome(await c.discord.slash(c.alice, "idea search", words=fill(words, c, 100)))
+    await outcome(await c.discord.slash(c.moderator, "idea settings", categories=fill(categories, c, 800)))
+    scheduled = c.discord.slash(
+        c.staff, "ama schedule", title=fill(title, c, 100), host=c.staff, starts="1d", ends="1h"
+    )
+    await outcome(await scheduled)
+    assert_pings_only(c)
