@@ -90,13 +90,6 @@ class CoCreateTree(app_commands.CommandTree):
         await report_error(interaction, error)
 
 
-class GuardedView(discord.ui.View):
-    """A view whose callback errors reach the member like command errors do."""
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
-        await report_error(interaction, error)
-
-
 class GuardedModal(discord.ui.Modal):
     """A modal whose submit errors reach the member like command errors do."""
 

@@ -38,6 +38,11 @@ class PreviewRun(Model):
     skipped: bool
 
 
+class EntryText(Model):
+    text: str | None = Field(default=None, max_length=1000)
+    link: str | None = Field(default=None, max_length=300, pattern=r"^https?://\S+$")
+
+
 class Standing(Model):
     member_id: int
     points: int
@@ -336,8 +341,3 @@ class ChallengeService:
                 Standing(member_id=member_id, points=count + WIN_POINTS * won, entries=count, wins=won, streak=streak)
             )
         return sorted(standings, key=lambda s: (-s.points, -s.streak, s.member_id))[:limit]
-
-
-class EntryText(Model):
-    text: str | None = Field(default=None, max_length=1000)
-    link: str | None = Field(default=None, max_length=300, pattern=r"^https?://\S+$")

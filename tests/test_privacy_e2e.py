@@ -36,6 +36,7 @@ async def test_export_then_erase_keeps_counts_but_not_the_member(configured: Com
 
         asked = await (await c.discord.slash(c.alice, "privacy delete")).reply()
         confirm = asked["components"][0]["components"][0]["custom_id"]
+    async with start_bot() as bot:  # the confirmation still works after a restart
         stranger = await c.discord.click(c.bob, asked, confirm)
         assert await stranger.ephemeral_text() == "This confirmation belongs to someone else."
         done = await c.discord.click(c.alice, asked, confirm)
