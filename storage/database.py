@@ -31,11 +31,18 @@ def bundled_migrations() -> list[tuple[int, str, str]]:
 
 
 class Database:
-    """A single connection; writes go through `transaction()` so they commit (durably) or not at all."""
+    """A single connection with group commit.
+
+    Writes that arrive together share one transaction and one fsync (`synchronous = FULL`), and every writer
+    waits until the commit holding its write has reached the disk: durable before the member sees "done",
+    without paying one fsync per vote. Bodies run one at a time; a failing body rolls back only its own work.
+    """
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._conn = connection
         self._write_lock = asyncio.Lock()
+        self._group: asyncio.Future[None] | None = None  # resolved when the open group transaction commits
+        self._committers: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def open(cls, path: Path) -> "Database":
@@ -64,34 +71,64 @@ class Database:
             applied.append(version)
         return applied
 
+    async def _join_group(self) -> asyncio.Future[None]:
+        """The open group transaction (opening one if needed); call with the write lock held."""
+        if self._group is None:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            self._group = asyncio.get_running_loop().create_future()
+            committer = asyncio.create_task(self._commit_group(self._group))
+            self._committers.add(committer)
+            committer.add_done_callback(self._committers.discard)
+        return self._group
+
+    async def _commit_group(self, group: asyncio.Future[None]) -> None:
+        await asyncio.sleep(0)  # writers already waiting for the lock run first and join this group
+        async with self._write_lock:
+            self._group = None
+            try:
+                await self._conn.execute("COMMIT")
+            except Exception as error:
+                await self._conn.execute("ROLLBACK")
+                group.set_exception(error)
+            else:
+                group.set_result(None)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run writes atomically; the commit has reached the disk when the block exits."""
+        """Run writes atomically; the commit holding them has reached the disk when the block exits."""
         async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            group = await self._join_group()
+            await self._conn.execute("SAVEPOINT work")
             try:
                 yield self._conn
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._conn.execute("ROLLBACK TO work")
+                await self._conn.execute("RELEASE work")
                 raise
-            await self._conn.execute("COMMIT")
+            await self._conn.execute("RELEASE work")
+        await asyncio.shield(group)
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
-        """One write statement, committed (durably) on its own."""
+        """One write statement, committed (durably) before this returns."""
         await self.execute_count(sql, params)
 
     async def execute_count(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """One write statement, committed (durably) on its own; returns how many rows it changed."""
-        async with self._write_lock, self._conn.execute(sql, tuple(params)) as cursor:
-            return cursor.rowcount
+        """One write statement (atomic on its own), committed before this returns; the rows it changed."""
+        async with self._write_lock:
+            group = await self._join_group()
+            count = (await self._conn.execute(sql, tuple(params))).rowcount
+        await asyncio.shield(group)
+        return count
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        """One round trip to the database thread (a cursor's execute, fetch and close would be three)."""
+        return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def close(self) -> None:
+        """Commit what is pending, then close."""
+        await asyncio.gather(*self._committers, return_exceptions=True)
         await self._conn.close()

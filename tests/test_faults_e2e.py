@@ -65,6 +65,7 @@ async def test_every_acknowledged_vote_survives_sigkill(
         enough = asyncio.Event()
 
         async def click(member: object, index: int) -> None:
+            await asyncio.sleep(index / 200)  # 200 clicks a second, so that the kill lands mid-storm
             records.append(await c.discord.click(member, poll, f"poll:vote:1:{index % 2}"))  # type: ignore[arg-type]
             if len(records) >= 60:
                 enough.set()
