@@ -56,5 +56,5 @@ async def test_sigterm_closes_gateway_scheduler_and_database(discord_emulator: D
     os.kill(os.getpid(), signal.SIGTERM)
     await asyncio.wait_for(serving, 10)
     assert bot.is_closed() and not bot.scheduler.running
-    with pytest.raises(ValueError, match="no active connection|Connection closed"):
+    with pytest.raises(ValueError, match=r"no active connection|Connection closed"):
         await bot.storage.meta.get("anything")
