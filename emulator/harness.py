@@ -46,3 +46,4 @@ async def running_bot(emulator: DiscordEmulator, database_path: Path, **settings
         await bot.close()
         await runner
         emulator.assert_no_unknown_routes()
+        emulator.assert_nothing_rejected()

@@ -78,6 +78,7 @@ class DiscordEmulator:
         self.connections: set[GatewayConnection] = set()
         self.rest_log: list[tuple[str, str]] = []
         self.unknown_routes: list[str] = []
+        self.rejected: list[str] = []  # what Discord would have refused as an invalid form body
         self.faults: list[Fault] = []
         self.fault_log: list[tuple[str, str, int]] = []
         self._ready = asyncio.Event()
@@ -133,6 +134,10 @@ class DiscordEmulator:
     def assert_no_unknown_routes(self) -> None:
         if self.unknown_routes:
             raise UnknownRoute(f"the bot called routes the emulator lacks: {self.unknown_routes}")
+
+    def assert_nothing_rejected(self) -> None:
+        if self.rejected:
+            raise AssertionError(f"the bot sent what Discord refuses: {self.rejected}")
 
     # -- gateway ---------------------------------------------------------------------------------------
 
@@ -235,7 +240,10 @@ class DiscordEmulator:
 
     def problems_with(self, body: Payload) -> web.Response | None:
         problems = message_problems(body)
-        return error(400, 50035, "Invalid Form Body", errors=problems) if problems else None
+        if not problems:
+            return None
+        self.rejected.extend(problems)
+        return error(400, 50035, "Invalid Form Body", errors=problems)
 
     def upload(self, filename: str, data: bytes, content_type: str = "image/png") -> Payload:
         """A file a member attaches to a slash command option, as Discord resolves it."""

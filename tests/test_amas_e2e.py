@@ -81,10 +81,11 @@ async def test_ask_upvote_answer_flow(configured: Community, start_bot: BotStart
         assert await answered.ephemeral_text() == "Question #1 is answered."
         thread = c.discord.channel(int(post["channel_id"]))
         reply = c.discord.messages_in(thread)[-1]
-        assert "**sam_staff:** Yes, next spring!" in reply["content"]
+        assert reply["content"] == f"<@{c.alice.id}>, your question is answered:"
+        assert "Will there be a vegan wax?\n\n**Answer from sam_staff:**\nYes, next spring!" in message_text(reply)
         assert [int(u["id"]) for u in reply["mentions"]] == [c.alice.id], "the asker is notified, nobody else"
         shown = await current(bot, c, post)
-        assert shown["embeds"][0]["fields"][0]["value"] == "Yes, next spring!"
+        assert shown["embeds"][0]["description"].endswith("**Answer from sam_staff:**\nYes, next spring!")
         assert shown["components"][0]["components"][1]["disabled"] is True
         again = await c.discord.slash(c.staff, "ama answer", question=1, answer="Again")
         assert await again.ephemeral_text() == "Question #1 is answered; only open questions can be answered."

@@ -76,6 +76,7 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 
 @SETTINGS
 @example(title="@everyone <@&{role}>", description=EVERY_INJECTION, reason=EVERY_INJECTION)
+@example(title="t" * 100, description="d" * 2000, reason="r" * 500)
 @given(title=hostile(100), description=hostile(2000), reason=hostile(500))
 async def test_idea_text(
     hostile_bot: CoCreateBot, configured: Community, title: str, description: str, reason: str
@@ -98,6 +99,7 @@ async def test_idea_text(
 
 @SETTINGS
 @example(question=EVERY_INJECTION, option="@here <@{user}>")
+@example(question="q" * 300, option="o" * 80)
 @given(question=hostile(300), option=hostile(80))
 async def test_poll_text(hostile_bot: CoCreateBot, configured: Community, question: str, option: str) -> None:
     c = configured
@@ -113,6 +115,7 @@ async def test_poll_text(hostile_bot: CoCreateBot, configured: Community, questi
 
 @SETTINGS
 @example(question=EVERY_INJECTION, answer=EVERY_INJECTION)
+@example(question="q" * 500, answer="a" * 1500)  # the longest a member may type must still render
 @given(question=hostile(500), answer=hostile(1500))
 async def test_ama_question_and_answer(
     hostile_bot: CoCreateBot, configured: Community, question: str, answer: str
@@ -149,6 +152,7 @@ async def test_invisible_characters_are_refused_and_nothing_stored(
 
 @SETTINGS
 @example(text=EVERY_INJECTION, link="https://example.com/@everyone")
+@example(text="t" * 1000, link="https://example.com/" + "x" * 280)
 @given(text=hostile(1000), link=hostile(300))
 async def test_challenge_entry(hostile_bot: CoCreateBot, configured: Community, text: str, link: str) -> None:
     c = configured

@@ -220,3 +220,16 @@ async def test_only_creator_or_moderator_may_close_early(configured: Community, 
         assert await again.ephemeral_text() == "Poll #1 is already closed."
         assert "No votes were cast." in c.discord.messages_in(c.general)[-1]["content"]
         assert "No open polls." in message_text(await (await c.discord.slash(c.alice, "poll list")).reply())
+
+
+async def test_results_of_a_big_public_poll_fit_in_discord_limits(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    voters = [c.discord.add_member(c.guild, f"fan{i}") for i in range(300)]
+    options = " | ".join(f"Option {i}" for i in range(10))
+    async with start_bot():
+        poll = await live_poll(c, options=options)
+        await asyncio.gather(*(pick(c, m, poll, i % 10) for i, m in enumerate(voters)))
+        results = await (await c.discord.slash(c.bob, "poll results", poll=1)).reply()
+        fields = results["embeds"][0]["fields"]
+        assert len(fields) == 11 and all(f["value"].endswith("more") for f in fields[1:])
+    # leaving the block asserts that Discord would have accepted every message the bot sent

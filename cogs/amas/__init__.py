@@ -10,6 +10,7 @@ from bot.core import CoCreateBot
 from bot.errors import GuardedModal
 from bot.feature import FeatureCog
 from bot.permissions import ensure_allowed, only
+from bot.text import fit_lines
 from cogs.amas.publish import (
     AmaModerationButton,
     AmaQuestionButton,
@@ -201,7 +202,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         for q in questions:
             view.add_item(AmaQuestionButton("answer", q.id, f"Answer #{q.id}"))
         await interaction.response.send_message(
-            f"Next questions for AMA #{current.id}:\n" + "\n".join(lines)[:1900], view=view, ephemeral=True
+            fit_lines([f"Next questions for AMA #{current.id}:", *lines], 2000), view=view, ephemeral=True
         )
 
     @app_commands.command(name="answer", description="Answer a question (hosts)")

@@ -8,6 +8,7 @@ from bot.context import services
 from bot.core import CoCreateBot
 from bot.errors import GuardedModal, reports_errors
 from bot.permissions import ensure_allowed
+from bot.text import fit_lines
 from services.errors import InvalidInput
 from services.permissions import MEMBER, MODERATOR
 from storage.models import Ama, Announcement, Question, QuestionStatus
@@ -28,11 +29,13 @@ def ama_embed(ama: Ama) -> discord.Embed:
 
 
 def question_embed(question: Question) -> discord.Embed:
+    """The question, and its answer once given (both in the description: up to 500 + 1,500 characters)."""
     asker = "anonymous" if question.anonymous else question.asker_name
-    embed = discord.Embed(title=f"Question #{question.id}", description=question.text)
-    embed.set_footer(text=f"Asked by {asker} · {question.upvotes} upvotes")
+    text = question.text
     if question.answer:
-        embed.add_field(name=f"Answer from {question.answered_by}", value=question.answer, inline=False)
+        text += f"\n\n**Answer from {question.answered_by}:**\n{question.answer}"
+    embed = discord.Embed(title=f"Question #{question.id}", description=text)
+    embed.set_footer(text=f"Asked by {asker} · {question.upvotes} upvotes")
     return embed
 
 
@@ -104,12 +107,14 @@ async def answer_question(interaction: discord.Interaction, question_id: int, an
     await interaction.response.defer(ephemeral=True, thinking=True)
     schedule_refresh(bot, question)
     if ama.thread_id is not None:
-        asker = "" if question.anonymous else f" <@{question.asker_id}>"
-        await bot.get_partial_messageable(ama.thread_id).send(
-            f"**Q #{question.id}:** {question.text}\n**{question.answered_by}:** {question.answer}{asker}",
-            allowed_mentions=discord.AllowedMentions(
-                users=[] if question.anonymous else [discord.Object(question.asker_id)]
-            ),
+        await bot.outbox.send(
+            Announcement(
+                guild_id=ama.guild_id,
+                channel_id=ama.thread_id,
+                content="" if question.anonymous else f"<@{question.asker_id}>, your question is answered:",
+                embed=question_embed(question).to_dict(),  # type: ignore[arg-type]
+                ping_users=() if question.anonymous else (question.asker_id,),
+            )
         )
     await interaction.followup.send(f"Question #{question.id} is answered.", ephemeral=True)
 
@@ -163,7 +168,7 @@ async def queue_message(bot: CoCreateBot, guild_id: int, ama_id: int) -> tuple[s
         lines.append(f"**#{question.id}** ({asker}): {question.text}")
         view.add_item(AmaModerationButton("approve", question.id))
         view.add_item(AmaModerationButton("reject", question.id))
-    return "\n".join(lines)[:2000], view
+    return fit_lines(lines, 2000), view
 
 
 async def post_question(bot: CoCreateBot, ama: Ama, question: Question) -> None:

@@ -6,6 +6,7 @@ from discord import app_commands
 from bot.core import CoCreateBot
 from bot.feature import FeatureCog
 from bot.permissions import only
+from bot.text import fit_lines
 from cogs.challenges.publish import (
     ChallengeVoteButton,
     announce_run,
@@ -205,7 +206,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
     async def list_challenges(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         lines = [challenge_line(c) for c in await self.challenges.all(interaction.guild_id)]
-        await interaction.response.send_message("\n".join(lines)[:2000] or "No challenges yet.", ephemeral=True)
+        await interaction.response.send_message(fit_lines(lines, 2000) or "No challenges yet.", ephemeral=True)
 
     @app_commands.command(name="preview", description="The next five runs with their themes")
     @only(MEMBER)

@@ -9,6 +9,7 @@ from bot.core import CoCreateBot
 from bot.feature import FeatureCog
 from bot.outbox import QUEUED_NOTE
 from bot.permissions import actor_from, only
+from bot.text import fit_lines
 from cogs.polls.publish import PollVoteButton, announce_close, poll_embed, post_poll
 from services.permissions import MEMBER, ORGANISER
 from services.polls import PollService
@@ -99,8 +100,8 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         results = await self.polls.results(interaction.guild_id, poll)
         embed = poll_embed(results)
         for label, voters in zip(results.poll.options, results.voters, strict=False):
-            if voters:
-                embed.add_field(name=label, value=" ".join(f"<@{m}>" for m in voters)[:1024], inline=False)
+            if voters:  # at most ~350 characters an option, so ten options stay within the embed's 6,000
+                embed.add_field(name=label, value=fit_lines([f"<@{m}>" for m in voters], 350, " "), inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="list", description="Open polls in this server")
@@ -112,9 +113,9 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
             f"**#{p.id}** {discord.utils.escape_markdown(p.question)[:150]}"
             + (f" · closes {discord.utils.format_dt(p.closes_at, 'R')}" if p.closes_at else "")
             + (f" · https://discord.com/channels/{p.guild_id}/{p.channel_id}/{p.message_id}" if p.message_id else "")
-            for p in polls[:20]
+            for p in polls
         ]
-        embed = discord.Embed(title="Open polls", description="\n".join(lines) or "No open polls.")
+        embed = discord.Embed(title="Open polls", description=fit_lines(lines, 4096) or "No open polls.")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="export", description="Download a poll's votes as CSV (anonymous polls: counts only)")
