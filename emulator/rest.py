@@ -71,6 +71,7 @@ class RestApi:
             web.get(message, self.get_message),
             web.patch(message, self.edit_message),
             web.delete(message, self.delete_message),
+            web.get("/attachments/{id}/{filename}", self.download),
             web.route("*", "/{tail:.*}", self.unknown),
         ]
 
@@ -86,6 +87,11 @@ class RestApi:
         if response.content_type == "application/json":
             response.headers["Content-Type"] = "application/json"  # exactly as Discord sends it; discord.py checks
         return response
+
+    async def download(self, request: web.Request) -> web.Response:
+        """The CDN: the bytes of an uploaded attachment."""
+        data = self.emu.files.get(int(request.match_info["id"]))
+        return web.Response(body=data) if data is not None else error(404, 0, "404: Not Found")
 
     async def unknown(self, request: web.Request) -> web.Response:
         self.emu.unknown_routes.append(f"{request.method} {request.path}")

@@ -21,7 +21,18 @@ from services.errors import InvalidInput, NotAllowed, NotFound
 from services.timeparse import parse_duration
 from services.validation import build
 from storage.base import ChallengeRepository
-from storage.models import Challenge, ChallengeDraft, Entry, Model, Phase, Rotation, Run, Winner, known_timezone
+from storage.models import (
+    Challenge,
+    ChallengeDraft,
+    Entry,
+    EntryFile,
+    Model,
+    Phase,
+    Rotation,
+    Run,
+    Winner,
+    known_timezone,
+)
 
 START_GRACE = timedelta(hours=1)
 WIN_POINTS = 3
@@ -268,6 +279,9 @@ class ChallengeService:
     async def entries(self, guild_id: int, run_id: int) -> list[Entry]:
         return await self._repo.entries(guild_id, run_id)
 
+    async def entry_file(self, guild_id: int, entry_id: int) -> bytes | None:
+        return await self._repo.entry_file(guild_id, entry_id)
+
     async def attach_entry_message(self, entry: Entry, message_id: int) -> None:
         await self._repo.set_entry_message(entry.guild_id, entry.id, message_id)
 
@@ -279,12 +293,12 @@ class ChallengeService:
         challenge_id: int | None,
         member_id: int,
         text: str | None,
-        attachment_url: str | None,
+        file: EntryFile | None,
         link: str | None,
     ) -> tuple[Run, bool]:
         """Store (or replace) the member's entry in the run taking entries; returns (run, replaced)."""
         clean = build(EntryText, text=text or None, link=link or None)
-        if not (clean.text or attachment_url or clean.link):
+        if not (clean.text or file or clean.link):
             raise InvalidInput("An entry needs some text, an attachment or a link.")
         now = self._clock.now()
         open_runs = [
@@ -299,7 +313,7 @@ class ChallengeService:
         run = open_runs[0]
         if now >= run.entries_close_at:
             raise InvalidInput("Entries for this run have closed.")
-        _, replaced = await self._repo.save_entry(run, member_id, clean.text, attachment_url, clean.link, now)
+        _, replaced = await self._repo.save_entry(run, member_id, clean.text, file, clean.link, now)
         return run, replaced
 
     async def vote(self, guild_id: int, entry_id: int, member_id: int) -> tuple[Entry, bool]:

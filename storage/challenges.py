@@ -6,14 +6,14 @@ from datetime import datetime
 import aiosqlite
 
 from storage.database import Database
-from storage.models import Challenge, ChallengeDraft, Entry, Phase, Run, Winner
+from storage.models import Challenge, ChallengeDraft, Entry, EntryFile, Phase, Run, Winner
 
 CHALLENGE_COLUMNS = (
     "id, guild_id, channel_id, name, themes, rotation, schedule, timezone, entry_minutes, voting_minutes, prize, "
     "paused, skip_until, runs_started, last_fire_at"
 )
 RUN_COLUMNS = "id, challenge_id, guild_id, number, theme, starts_at, entries_close_at, voting_close_at, phase"
-ENTRY_COLUMNS = "id, run_id, guild_id, member_id, text, attachment_url, link, message_id"
+ENTRY_COLUMNS = "id, run_id, guild_id, member_id, text, attachment_name, link, message_id"
 
 
 def draft_values(draft: ChallengeDraft) -> tuple[object, ...]:
@@ -148,7 +148,7 @@ class SqliteChallengeRepository:
     # -- entries and votes ---------------------------------------------------------------------------
 
     async def save_entry(
-        self, run: Run, member_id: int, text: str | None, attachment_url: str | None, link: str | None, now: datetime
+        self, run: Run, member_id: int, text: str | None, file: EntryFile | None, link: str | None, now: datetime
     ) -> tuple[int, bool]:
         """Store or replace the member's entry; returns (entry id, whether it replaced an earlier one)."""
         async with self._db.transaction() as conn:
@@ -158,15 +158,16 @@ class SqliteChallengeRepository:
             existing = await cursor.fetchone()
             if existing:
                 await conn.execute(
-                    "UPDATE challenge_entries SET text = ?, attachment_url = ?, link = ?, submitted_at = ? "
+                    "UPDATE challenge_entries SET text = ?, attachment_name = ?, attachment_data = ?, link = ?, "
+                    "submitted_at = ? "
                     "WHERE id = ?",
-                    (text, attachment_url, link, now.isoformat(), existing[0]),
+                    (text, file and file.name, file and file.data, link, now.isoformat(), existing[0]),
                 )
                 return existing[0], True
             cursor = await conn.execute(
-                "INSERT INTO challenge_entries (run_id, guild_id, member_id, text, attachment_url, link, submitted_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (run.id, run.guild_id, member_id, text, attachment_url, link, now.isoformat()),
+                "INSERT INTO challenge_entries (run_id, guild_id, member_id, text, attachment_name, attachment_data, "
+                "link, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run.id, run.guild_id, member_id, text, file and file.name, file and file.data, link, now.isoformat()),
             )
             return cursor.lastrowid, False  # type: ignore[return-value]
 
@@ -175,6 +176,12 @@ class SqliteChallengeRepository:
             f"SELECT {ENTRY_COLUMNS} FROM challenge_entries WHERE guild_id = ? AND id = ?", (guild_id, entry_id)
         )
         return Entry(**dict(row)) if row else None
+
+    async def entry_file(self, guild_id: int, entry_id: int) -> bytes | None:
+        row = await self._db.fetch_one(
+            "SELECT attachment_data FROM challenge_entries WHERE guild_id = ? AND id = ?", (guild_id, entry_id)
+        )
+        return row["attachment_data"] if row else None
 
     async def entries(self, guild_id: int, run_id: int) -> list[Entry]:
         rows = await self._db.fetch_all(

@@ -1,5 +1,6 @@
 """Pydantic models for what the bot stores."""
 
+import re
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
@@ -291,9 +292,24 @@ class Entry(Model):
     guild_id: int
     member_id: int
     text: str | None
-    attachment_url: str | None
+    attachment_name: str | None
     link: str | None
     message_id: int | None
+
+
+class EntryFile(Model):
+    """A photo or video entered in a challenge, kept until it is shown for voting."""
+
+    name: str = Field(min_length=1, max_length=100)
+    content_type: str
+    data: bytes = Field(min_length=1, max_length=8 * 1024 * 1024)
+
+    @field_validator("content_type")
+    @classmethod
+    def _photo_or_video(cls, value: str) -> str:
+        if not re.fullmatch(r"(image|video)/[\w.+-]+", value):
+            raise ValueError("only photos and videos can be entered")
+        return value
 
 
 class Winner(Model):

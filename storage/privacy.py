@@ -24,7 +24,7 @@ EXPORT_QUERIES: dict[str, str] = {
     "ama_questions": "SELECT id, ama_id, text, anonymous, status, answer, asked_at FROM ama_questions "
     "WHERE guild_id = ? AND asker_id = ?",
     "ama_upvotes": "SELECT question_id FROM ama_upvotes WHERE guild_id = ? AND member_id = ?",
-    "challenge_entries": "SELECT id, run_id, text, attachment_url, link, submitted_at FROM challenge_entries "
+    "challenge_entries": "SELECT id, run_id, text, attachment_name, link, submitted_at FROM challenge_entries "
     "WHERE guild_id = ? AND member_id = ?",
     "challenge_votes": "SELECT run_id, entry_id FROM challenge_votes WHERE guild_id = ? AND member_id = ?",
     "challenge_wins": "SELECT run_id, entry_id, votes FROM challenge_winners WHERE guild_id = ? AND member_id = ?",
@@ -75,7 +75,7 @@ class SqlitePrivacyRepository:
             await conn.execute("DELETE FROM idea_drafts WHERE guild_id = ? AND author_id = ?", scope)
             await conn.execute("DELETE FROM idea_notification_optouts WHERE guild_id = ? AND member_id = ?", scope)
             await conn.execute(
-                "UPDATE challenge_entries SET text = NULL, attachment_url = NULL, link = NULL "
+                "UPDATE challenge_entries SET text = NULL, attachment_name = NULL, attachment_data = NULL, link = NULL "
                 "WHERE guild_id = ? AND member_id = ?",
                 scope,
             )

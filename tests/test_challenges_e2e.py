@@ -78,13 +78,21 @@ async def test_enter_vote_and_win(configured: Community, start_bot: BotStarter) 
             await enter(c, c.staff, text="Pencil thin")
             nothing = await enter(c, c.moderator)
             assert nothing == "An entry needs some text, an attachment or a link."
+            notes = c.discord.upload("notes.txt", b"hello", content_type="text/plain")
+            assert (
+                await enter(c, c.moderator, attachment=notes) == "content type: only photos and videos can be entered"
+            )
             bad_link = await enter(c, c.moderator, link="javascript:alert(1)")
             assert "link: String should match pattern" in bad_link
             await move(bot, clock, FRIDAY_18_CEST + timedelta(days=1))
             assert "Voting is open for **Moustache parade** #1 (Moustaches)" in said(c)[-4]
             entries = c.discord.messages_in(c.announcements)[-3:]
             alice_entry = entries[0]
-            assert alice_entry["embeds"][0]["image"]["url"] == photo["url"]
+            assert alice_entry["embeds"][0]["image"]["url"] == "attachment://tache.png"
+            reuploaded = alice_entry["attachments"][0]
+            assert c.discord.files[int(reuploaded["id"])] == b"\x89PNG fake", (
+                "the photo was kept, not its expiring link"
+            )
             assert "The walrus, waxed" in message_text(alice_entry)
             own = await c.discord.click(c.alice, alice_entry, "challenge:vote:1")
             assert await own.ephemeral_text() == "You cannot vote for your own entry."

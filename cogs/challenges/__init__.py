@@ -18,10 +18,13 @@ from cogs.challenges.publish import (
     preview_lines,
 )
 from services.challenges import START_GRACE, ChallengeService
+from services.errors import InvalidInput
 from services.permissions import MEMBER, MODERATOR
-from storage.models import Challenge, Phase, Rotation, Run
+from services.validation import build
+from storage.models import Challenge, EntryFile, Phase, Rotation, Run
 
 ChallengeId = app_commands.Range[int, 1]
+MAX_FILE_BYTES = 8 * 1024 * 1024
 ROTATIONS = [app_commands.Choice(name="in order", value="order"), app_commands.Choice(name="random", value="random")]
 
 
@@ -216,7 +219,9 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(f"Next runs of #{challenge}:\n{preview_lines(runs)}", ephemeral=True)
 
     @app_commands.command(name="enter", description="Enter the running challenge (enter again to replace your entry)")
-    @app_commands.describe(text="Describe your entry", attachment="A photo or file", link="A link (https://...)")
+    @app_commands.describe(
+        text="Describe your entry", attachment="A photo or video (8 MB at most)", link="A link (https://...)"
+    )
     @only(MEMBER)
     async def enter(
         self,
@@ -227,8 +232,18 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         challenge: ChallengeId | None = None,
     ) -> None:
         assert interaction.guild_id is not None
+        file = None
+        if attachment is not None:  # kept now: Discord's links to it expire before voting opens
+            if attachment.size > MAX_FILE_BYTES:
+                raise InvalidInput("Attachments can be 8 MB at most.")
+            file = build(
+                EntryFile,
+                name=attachment.filename,
+                content_type=attachment.content_type or "",
+                data=await attachment.read(),
+            )
         run, replaced = await self.challenges.enter(
-            interaction.guild_id, challenge, interaction.user.id, text, attachment.url if attachment else None, link
+            interaction.guild_id, challenge, interaction.user.id, text, file, link
         )
         verb = "is updated" if replaced else "is in"
         await interaction.response.send_message(

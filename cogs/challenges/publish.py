@@ -1,5 +1,6 @@
 """What a challenge run shows in Discord: the call for entries, the entries with vote buttons, the winners."""
 
+import io
 import re
 
 import discord
@@ -72,8 +73,8 @@ def entry_embed(entry: Entry) -> discord.Embed:
     if entry.link:
         parts.append(entry.link)
     embed = discord.Embed(title=f"Entry #{entry.id}", description="\n".join(parts))
-    if entry.attachment_url:
-        embed.set_image(url=entry.attachment_url)
+    if entry.attachment_name:
+        embed.set_image(url=f"attachment://{entry.attachment_name}")
     return embed
 
 
@@ -101,7 +102,13 @@ async def post_entries(bot: CoCreateBot, challenge: Challenge, run: Run, entries
         f"{len(entries)} entries: vote for your favourite (one vote, not your own)!"
     )
     for entry in entries:
-        message = await channel.send(embed=entry_embed(entry), view=entry_view(entry))
+        data = await bot.services.challenges.entry_file(entry.guild_id, entry.id)
+        file = (
+            discord.File(io.BytesIO(data), filename=entry.attachment_name) if data and entry.attachment_name else None
+        )
+        message = await channel.send(
+            embed=entry_embed(entry), view=entry_view(entry), file=file or discord.utils.MISSING
+        )
         await bot.services.challenges.attach_entry_message(entry, message.id)
 
 

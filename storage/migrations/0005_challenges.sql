@@ -39,7 +39,8 @@ CREATE TABLE challenge_entries (
     guild_id        INTEGER NOT NULL,
     member_id       INTEGER NOT NULL,
     text            TEXT,
-    attachment_url  TEXT,
+    attachment_name TEXT,
+    attachment_data BLOB,              -- kept: Discord's attachment links expire before voting
     link            TEXT,
     message_id      INTEGER,
     submitted_at    TEXT    NOT NULL,
