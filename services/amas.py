@@ -59,6 +59,7 @@ class AmaService:
         description: str | None,
         moderated: bool,
         timezone: str,
+        max_questions: int = 5,
     ) -> Ama:
         """`starts` is a duration from now or a local date and time; `ends` a duration from the start or a time."""
         now = self._clock.now()
@@ -74,6 +75,7 @@ class AmaService:
             starts_at=starts_at,
             ends_at=ends_at,
             moderated=moderated,
+            max_questions=max_questions,
         )
         ama_id = await self._repo.create(guild_id, created_by, draft, now)
         return await self.get(guild_id, ama_id)
@@ -125,18 +127,20 @@ class AmaService:
             )
         return open_now[0]
 
-    async def askable(self, guild_id: int, ama_id: int | None) -> Ama:
-        """The AMA a question would go to, if it is open; otherwise a clear refusal."""
+    async def askable(self, guild_id: int, ama_id: int | None, asker_id: int) -> Ama:
+        """The AMA a question would go to, if it is open and the member may still ask; otherwise a refusal."""
         ama = await self.current(guild_id, ama_id)
         if ama.status != AmaStatus.OPEN:
             when = "has ended" if ama.status == AmaStatus.CLOSED else "has not started yet"
             raise InvalidInput(f"AMA #{ama.id} {when}; questions are taken while it is open.")
+        if await self._repo.count_asked(guild_id, ama.id, asker_id) >= ama.max_questions:
+            raise InvalidInput(f"You can ask at most {ama.max_questions} questions in AMA #{ama.id}.")
         return ama
 
     async def ask(
         self, guild_id: int, ama_id: int | None, asker_id: int, asker_name: str, question: str, anonymous: bool
     ) -> tuple[Ama, Question]:
-        ama = await self.askable(guild_id, ama_id)
+        ama = await self.askable(guild_id, ama_id, asker_id)
         clean = build(QuestionText, question=question).question
         status = QuestionStatus.PENDING if ama.moderated else QuestionStatus.OPEN
         question_id = await self._repo.add_question(

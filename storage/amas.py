@@ -9,7 +9,7 @@ from storage.database import Database
 from storage.models import Ama, AmaDraft, AmaStatus, Host, Question, QuestionStatus
 
 AMA_COLUMNS = (
-    "id, guild_id, channel_id, title, description, hosts, starts_at, ends_at, moderated, status, "
+    "id, guild_id, channel_id, title, description, hosts, starts_at, ends_at, moderated, max_questions, status, "
     "message_id, thread_id, event_id, created_by"
 )
 QUESTION_SELECT = """
@@ -38,7 +38,7 @@ class SqliteAmaRepository:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO amas (guild_id, channel_id, title, description, hosts, starts_at, ends_at, moderated, "
-                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "max_questions, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     draft.channel_id,
@@ -48,6 +48,7 @@ class SqliteAmaRepository:
                     draft.starts_at.isoformat(),
                     draft.ends_at.isoformat(),
                     draft.moderated,
+                    draft.max_questions,
                     created_by,
                     now.isoformat(),
                 ),
@@ -109,6 +110,13 @@ class SqliteAmaRepository:
                 (ama.id, ama.guild_id, asker_id, asker_name, anonymous, text, status.value, now.isoformat()),
             )
             return cursor.lastrowid  # type: ignore[return-value]
+
+    async def count_asked(self, guild_id: int, ama_id: int, asker_id: int) -> int:
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM ama_questions WHERE guild_id = ? AND ama_id = ? AND asker_id = ?",
+            (guild_id, ama_id, asker_id),
+        )
+        return row[0] if row else 0
 
     async def question(self, guild_id: int, question_id: int) -> Question | None:
         row = await self._db.fetch_one(QUESTION_SELECT + "WHERE q.guild_id = ? AND q.id = ?", (guild_id, question_id))

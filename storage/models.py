@@ -200,6 +200,7 @@ class AmaDraft(Model):
     starts_at: datetime
     ends_at: datetime
     moderated: bool = False
+    max_questions: int = Field(default=5, ge=1, le=20)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> "AmaDraft":
@@ -218,6 +219,7 @@ class Ama(Model):
     starts_at: datetime
     ends_at: datetime
     moderated: bool
+    max_questions: int
     status: AmaStatus
     message_id: int | None
     thread_id: int | None

@@ -214,3 +214,14 @@ async def test_members_cannot_schedule_and_bad_questions_are_refused(
             await ask(c, c.alice, "x" * 501)
         _, waiting = await bot.services.amas.next_questions(c.guild.id, 1)
         assert waiting == []
+
+
+async def test_each_member_may_ask_a_limited_number_of_questions(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot():
+        await open_ama(c, max_questions=2)
+        assert "is in <#" in await ask(c, c.alice, "One?")
+        assert "is in <#" in await ask(c, c.alice, "Two?")
+        refused = await c.discord.slash(c.alice, "ama ask")
+        assert await refused.ephemeral_text() == "You can ask at most 2 questions in AMA #1."
+        assert "is in <#" in await ask(c, c.bob, "Bob's first?")

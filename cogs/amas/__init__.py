@@ -125,6 +125,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         ends="When it ends: a duration after the start (1h) or a date and time",
         channel="Where it happens (default: here)",
         moderated="Questions wait for a moderator before the community sees them",
+        max_questions="How many questions each member may ask (default 5)",
     )
     @only(STAFF)
     async def schedule(
@@ -139,6 +140,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         host2: discord.Member | None = None,
         host3: discord.Member | None = None,
         moderated: bool = False,
+        max_questions: app_commands.Range[int, 1, 20] = 5,
     ) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
         settings = await self.bot.services.setup.get(interaction.guild_id)
@@ -154,6 +156,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
             description=description,
             moderated=moderated,
             timezone=settings.timezone,
+            max_questions=max_questions,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
         ama = await publish(self.bot, ama)
@@ -189,7 +192,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
     @only(MEMBER)
     async def ask(self, interaction: discord.Interaction, anonymous: bool = False, ama: AmaId | None = None) -> None:
         assert interaction.guild_id is not None
-        current = await self.amas.askable(interaction.guild_id, ama)
+        current = await self.amas.askable(interaction.guild_id, ama, interaction.user.id)
         await interaction.response.send_modal(AskModal(current.id, anonymous))
 
     @app_commands.command(name="next", description="The most upvoted unanswered questions")

@@ -8,6 +8,7 @@ CREATE TABLE amas (
     starts_at    TEXT    NOT NULL,
     ends_at      TEXT    NOT NULL,
     moderated    INTEGER NOT NULL,
+    max_questions INTEGER NOT NULL,  -- per member
     status       TEXT    NOT NULL DEFAULT 'scheduled',  -- scheduled, open, closed
     message_id   INTEGER,
     thread_id    INTEGER,
