@@ -23,7 +23,9 @@ def show(c: Community, message: Payload) -> None:
 
 
 async def run_command(c: Community, member: Member, command: str, **options: Any) -> Payload:
-    shown = " ".join(f"{k}:{getattr(v, 'name', v)}" for k, v in options.items())
+    shown = " ".join(
+        f"{k}:{v.user.username if isinstance(v, Member) else getattr(v, 'name', v)}" for k, v in options.items()
+    )
     print(f"\n-> {member.user.username} runs /{command} {shown}".rstrip())
     reply = await (await c.discord.slash(member, command, **options)).reply()
     show(c, reply)
@@ -32,10 +34,8 @@ async def run_command(c: Community, member: Member, command: str, **options: Any
 
 async def idea_loop(c: Community, bot: CoCreateBot) -> None:
     """A member proposes an idea, another votes, staff answer in the open."""
-    print(f"\n-> {c.alice.user.username} runs /idea submit and fills in the form")
-    opened = await c.discord.slash(c.alice, "idea submit")
     fields = {"title": "Mint moustache wax", "description": "A fresh scent for summer parades."}
-    show(c, await (await c.discord.submit_modal(c.alice, opened, fields)).reply())
+    await submit_form(c, c.alice, "idea submit", fields)
     thread = next(ch for ch in c.guild.channels.values() if ch.parent_id == c.ideas.id)
     message = c.discord.message(thread.id)
     print("   in #ideas, everyone sees a new forum post:")
@@ -66,6 +66,41 @@ async def poll_loop(c: Community, bot: CoCreateBot) -> None:
     show(c, c.discord.messages_in(c.general)[-1])
 
 
+async def submit_form(c: Community, member: Member, command: str, fields: dict[str, str]) -> Payload:
+    print(f"\n-> {member.user.username} runs /{command} and fills in the form")
+    opened = await c.discord.slash(member, command)
+    reply = await (await c.discord.submit_modal(member, opened, fields)).reply()
+    show(c, reply)
+    return reply
+
+
+async def ama_loop(c: Community, bot: CoCreateBot) -> None:
+    """Staff host an AMA: a member asks, the host answers in the open."""
+    options = {"title": "Meet the founders", "host": c.staff, "starts": "1d", "ends": "1h"}
+    await run_command(c, c.staff, "ama schedule", **options)
+    await run_command(c, c.staff, "ama open", ama=1)
+    await submit_form(c, c.alice, "ama ask", {"question": "Will there be a vegan wax?"})
+    await run_command(c, c.staff, "ama answer", question=1, answer="Yes, next spring!")
+    await bot.refreshes.flush()
+    thread = next(ch for ch in c.guild.channels.values() if ch.name.startswith("Questions:"))
+    print("   in the AMA's questions thread:")
+    show(c, c.discord.messages_in(thread)[-1])
+
+
+async def challenge_loop(c: Community) -> None:
+    """Moderators schedule a weekly parade; members can see what is coming."""
+    options = {
+        "name": "Moustache parade",
+        "themes": "Moustaches | Hats | Pets",
+        "schedule": "weekly fri 18:00",
+        "entry_window": "1d",
+        "voting_window": "1d",
+        "prize": "Your moustache on the next tin",
+    }
+    await run_command(c, c.moderator, "challenge schedule", **options)
+    await run_command(c, c.bob, "challenge preview", challenge=1)
+
+
 async def session(database: Path) -> None:
     async with DiscordEmulator() as discord:
         c = await build_community(discord)
@@ -77,6 +112,8 @@ async def session(database: Path) -> None:
             await run_command(c, c.owner, "setup set", timezone="Mars/Olympus_Mons")
             await idea_loop(c, bot)
             await poll_loop(c, bot)
+            await ama_loop(c, bot)
+            await challenge_loop(c)
         print("\n-- the bot restarts on the same database --")
         async with running_bot(discord, database):
             await run_command(c, c.moderator, "setup show")

@@ -4,6 +4,7 @@ import asyncio
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -315,7 +316,7 @@ class DiscordEmulator:
         self.messages.pop(message_id, None)
 
     def render(self, guild: Guild, text: str) -> str:
-        """Text as a member's client shows it: channel, role and user mentions by name."""
+        """Text as a member's client shows it: mentions by name, timestamps as dates (in UTC here)."""
 
         def name(match: re.Match[str]) -> str:
             kind, ident = match.group(1), int(match.group(2))
@@ -325,7 +326,10 @@ class DiscordEmulator:
                 return f"@{guild.roles[ident].name}" if ident in guild.roles else "@unknown-role"
             return f"@{guild.members[ident].user.username}" if ident in guild.members else "@unknown-user"
 
-        return re.sub(r"<(#|@&|@!?)(\d+)>", name, text)
+        def moment(match: re.Match[str]) -> str:
+            return datetime.fromtimestamp(int(match.group(1)), UTC).strftime("%a %d %b %Y %H:%M UTC")
+
+        return re.sub(r"<t:(\d+)(?::\w)?>", moment, re.sub(r"<(#|@&|@!?)(\d+)>", name, text))
 
     def messages_in(self, channel: Channel, *, ephemeral: bool = False) -> list[Payload]:
         """Messages in a channel, oldest first; ephemeral ones only when asked for."""

@@ -21,5 +21,7 @@ def test_sandbox_runs_a_scripted_session(tmp_path: Path) -> None:
     assert "Your idea #1 is posted" in out and "You voted up ▲ on #1 Mint moustache wax" in out
     assert "**Status: Planned** (was new)" in out and "Following this idea: @alice @bob" in out
     assert "Poll #1 has closed. Winner: **Cedar** with 2 votes (67%)." in out
+    assert "**Answer from sam_staff:**" in out and "Yes, next spring!" in out
+    assert "Challenge #1 **Moustache parade** is scheduled." in out and ": Hats" in out
     assert out.index("the bot restarts") < out.rindex("Europe/Amsterdam")
     assert "Sandbox session finished." in out
