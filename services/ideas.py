@@ -113,7 +113,7 @@ class IdeaService:
         `draft_id` is the member's earlier draft this text replaces (consumed once the idea is stored).
         """
         draft = build(IdeaDraft, title=text.title, description=text.description, category=text.category or None)
-        draft = draft.model_copy(update={"category": await self._canonical_category(guild_id, draft.category)})
+        draft = draft.model_copy(update={"category": await self.canonical_category(guild_id, draft.category)})
         await self.check_rate_limit(guild_id, author_id)
         similar = await self.similar(guild_id, draft.title)
         if similar:
@@ -140,7 +140,8 @@ class IdeaService:
         idea_id = await self._repo.create(guild_id, author_id, draft, self._clock.now(), draft_id=draft_id)
         return await self.get(guild_id, idea_id)
 
-    async def _canonical_category(self, guild_id: int, category: str | None) -> str | None:
+    async def canonical_category(self, guild_id: int, category: str | None) -> str | None:
+        """The configured category `category` names, whatever its case; a clear refusal if there is none."""
         if category is None:
             return None
         known = (await self.settings(guild_id)).categories

@@ -315,3 +315,7 @@ async def test_upvote_only_guild_and_categories(configured: Community, start_bot
             c.alice, await c.discord.slash(c.alice, "idea submit"), fields | {"category": "Hats"}
         )
         assert "Unknown category 'Hats'. Choose one of: Flavours, Packaging." in await unknown.ephemeral_text()
+        listed = message_text(await (await c.discord.slash(c.bob, "idea list", category="FLAVOURS")).reply())
+        assert "#1 Cherry" in listed
+        filtered = await c.discord.slash(c.bob, "idea list", category="Hats")
+        assert await filtered.ephemeral_text() == "Unknown category 'Hats'. Choose one of: Flavours, Packaging."

@@ -119,15 +119,10 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         period: str,
     ) -> IdeaQuery:
         assert interaction.guild_id is not None
-        if category is not None:
-            known = (await self.ideas.settings(interaction.guild_id)).categories
-            category = next((c for c in known if c.casefold() == category.casefold()), None)
-            if category is None:
-                raise InvalidInput(f"Unknown category. This server's categories: {', '.join(known) or 'none'}.")
         return IdeaQuery(
             sort=sort,  # type: ignore[arg-type]
             status=IdeaStatus(status) if status else None,
-            category=category,
+            category=await self.ideas.canonical_category(interaction.guild_id, category),
             author_id=author.id if author else None,
             period=period,  # type: ignore[arg-type]
         )
