@@ -75,12 +75,12 @@ class Outbox:
                 await self._deliver(queued)
             except FAILURES as error:
                 if queued.attempts + 1 >= MAX_ATTEMPTS:
-                    await self._repo.delivered(queued.id)
+                    await self._repo.remove(queued.id)
                     log.error("announcement dropped after %d attempts", MAX_ATTEMPTS, extra={"outbox_id": queued.id})
                 else:
                     await self._repo.failed_again(queued.id, repr(error), now + backoff(queued.attempts + 1))
             else:
-                await self._repo.delivered(queued.id)
+                await self._repo.remove(queued.id)
                 log.info("queued announcement delivered", extra={"outbox_id": queued.id})
         await self.schedule_next()
 

@@ -58,5 +58,5 @@ class SqliteOutboxRepository:
             (error[:500], retry_at.isoformat(), queued_id),
         )
 
-    async def delivered(self, queued_id: int) -> None:
+    async def remove(self, queued_id: int) -> None:
         await self._db.execute("DELETE FROM outbox WHERE id = ?", (queued_id,))
