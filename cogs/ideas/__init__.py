@@ -10,7 +10,7 @@ from bot.feature import FeatureCog
 from bot.outbox import QUEUED_NOTE
 from bot.permissions import ensure_allowed, only
 from cogs.ideas.embeds import leaderboard_embed, page_embed
-from cogs.ideas.publish import IdeaVoteButton, post_in_thread, schedule_refresh
+from cogs.ideas.publish import NO_IDEAS_CHANNEL, IdeaVoteButton, post_in_thread, schedule_refresh
 from cogs.ideas.views import IdeaDraftButton, IdeaModal, IdeaPageButton, browse_page
 from services.errors import InvalidInput
 from services.ideas import IdeaQuery, IdeaService
@@ -36,7 +36,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     async def submit(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         if (await self.bot.services.setup.get(interaction.guild_id)).ideas_channel_id is None:
-            raise InvalidInput("The ideas channel is not set up yet; ask an admin to run /setup set.")
+            raise InvalidInput(NO_IDEAS_CHANNEL)
         await self.ideas.check_rate_limit(interaction.guild_id, interaction.user.id)
         categories = (await self.ideas.settings(interaction.guild_id)).categories
         await interaction.response.send_modal(IdeaModal(categories))

@@ -14,6 +14,7 @@ from services.permissions import MEMBER
 from storage.models import Announcement, Idea
 
 MENTIONS_PER_MESSAGE = 90  # Discord allows at most 100 users in allowed_mentions
+NO_IDEAS_CHANNEL = "The ideas channel is not set up yet; ask an admin to run /setup set."
 
 
 async def post_idea(bot: CoCreateBot, idea: Idea) -> Idea:
@@ -32,7 +33,7 @@ async def post_idea(bot: CoCreateBot, idea: Idea) -> Idea:
         thread = await message.create_thread(name=idea.title)
         home = channel.id
     else:
-        raise InvalidInput("The ideas channel is not set up; ask an admin to run /setup set.")
+        raise InvalidInput(NO_IDEAS_CHANNEL)  # not configured, deleted, or not a text or forum channel
     return await bot.services.ideas.attach_post(idea, home, message.id, thread.id)
 
 
