@@ -10,6 +10,7 @@ from bot.core import CoCreateBot
 from emulator import DiscordEmulator
 from emulator.community import Community, build_community
 from emulator.harness import running_bot
+from emulator.state import Payload
 
 
 @pytest.fixture
@@ -50,3 +51,9 @@ async def configured(community: Community, start_bot: BotStarter) -> Community:
         record = await community.discord.slash(community.owner, "setup set", **community.setup_options())
         assert "Settings saved." in await record.ephemeral_text()
     return community
+
+
+async def posted_now(bot: CoCreateBot, c: Community, message: Payload) -> Payload:
+    """A public message as members see it once the bot's pending (coalesced) refreshes are done."""
+    await bot.refreshes.flush()
+    return c.discord.message(int(message["id"]))

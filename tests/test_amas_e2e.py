@@ -5,11 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.core import CoCreateBot
 from emulator import InteractionRecord, Member
 from emulator.interactions import message_text
 from emulator.state import Payload
-from tests.conftest import BotStarter, Community
+from tests.conftest import BotStarter, Community, posted_now
 
 START = datetime(2026, 11, 5, 16, 0, tzinfo=UTC)
 
@@ -33,11 +32,6 @@ def question_post(c: Community, question_id: int) -> Payload:
     return next(
         m for m in c.discord.messages.values() if m["embeds"] and m["embeds"][0]["title"] == f"Question #{question_id}"
     )
-
-
-async def current(bot: CoCreateBot, c: Community, message: Payload) -> Payload:
-    await bot.refreshes.flush()
-    return c.discord.message(int(message["id"]))
 
 
 async def test_scheduled_ama_reminds_then_opens_on_time(configured: Community, start_bot: BotStarter) -> None:
@@ -84,7 +78,7 @@ async def test_ask_upvote_answer_flow(configured: Community, start_bot: BotStart
         assert reply["content"] == f"<@{c.alice.id}>, your question is answered:"
         assert "Will there be a vegan wax?\n\n**Answer from sam_staff:**\nYes, next spring!" in message_text(reply)
         assert [int(u["id"]) for u in reply["mentions"]] == [c.alice.id], "the asker is notified, nobody else"
-        shown = await current(bot, c, post)
+        shown = await posted_now(bot, c, post)
         assert shown["embeds"][0]["description"].endswith("**Answer from sam_staff:**\nYes, next spring!")
         assert shown["components"][0]["components"][1]["disabled"] is True
         again = await c.discord.slash(c.staff, "ama answer", question=1, answer="Again")

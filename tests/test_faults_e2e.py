@@ -12,8 +12,8 @@ import time_machine
 
 from emulator import InteractionRecord
 from emulator.interactions import message_text
-from tests.conftest import BotStarter, Community
-from tests.test_ideas_e2e import current, field, post
+from tests.conftest import BotStarter, Community, posted_now
+from tests.test_ideas_e2e import field, post
 from tests.test_polls_e2e import live_poll, pick
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ async def test_status_change_survives_rate_limits(configured: Community, start_b
         c.discord.inject_fault("PATCH", rf"/messages/{message['id']}$", 429, times=2)
         record = await c.discord.slash(c.staff, "idea status", idea=1, status="planned", reason="Coming soon")
         assert "now planned" in await record.ephemeral_text()
-        shown = await current(bot, c, message)
+        shown = await posted_now(bot, c, message)
         assert field(shown, "Status") == "Planned\nComing soon"
         thread_posts = c.discord.messages_in(c.discord.channel(int(message["channel_id"])))
         assert any("**Status: Planned**" in m["content"] for m in thread_posts)

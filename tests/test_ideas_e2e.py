@@ -7,12 +7,11 @@ import io
 
 import pytest
 
-from bot.core import CoCreateBot
 from emulator import InteractionRecord, Member
 from emulator.interactions import message_text
 from emulator.state import Payload
 from services.ideas import IdeaQuery, Page
-from tests.conftest import BotStarter, Community
+from tests.conftest import BotStarter, Community, posted_now
 
 
 async def submit(
@@ -39,12 +38,6 @@ async def vote(c: Community, member: Member, message: Payload, direction: str) -
     record = await c.discord.click(member, message, f"idea:vote:{idea_id}:{direction}")
     await record.reply()
     return record
-
-
-async def current(bot: CoCreateBot, c: Community, message: Payload) -> Payload:
-    """The public post as members see it once the bot's pending refreshes are done."""
-    await bot.refreshes.flush()
-    return c.discord.message(int(message["id"]))
 
 
 async def test_submit_posts_a_forum_thread_with_embed_and_buttons(configured: Community, start_bot: BotStarter) -> None:
@@ -75,7 +68,7 @@ async def test_votes_retract_and_switch_exactly_under_concurrency(configured: Co
         )
         idea = await bot.services.ideas.get(c.guild.id, 1)
         assert (idea.upvotes, idea.downvotes, idea.score) == (20, 5, 15)
-        assert field(await current(bot, c, message), "Score") == "▲ 20  ▼ 5  ·  score 15"
+        assert field(await posted_now(bot, c, message), "Score") == "▲ 20  ▼ 5  ·  score 15"
         edits = [
             call
             for call in c.discord.rest_log
@@ -92,7 +85,7 @@ async def test_votes_survive_restart(configured: Community, start_bot: BotStarte
         message = await post(c, c.alice, "Wax tin with a mirror")
         await vote(c, c.bob, message, "up")
     async with start_bot() as bot:
-        message = await current(bot, c, message)
+        message = await posted_now(bot, c, message)
         await vote(c, c.staff, message, "up")
         retract = await vote(c, c.bob, message, "up")
         assert "taken back" in await retract.ephemeral_text()
@@ -111,7 +104,7 @@ async def test_status_change_with_reason_notifies_followers(configured: Communit
         assert (await bot.services.ideas.get(c.guild.id, 1)).status == "new"
         record = await c.discord.slash(c.staff, "idea status", idea=1, status="planned", reason="Coming in spring")
         assert "now planned; 2 followers notified" in await record.ephemeral_text()
-        shown = await current(bot, c, message)
+        shown = await posted_now(bot, c, message)
         assert field(shown, "Status") == "Planned\nComing in spring"
         thread_messages = c.discord.messages_in(c.discord.channel(int(message["channel_id"])))
         assert "**Status: Planned** (was new)" in thread_messages[-2]["content"]
@@ -126,7 +119,7 @@ async def test_closed_idea_refuses_votes(configured: Community, start_bot: BotSt
         message = await post(c, c.alice, "Glitter wax")
         stale = copy.deepcopy(message)  # what a member's client still shows before it refreshes
         await (await c.discord.slash(c.staff, "idea status", idea=1, status="declined", reason="Too messy")).reply()
-        shown = await current(bot, c, message)
+        shown = await posted_now(bot, c, message)
         with pytest.raises(AssertionError, match="disabled"):
             await c.discord.click(c.bob, shown, "idea:vote:1:up")
         record = await c.discord.click(c.bob, stale, "idea:vote:1:up")
@@ -151,7 +144,7 @@ async def test_merge_moves_votes_without_counting_anyone_twice(configured: Commu
         merged = await bot.services.ideas.get(c.guild.id, 2)
         assert (kept.upvotes, kept.downvotes) == (2, 1)
         assert (merged.status, merged.duplicate_of, merged.upvotes) == ("duplicate", 1, 0)
-        assert field(await current(bot, c, dup), "Status") == "Duplicate of #1\nSame idea"
+        assert field(await posted_now(bot, c, dup), "Status") == "Duplicate of #1\nSame idea"
         record = await c.discord.click(c.alice, stale, "idea:vote:2:up")
         assert await record.ephemeral_text() == "Idea #2 was merged into #1; vote there."
         again = await c.discord.slash(c.staff, "idea merge", duplicate=1, into=1)
@@ -237,7 +230,7 @@ async def test_credit_leaderboard_and_export(configured: Community, start_bot: B
         assert "credit members once it has shipped" in await early.ephemeral_text()
         await (await c.discord.slash(c.staff, "idea status", idea=1, status="shipped", reason="In stores now")).reply()
         await (await c.discord.slash(c.staff, "idea credit", idea=1, member=c.bob)).reply()
-        assert field(await current(bot, c, message), "Credited") == f"<@{c.alice.id}> <@{c.bob.id}>"
+        assert field(await posted_now(bot, c, message), "Credited") == f"<@{c.alice.id}> <@{c.bob.id}>"
         board = await (await c.discord.slash(c.alice, "idea leaderboard")).reply()
         lines = message_text(board).splitlines()
         assert lines[1] == f"1. <@{c.alice.id}> · 1 shipped · 1 upvotes received"
@@ -262,7 +255,7 @@ async def test_text_channel_gets_a_message_with_a_discussion_thread(
         thread = c.discord.channel(idea.thread_id)
         assert thread.parent_id == c.general.id and thread.id == int(message["id"])
         await vote(c, c.bob, message, "up")
-        assert field(await current(bot, c, message), "Score") == "▲ 1  ▼ 0  ·  score 1"
+        assert field(await posted_now(bot, c, message), "Score") == "▲ 1  ▼ 0  ·  score 1"
 
 
 async def test_submit_without_ideas_channel_is_refused(community: Community, start_bot: BotStarter) -> None:

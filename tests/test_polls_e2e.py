@@ -9,11 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.core import CoCreateBot
 from emulator import InteractionRecord, Member
 from emulator.interactions import message_text
 from emulator.state import Payload
-from tests.conftest import BotStarter, Community
+from tests.conftest import BotStarter, Community, posted_now
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -33,11 +32,6 @@ async def live_poll(c: Community, **options: object) -> Payload:
 async def pick(c: Community, member: Member, poll: Payload, option: int) -> str:
     poll_id = poll["embeds"][0]["title"].removeprefix("Poll #")
     return await (await c.discord.click(member, poll, f"poll:vote:{poll_id}:{option}")).ephemeral_text()
-
-
-async def shown(bot: CoCreateBot, c: Community, message: Payload) -> Payload:
-    await bot.refreshes.flush()
-    return c.discord.message(int(message["id"]))
 
 
 @pytest.mark.parametrize(
@@ -80,7 +74,7 @@ async def test_concurrent_votes_are_counted_exactly_and_edits_coalesced(
         await asyncio.gather(*(pick(c, m, poll, i % 3) for i, m in enumerate(voters)))
         results = await bot.services.polls.results(c.guild.id, 1)
         assert results.counts == (15, 15, 15) and results.ballots == 45
-        text = message_text(await shown(bot, c, poll))
+        text = message_text(await posted_now(bot, c, poll))
         assert text.count("`███░░░░░░░` 15 · 33%") == 3 and "45 ballots" in text
         edits = [call for call in c.discord.rest_log if call[0] == "PATCH" and call[1].endswith(poll["id"])]
         assert 1 <= len(edits) <= 4, f"45 votes must coalesce into a few edits, got {len(edits)}"
@@ -135,7 +129,7 @@ async def test_poll_closes_when_the_clock_reaches_its_time(configured: Community
             clock.shift(timedelta(minutes=2))
             await bot.scheduler.run_due()
             assert not (await bot.services.polls.get(c.guild.id, 1)).is_open
-            final = await shown(bot, c, poll)
+            final = await posted_now(bot, c, poll)
             assert all(b["disabled"] for row in final["components"] for b in row["components"])
             announcement = c.discord.messages_in(c.general)[-1]
             assert announcement["content"] == "Poll #1 has closed. Winner: **Cedar** with 2 votes (67%)."
