@@ -74,7 +74,7 @@ async def ours(members: int, rate: float) -> dict[str, Any]:
                 clicks = [(m, poll, f"poll:vote:1:{i % 3}") for i, m in enumerate(voters)]
                 clicks += [(m, idea, "idea:vote:1:up") for m in voters]
                 records, seconds = await storm(d, clicks, rate)
-                await bot.refreshes.flush()
+                await bot.delivery.drain()
                 edits = sum(1 for method, path in d.rest_log[before:] if method == "PATCH" and "/messages/" in path)
                 poll_counts = (await bot.services.polls.results(c.guild.id, 1)).counts
                 idea_votes = (await bot.services.ideas.get(c.guild.id, 1)).upvotes

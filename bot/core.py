@@ -8,9 +8,8 @@ import discord
 from discord.ext import commands
 
 import cogs
-from bot.coalesce import Coalescer
+from bot.delivery import DeliveryWorker, message_handler
 from bot.errors import CoCreateTree
-from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.sync import sync_if_changed
 from services.container import Services
@@ -32,7 +31,6 @@ class CoCreateBot(commands.Bot):
         services: Services,
         scheduler: Scheduler,
         dev_guild_id: int | None = None,
-        edit_interval: float = 2.0,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -42,31 +40,60 @@ class CoCreateBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=CoCreateTree,
             chunk_guilds_at_startup=False,
-            max_ratelimit_timeout=30.0,  # longer rate limits go to the outbox instead of hanging a command
+            max_ratelimit_timeout=30.0,  # a longer rate limit is retried later by the delivery worker
             **options,
         )
         self.storage = storage
         self.services = services
         self.scheduler = scheduler
         self.dev_guild_id = dev_guild_id
-        self.refreshes = Coalescer(edit_interval)
-        self.outbox = Outbox(self, storage.outbox, scheduler, services.clock)
+        self.delivery = DeliveryWorker(self, storage.deliveries, services.clock)
+        self.delivery.register("message", message_handler(self))
+        storage.on_commit(self.delivery.wake)
 
     async def setup_hook(self) -> None:
         applied = await self.storage.migrate()
         log.info("database ready", extra={"migrations_applied": applied})
         self.scheduler.start()
-        await self.outbox.schedule_next()
         for extension in cog_extensions():
             await self.load_extension(extension)
         await sync_if_changed(self, self.dev_guild_id)
+        await self.delivery.start()
 
     async def on_ready(self) -> None:
         log.info("connected", extra={"user": str(self.user), "guilds": len(self.guilds)})
 
+    async def catch_up(self) -> None:
+        """Run the jobs that are due and deliver what they owe (tests and the sandbox, after moving time)."""
+        await self.scheduler.run_due()
+        await self.delivery.drain()
+
+    # -- guild lifecycle: deliveries pause while the bot is out of a guild, and resume when a cause may be fixed --
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.storage.deliveries.depart(guild.id, self.services.clock.now())
+        log.info("removed from a guild: its deliveries and schedules pause", extra={"guild_id": guild.id})
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self._returned(guild)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self._returned(guild)
+
+    async def _returned(self, guild: discord.Guild) -> None:
+        if await self.storage.deliveries.return_(guild.id, self.services.clock.now()):
+            log.info("back in a guild: its deliveries resume", extra={"guild_id": guild.id})
+            self.delivery.wake()
+
+    async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
+        await self.delivery.resume(after.guild.id)
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        await self.delivery.resume(after.guild.id)
+
     async def close(self) -> None:
-        """Finish pending message refreshes, disconnect, then stop the scheduler and close the database."""
-        await self.refreshes.close()
+        """Stop delivering (what is unsent stays queued), disconnect, stop the scheduler, close the database."""
+        await self.delivery.close()
         await super().close()
         self.scheduler.shutdown()
         await self.storage.close()

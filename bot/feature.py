@@ -8,6 +8,7 @@ from discord.ext import commands
 
 if TYPE_CHECKING:
     from bot.core import CoCreateBot
+    from bot.delivery import Handler
 
 
 class FeatureCog(commands.GroupCog):
@@ -19,12 +20,20 @@ class FeatureCog(commands.GroupCog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.dynamic_items)
+        for kind, handler in self.delivery_handlers().items():
+            self.bot.delivery.register(kind, handler)
         await self.rebuild_jobs()
+
+    def delivery_handlers(self) -> dict[str, "Handler"]:
+        """The delivery kinds this feature performs on Discord (see bot/delivery.py), by name."""
+        return {}
 
     async def rebuild_jobs(self) -> None:
         """Schedule this feature's jobs from the database (the source of truth)."""
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*self.dynamic_items)
+        for kind in self.delivery_handlers():
+            self.bot.delivery.unregister(kind)
         if self.job_prefix:
             self.bot.scheduler.cancel_prefix(self.job_prefix)

@@ -66,6 +66,7 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Configure 
             timezone=timezone,
         )
         settings = await self.service.update(interaction.guild_id, change)
+        await interaction.client.delivery.resume(interaction.guild_id)  # type: ignore[attr-defined]
         await interaction.response.send_message("Settings saved.", embed=settings_embed(settings), ephemeral=True)
 
     @set_settings.autocomplete("timezone")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from emulator.server import DiscordEmulator
 
 API = "/api/v10"
+NONCE_WINDOW = 300.0  # seconds: Discord drops a repeated nonce with enforce_nonce "in the past few minutes"
 
 
 def error(status: int, code: int, message: str, **extra: Any) -> web.Response:
@@ -83,7 +84,11 @@ class RestApi:
         if request.path.startswith(API) and not by_path_token and not authorized:
             response: web.StreamResponse = error(401, 0, "401: Unauthorized")
         else:
-            response = self.emu.take_fault(request.method, request.path) or await handler(request)
+            try:
+                response = self.emu.take_fault(request.method, request.path) or await handler(request)
+            except web.HTTPException as refusal:  # raised with Discord's JSON error body
+                response = web.Response(status=refusal.status, text=refusal.text, content_type="application/json")
+            response = self.emu.take_fault(request.method, request.path, after=True) or response
         if response.content_type == "application/json":
             response.headers["Content-Type"] = "application/json"  # exactly as Discord sends it; discord.py checks
         return response
@@ -246,7 +251,16 @@ class RestApi:
         body, files = await read_body(request)
         if problems := self.emu.problems_with(body):
             return problems
-        return web.json_response(self.emu.store_message(channel.id, body, files))
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self.emu.nonces.get((channel.id, str(nonce)))
+            if seen is not None and time.monotonic() - seen[0] < NONCE_WINDOW and seen[1] in self.emu.messages:
+                return web.json_response(self.emu.messages[seen[1]])  # Discord answers with the message it made
+        message = self.emu.store_message(channel.id, body, files)
+        if nonce is not None:
+            message["nonce"] = str(nonce)
+            self.emu.nonces[(channel.id, str(nonce))] = (time.monotonic(), int(message["id"]))
+        return web.json_response(message)
 
     async def create_forum_post(self, request: web.Request) -> web.Response:
         forum = self.emu.channel(int(request.match_info["channel"]))
@@ -262,6 +276,8 @@ class RestApi:
     async def create_thread_from_message(self, request: web.Request) -> web.Response:
         channel = self.emu.channel(int(request.match_info["channel"]))
         message_id = int(self.emu.message(int(request.match_info["message"]))["id"])
+        if message_id in self.emu.guilds[channel.guild_id].channels:
+            return error(400, 160004, "A thread has already been created for this message")
         body = await request.json()
         thread = await self.emu.open_thread(channel, body["name"], thread_id=message_id)
         return web.json_response(thread.payload())

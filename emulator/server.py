@@ -48,13 +48,21 @@ class Fault:
     status: int
     times: int
     retry_after: float
+    after: bool = False  # Discord performs the request, then the answer is lost (a crash between send and record)
 
     def response(self) -> web.Response:
         if self.status == 429:
             body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": False}
             headers = {"Retry-After": str(self.retry_after), "Via": "1.1 google", "X-RateLimit-Scope": "user"}
             return web.json_response(body, status=429, headers=headers)
+        if self.status in REFUSALS:
+            code, message = REFUSALS[self.status]
+            return web.json_response({"message": message, "code": code}, status=self.status)
         return web.json_response({"message": "Server error", "code": 0}, status=self.status)
+
+
+# What Discord answers when the bot lacks a permission or the target is gone (Discord's JSON error codes).
+REFUSALS = {403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel")}
 
 
 class UnknownRoute(AssertionError):
@@ -82,6 +90,8 @@ class DiscordEmulator:
         self.rejected: list[str] = []  # what Discord would have refused as an invalid form body
         self.faults: list[Fault] = []
         self.fault_log: list[tuple[str, str, int]] = []
+        self.nonces: dict[tuple[int, str], tuple[float, int]] = {}  # (channel, nonce) -> (when, message id)
+        self.departed: set[int] = set()  # guilds the bot was removed from
         self._ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -120,13 +130,15 @@ class DiscordEmulator:
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    def inject_fault(self, method: str, path: str, status: int, *, times: int = 1, retry_after: float = 0.05) -> None:
+    def inject_fault(
+        self, method: str, path: str, status: int, *, times: int = 1, retry_after: float = 0.05, after: bool = False
+    ) -> None:
         """Make Discord fail: the next `times` requests matching `method` and the regex `path` get `status`."""
-        self.faults.append(Fault(method, re.compile(path), status, times, retry_after))
+        self.faults.append(Fault(method, re.compile(path), status, times, retry_after, after))
 
-    def take_fault(self, method: str, path: str) -> web.Response | None:
+    def take_fault(self, method: str, path: str, *, after: bool = False) -> web.Response | None:
         for fault in self.faults:
-            if fault.times > 0 and fault.method == method and fault.path.search(path):
+            if fault.times > 0 and fault.after == after and fault.method == method and fault.path.search(path):
                 fault.times -= 1
                 self.fault_log.append((method, path, fault.status))
                 return fault.response()
@@ -185,6 +197,20 @@ class DiscordEmulator:
         await self.dispatch("GUILD_CREATE", guild.payload())
         return guild
 
+    async def remove_bot(self, guild: Guild) -> None:
+        """A moderator kicks the bot: GUILD_DELETE, and Discord refuses its requests there (50001)."""
+        self.departed.add(guild.id)
+        await self.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+
+    async def readd_bot(self, guild: Guild) -> None:
+        """The bot is invited back: GUILD_CREATE, and its requests there work again."""
+        self.departed.discard(guild.id)
+        await self.dispatch("GUILD_CREATE", guild.payload())
+
+    async def update_channel(self, channel: Channel) -> None:
+        """A moderator changed the channel (e.g. its permission overwrites): CHANNEL_UPDATE."""
+        await self.dispatch("CHANNEL_UPDATE", channel.payload())
+
     async def add_role(self, guild: Guild, name: str, permissions: int = 0) -> Role:
         role = Role(self.snowflakes.next(), name, permissions=int(permissions), position=len(guild.roles))
         guild.roles[role.id] = role
@@ -229,6 +255,8 @@ class DiscordEmulator:
     def channel(self, channel_id: int) -> Channel:
         for guild in self.guilds.values():
             if channel_id in guild.channels:
+                if guild.id in self.departed:
+                    raise web.HTTPForbidden(text='{"code": 50001, "message": "Missing Access"}')
                 return guild.channels[channel_id]
         raise web.HTTPNotFound(text='{"code": 10003, "message": "Unknown Channel"}', content_type="application/json")
 

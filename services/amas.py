@@ -7,11 +7,25 @@ from services.errors import InvalidInput, NotAllowed, NotFound
 from services.timeparse import parse_when
 from services.validation import build
 from storage.base import AmaRepository
-from storage.models import Ama, AmaDraft, AmaStatus, Host, Model, Question, QuestionStatus, text
+from storage.models import Ama, AmaDraft, AmaStatus, Host, Intent, Model, Question, QuestionStatus, text
 
 SCHEDULE_AHEAD = timedelta(days=90)
 LONGEST_AMA = timedelta(hours=12)
 REMIND_BEFORE = timedelta(minutes=15)
+
+
+def lane(ama_id: int) -> str:
+    """An AMA's posts go out in order: the announcement and thread first, then its questions and answers."""
+    return f"ama:{ama_id}"
+
+
+def ama_post(kind: str, ama: Ama) -> Intent:
+    return Intent(kind=kind, entity_id=ama.id, payload={"channel_id": ama.channel_id})
+
+
+def refresh(question: Question) -> Intent:
+    """Show the question's stored state (upvotes, answer) on its post, coalesced."""
+    return Intent(kind="ama.question_render", entity_id=question.id, lane=lane(question.ama_id), render=True)
 
 
 class QuestionText(Model):
@@ -77,12 +91,20 @@ class AmaService:
             moderated=moderated,
             max_questions=max_questions,
         )
-        ama_id = await self._repo.create(guild_id, created_by, draft, now)
+        publish = Intent(kind="ama.publish", payload={"channel_id": channel_id})
+        ama_id = await self._repo.create(guild_id, created_by, draft, now, intents=[publish])
         return await self.get(guild_id, ama_id)
 
-    async def attach(self, ama: Ama, message_id: int, thread_id: int, event_id: int | None) -> Ama:
+    async def attach(self, ama: Ama, message_id: int, thread_id: int | None, event_id: int | None) -> Ama:
+        """Record what its publication made so far (a retry does only the rest)."""
         await self._repo.attach(ama.guild_id, ama.id, message_id, thread_id, event_id)
         return await self.get(ama.guild_id, ama.id)
+
+    async def remind(self, guild_id: int, ama_id: int) -> None:
+        """Remind the channel of an AMA that has not opened yet."""
+        ama = await self.get(guild_id, ama_id)
+        if ama.status == AmaStatus.SCHEDULED:
+            await self._repo.add_intents(guild_id, [ama_post("ama.reminder", ama)], self._clock.now())
 
     async def get(self, guild_id: int, ama_id: int) -> Ama:
         ama = await self._repo.get(guild_id, ama_id)
@@ -95,18 +117,23 @@ class AmaService:
 
     async def open(self, guild_id: int, ama_id: int) -> Ama | None:
         """Open a scheduled AMA (on time or by hand); None if it was not waiting to open."""
-        if not await self._repo.move(guild_id, ama_id, AmaStatus.SCHEDULED, AmaStatus.OPEN):
+        ama = await self.get(guild_id, ama_id)
+        opened = [ama_post("ama.opened", ama)]
+        if not await self._repo.move(guild_id, ama_id, AmaStatus.SCHEDULED, AmaStatus.OPEN, self._clock.now(), opened):
             return None
         return await self.get(guild_id, ama_id)
 
     async def close(self, guild_id: int, ama_id: int) -> tuple[Ama, str] | None:
         """Close the AMA and store its transcript; None if it was already closed."""
         ama = await self.get(guild_id, ama_id)
-        if ama.status == AmaStatus.CLOSED or not await self._repo.move(guild_id, ama_id, ama.status, AmaStatus.CLOSED):
+        if ama.status == AmaStatus.CLOSED:
             return None
         public = (QuestionStatus.OPEN, QuestionStatus.ANSWERED)
         transcript = render_transcript(ama, await self._repo.questions(guild_id, ama_id, public))
-        await self._repo.save_transcript(guild_id, ama_id, transcript)
+        closed = [ama_post("ama.closed", ama)]
+        now = self._clock.now()
+        if not await self._repo.move(guild_id, ama_id, ama.status, AmaStatus.CLOSED, now, closed, transcript):
+            return None
         return await self.get(guild_id, ama_id), transcript
 
     async def transcript(self, guild_id: int, ama_id: int) -> str:
@@ -143,8 +170,9 @@ class AmaService:
         ama = await self.askable(guild_id, ama_id, asker_id)
         clean = build(QuestionText, question=question).question
         status = QuestionStatus.PENDING if ama.moderated else QuestionStatus.OPEN
+        shown = [Intent(kind="ama.question", lane=lane(ama.id))] if status == QuestionStatus.OPEN else []
         question_id = await self._repo.add_question(
-            ama, asker_id, asker_name[:100], anonymous, clean, status, self._clock.now()
+            ama, asker_id, asker_name[:100], anonymous, clean, status, self._clock.now(), shown
         )
         return ama, await self.question(guild_id, question_id)
 
@@ -163,7 +191,9 @@ class AmaService:
     async def moderate(self, guild_id: int, question_id: int, approve: bool) -> Question | None:
         """Approve or reject a waiting question; None if another moderator already did."""
         status = QuestionStatus.OPEN if approve else QuestionStatus.REJECTED
-        if not await self._repo.moderate(guild_id, question_id, status):
+        question = await self.question(guild_id, question_id)
+        shown = [Intent(kind="ama.question", entity_id=question_id, lane=lane(question.ama_id))] if approve else []
+        if not await self._repo.moderate(guild_id, question_id, status, self._clock.now(), shown):
             return None
         return await self.question(guild_id, question_id)
 
@@ -174,7 +204,11 @@ class AmaService:
         ama = await self.get(guild_id, question.ama_id)
         if ama.status != AmaStatus.OPEN:
             raise InvalidInput(f"AMA #{ama.id} has ended; upvotes are closed.")
-        upvoted = await self._repo.toggle_upvote(guild_id, question_id, member_id)
+        upvoted = await self._repo.toggle_upvote(
+            guild_id, question_id, member_id, self._clock.now(), [refresh(question)]
+        )
+        if upvoted is None:
+            raise InvalidInput(f"AMA #{ama.id} has ended; upvotes are closed.")
         return await self.question(guild_id, question_id), upvoted
 
     async def next_questions(self, guild_id: int, ama_id: int | None, limit: int = 5) -> tuple[Ama, list[Question]]:
@@ -197,9 +231,11 @@ class AmaService:
         return ama, question, host
 
     async def answer(self, guild_id: int, question_id: int, host_id: int, answer: str) -> tuple[Ama, Question]:
-        ama, _, host = await self.answerable(guild_id, question_id, host_id)
+        ama, question, host = await self.answerable(guild_id, question_id, host_id)
         clean = build(AnswerText, answer=answer).answer
-        await self._repo.answer(guild_id, question_id, clean, host.name, self._clock.now())
+        posts = [refresh(question), Intent(kind="ama.answered", entity_id=question_id, lane=lane(ama.id))]
+        if not await self._repo.answer(guild_id, question_id, clean, host.name, self._clock.now(), posts):
+            raise InvalidInput(f"Question #{question_id} was answered, or the AMA ended, a moment ago.")
         return ama, await self.question(guild_id, question_id)
 
     def reminder_time(self, ama: Ama) -> datetime:

@@ -20,12 +20,13 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.timeparse import parse_duration
 from services.validation import build
-from storage.base import ChallengeRepository
+from storage.base import ChallengeRepository, PhaseOver
 from storage.models import (
     Challenge,
     ChallengeDraft,
     Entry,
     EntryFile,
+    Intent,
     Model,
     Phase,
     Rotation,
@@ -247,7 +248,8 @@ class ChallengeService:
         entries_close = starts + timedelta(minutes=challenge.entry_minutes)
         voting_close = entries_close + timedelta(minutes=challenge.voting_minutes)
         theme = theme_for(challenge, challenge.runs_started + 1)
-        run_id = await self._repo.start_run(challenge, theme, starts, entries_close, voting_close)
+        started = [Intent(kind="challenge.started")]
+        run_id = await self._repo.start_run(challenge, theme, starts, entries_close, voting_close, started)
         return challenge, await self.run(guild_id, run_id)
 
     async def run(self, guild_id: int, run_id: int) -> Run:
@@ -260,24 +262,41 @@ class ChallengeService:
         return await self._repo.unfinished_runs(guild_id)
 
     async def open_voting(self, guild_id: int, run_id: int) -> tuple[Run, list[Entry]] | None:
-        if not await self._repo.move(guild_id, run_id, Phase.ENTRIES, Phase.VOTING):
+        """Close entries and show each entry for voting (the posts follow through the delivery worker)."""
+        lane = f"challenge:{run_id}"
+        header = Intent(kind="challenge.voting", entity_id=run_id)
+        entry = Intent(kind="challenge.entry", lane=lane)
+        if not await self._repo.move(
+            guild_id, run_id, Phase.ENTRIES, Phase.VOTING, self._clock.now(), [header], per_entry=entry
+        ):
             return None
         return await self.run(guild_id, run_id), await self._repo.entries(guild_id, run_id)
 
     async def finish(self, guild_id: int, run_id: int) -> tuple[Run, list[tuple[Entry, int]]] | None:
-        """Close voting and record the winners (everyone tied on the most votes); None if already finished."""
-        if not await self._repo.move(guild_id, run_id, Phase.VOTING, Phase.FINISHED):
+        """Close voting and record the winners (everyone tied on the most votes), announced with the close, and
+        close every entry's vote button; None if already finished."""
+        lane = f"challenge:{run_id}"
+        announce = Intent(kind="challenge.winners", entity_id=run_id)
+        close_entry = Intent(kind="challenge.entry_render", lane=lane, render=True)
+        if not await self._repo.move(
+            guild_id, run_id, Phase.VOTING, Phase.FINISHED, self._clock.now(), [announce], per_entry=close_entry
+        ):
             return None
+        return await self.run(guild_id, run_id), await self.winners(guild_id, run_id)
+
+    async def winners(self, guild_id: int, run_id: int) -> list[tuple[Entry, int]]:
+        """The recorded winners of a finished run with their votes."""
         entries = {e.id: e for e in await self._repo.entries(guild_id, run_id)}
-        tally = await self._repo.tally(guild_id, run_id)
-        top = max(tally.values(), default=0)
-        winners = [(entries[entry_id], votes) for entry_id, votes in sorted(tally.items()) if votes == top and top]
-        run = await self.run(guild_id, run_id)
-        await self._repo.record_winners(run, winners)
-        return run, winners
+        return [(entries[entry_id], votes) for entry_id, votes in await self._repo.winners(guild_id, run_id)]
 
     async def entries(self, guild_id: int, run_id: int) -> list[Entry]:
         return await self._repo.entries(guild_id, run_id)
+
+    async def entry(self, guild_id: int, entry_id: int) -> Entry:
+        entry = await self._repo.entry(guild_id, entry_id)
+        if entry is None:
+            raise NotFound("That entry does not exist.")
+        return entry
 
     async def entry_file(self, guild_id: int, entry_id: int) -> bytes | None:
         return await self._repo.entry_file(guild_id, entry_id)
@@ -313,19 +332,23 @@ class ChallengeService:
         run = open_runs[0]
         if now >= run.entries_close_at:
             raise InvalidInput("Entries for this run have closed.")
-        _, replaced = await self._repo.save_entry(run, member_id, clean.text, file, clean.link, now)
+        try:
+            _, replaced = await self._repo.save_entry(run, member_id, clean.text, file, clean.link, now)
+        except PhaseOver:
+            raise InvalidInput("Entries for this run have closed.") from None
         return run, replaced
 
     async def vote(self, guild_id: int, entry_id: int, member_id: int) -> tuple[Entry, bool]:
-        entry = await self._repo.entry(guild_id, entry_id)
-        if entry is None:
-            raise NotFound("That entry does not exist.")
+        entry = await self.entry(guild_id, entry_id)
         run = await self.run(guild_id, entry.run_id)
         if run.phase != Phase.VOTING or self._clock.now() >= run.voting_close_at:
             raise InvalidInput("Voting for this run is closed.")
         if entry.member_id == member_id:
             raise NotAllowed("You cannot vote for your own entry.")
-        return entry, await self._repo.toggle_vote(run, member_id, entry_id)
+        try:
+            return entry, await self._repo.toggle_vote(run, member_id, entry_id)
+        except PhaseOver:
+            raise InvalidInput("Voting for this run is closed.") from None
 
     async def hall_of_fame(self, guild_id: int, limit: int = 15) -> list[Winner]:
         return await self._repo.hall_of_fame(guild_id, limit)

@@ -12,10 +12,12 @@ from pydantic import Field
 from services.clock import Clock
 from services.errors import InvalidInput, NotFound
 from services.validation import build
-from storage.base import IdeaRepository
-from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Model, text
+from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
+from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, text
 
 PAGE_SIZE = 5
+PINGS_PER_POST = 90  # Discord allows at most 100 users in one message's allowed_mentions
+DRAFT_GONE = "This draft was already posted (or is not yours)."
 SIMILAR_TITLE_RATIO = 0.75
 PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 
@@ -67,6 +69,11 @@ def normalized(title: str) -> str:
     return " ".join(words_of(title))
 
 
+def refresh(idea_id: int) -> Intent:
+    """Show the idea's stored state on its public post (coalesced: one edit per interval)."""
+    return Intent(kind="idea.render", entity_id=idea_id, render=True)
+
+
 class IdeaService:
     def __init__(self, repository: IdeaRepository, clock: Clock) -> None:
         self._repo = repository
@@ -96,14 +103,37 @@ class IdeaService:
     # -- submitting ----------------------------------------------------------------------------------
 
     async def check_rate_limit(self, guild_id: int, author_id: int) -> None:
+        """Refuse before the form opens when the member is at the limit (the store decides again, atomically)."""
         limit = (await self.settings(guild_id)).hourly_limit
         now = self._clock.now()
         count, oldest = await self._repo.count_by_author_since(guild_id, author_id, now - timedelta(hours=1))
         if count >= limit:
-            wait = oldest + timedelta(hours=1) - now if oldest else timedelta(hours=1)
-            minutes = max(1, round(wait.total_seconds() / 60))
-            unit = "minute" if minutes == 1 else "minutes"
-            raise InvalidInput(f"You can submit {limit} ideas an hour. Try again in {minutes} {unit}.")
+            raise self._limit_refusal(LimitReached(limit, oldest or now))
+
+    def _limit_refusal(self, reached: LimitReached) -> InvalidInput:
+        wait = reached.oldest + timedelta(hours=1) - self._clock.now()
+        minutes = max(1, round(wait.total_seconds() / 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        return InvalidInput(f"You can submit {reached.limit} ideas an hour. Try again in {minutes} {unit}.")
+
+    async def _create(self, guild_id: int, author_id: int, draft: IdeaDraft, draft_id: int | None) -> Idea:
+        """Store the idea and the intent to publish it, in one transaction that enforces the hourly limit."""
+        limit = (await self.settings(guild_id)).hourly_limit
+        try:
+            idea_id = await self._repo.create(
+                guild_id,
+                author_id,
+                draft,
+                self._clock.now(),
+                draft_id=draft_id,
+                hourly_limit=limit,
+                intents=[Intent(kind="idea.publish")],
+            )
+        except LimitReached as reached:
+            raise self._limit_refusal(reached) from None
+        except DraftGone:
+            raise NotFound(DRAFT_GONE) from None
+        return await self.get(guild_id, idea_id)
 
     async def submit(
         self, guild_id: int, author_id: int, text: DraftText, draft_id: int | None = None
@@ -119,8 +149,7 @@ class IdeaService:
         if similar:
             kept = await self.keep_draft(guild_id, author_id, DraftText(**draft.model_dump()), replacing=draft_id)
             return SubmitOutcome(similar=tuple(similar), draft_id=kept)
-        idea_id = await self._repo.create(guild_id, author_id, draft, self._clock.now(), draft_id=draft_id)
-        return SubmitOutcome(idea=await self.get(guild_id, idea_id))
+        return SubmitOutcome(idea=await self._create(guild_id, author_id, draft, draft_id))
 
     async def keep_draft(self, guild_id: int, author_id: int, text: DraftText, replacing: int | None = None) -> int:
         """Store what the member typed so that nothing is lost when it cannot be posted yet."""
@@ -129,16 +158,13 @@ class IdeaService:
     async def draft(self, guild_id: int, author_id: int, draft_id: int) -> DraftText:
         text = await self._repo.draft(guild_id, author_id, draft_id)
         if text is None:
-            raise NotFound("This draft was already posted (or is not yours).")
+            raise NotFound(DRAFT_GONE)
         return text
 
     async def submit_draft(self, guild_id: int, author_id: int, draft_id: int) -> Idea:
         """Post a draft the author confirmed despite similar ideas."""
         text = await self.draft(guild_id, author_id, draft_id)
-        draft = build(IdeaDraft, **text.model_dump())
-        await self.check_rate_limit(guild_id, author_id)
-        idea_id = await self._repo.create(guild_id, author_id, draft, self._clock.now(), draft_id=draft_id)
-        return await self.get(guild_id, idea_id)
+        return await self._create(guild_id, author_id, build(IdeaDraft, **text.model_dump()), draft_id)
 
     async def canonical_category(self, guild_id: int, category: str | None) -> str | None:
         """The configured category `category` names, whatever its case; a clear refusal if there is none."""
@@ -161,9 +187,9 @@ class IdeaService:
             if difflib.SequenceMatcher(None, wanted, normalized(idea.title)).ratio() >= SIMILAR_TITLE_RATIO
         ][:3]
 
-    async def attach_post(self, idea: Idea, channel_id: int, message_id: int, thread_id: int) -> Idea:
+    async def attach_post(self, idea: Idea, channel_id: int, message_id: int, thread_id: int | None) -> None:
+        """Record where the idea's post lives (the thread may follow in a later step)."""
         await self._repo.attach_post(idea.guild_id, idea.id, channel_id, message_id, thread_id)
-        return await self.get(idea.guild_id, idea.id)
 
     async def get(self, guild_id: int, idea_id: int) -> Idea:
         idea = await self._repo.get(guild_id, idea_id)
@@ -182,23 +208,39 @@ class IdeaService:
             raise InvalidInput(f"Idea #{idea.id} is {idea.status}; voting is closed.")
         if value == -1 and not (await self.settings(guild_id)).downvotes:
             raise InvalidInput("This server only uses upvotes.")
-        mine = await self._repo.toggle_vote(guild_id, idea_id, member_id, value)
+        try:
+            mine = await self._repo.toggle_vote(
+                guild_id, idea_id, member_id, value, self._clock.now(), intents=[refresh(idea_id)]
+            )
+        except IdeaClosed:  # merged or closed while the member clicked: say which, from the stored state
+            return await self.vote(guild_id, idea_id, member_id, value)
         return VoteOutcome(idea=idea, my_vote=mine)
 
     # -- staff ---------------------------------------------------------------------------------------
 
-    async def set_status(self, guild_id: int, idea_id: int, status: IdeaStatus, reason: str) -> StatusChange:
-        """Move an idea through the workflow with a public reason; returns who to notify."""
+    async def set_status(
+        self, guild_id: int, idea_id: int, status: IdeaStatus, reason: str, by: int | None = None
+    ) -> StatusChange:
+        """Move an idea through the workflow with a public reason, posted in its thread pinging its followers."""
         if status == IdeaStatus.DUPLICATE:
             raise InvalidInput("Use /idea merge to mark an idea as a duplicate of another.")
         clean = build(StatusReason, reason=reason).reason
         idea = await self.get(guild_id, idea_id)
         if idea.status == IdeaStatus.DUPLICATE:
             raise InvalidInput(f"Idea #{idea.id} was merged into #{idea.duplicate_of}; change that one instead.")
-        await self._repo.set_status(guild_id, idea_id, status, clean)
         opted_out = await self._repo.opted_out(guild_id)
         followers = [idea.author_id, *await self._repo.upvoters(guild_id, idea_id)]
         notify = tuple(m for m in dict.fromkeys(followers) if m not in opted_out)
+        post = {"status": status.value, "previous": idea.status.value, "reason": clean, "by": by}
+        intents = [
+            refresh(idea_id),
+            Intent(kind="idea.status", entity_id=idea_id, payload=post),
+            *(
+                Intent(kind="idea.followers", entity_id=idea_id, payload={"members": notify[i : i + PINGS_PER_POST]})
+                for i in range(0, len(notify), PINGS_PER_POST)
+            ),
+        ]
+        await self._repo.set_status(guild_id, idea_id, status, clean, self._clock.now(), intents)
         return StatusChange(idea=await self.get(guild_id, idea_id), previous=idea.status, notify=notify)
 
     async def merge(self, guild_id: int, duplicate_id: int, target_id: int, reason: str | None) -> tuple[Idea, Idea]:
@@ -211,14 +253,20 @@ class IdeaService:
             raise InvalidInput(f"Idea #{duplicate_id} is already merged into #{duplicate.duplicate_of}.")
         if target.status == IdeaStatus.DUPLICATE:
             raise InvalidInput(f"Idea #{target_id} is itself merged into #{target.duplicate_of}; merge into that.")
-        await self._repo.merge(guild_id, duplicate_id, target_id, clean)
+        intents = [
+            refresh(duplicate_id),
+            refresh(target_id),
+            Intent(kind="idea.merged", entity_id=duplicate_id, payload={"into": target_id}),
+            Intent(kind="idea.merged_in", entity_id=target_id, payload={"from": duplicate_id}),
+        ]
+        await self._repo.merge(guild_id, duplicate_id, target_id, clean, self._clock.now(), intents)
         return await self.get(guild_id, duplicate_id), await self.get(guild_id, target_id)
 
     async def credit(self, guild_id: int, idea_id: int, member_id: int) -> Idea:
         idea = await self.get(guild_id, idea_id)
         if idea.status != IdeaStatus.SHIPPED:
             raise InvalidInput(f"Idea #{idea_id} is {idea.status}; credit members once it has shipped.")
-        await self._repo.add_credit(guild_id, idea_id, member_id)
+        await self._repo.add_credit(guild_id, idea_id, member_id, self._clock.now(), [refresh(idea_id)])
         return await self.get(guild_id, idea_id)
 
     # -- reading -------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from services.errors import InvalidInput, NotAllowed, NotFound
 from services.permissions import Actor, is_moderator
 from services.timeparse import parse_when
 from services.validation import build
-from storage.base import BallotFull, PollRepository
-from storage.models import GuildSettings, Model, Poll, PollDraft, PollResults
+from storage.base import BallotFull, PollClosed, PollRepository
+from storage.models import GuildSettings, Intent, Model, Poll, PollDraft, PollResults
 from storage.polls import ballot_key
 
 MAX_OPEN_FOR = timedelta(days=90)
@@ -20,6 +20,11 @@ MAX_OPEN_FOR = timedelta(days=90)
 class BallotOutcome(Model):
     poll: Poll
     choices: tuple[int, ...]
+
+
+def refresh(poll_id: int) -> Intent:
+    """Show the poll's stored state on its public message (coalesced: one edit per interval)."""
+    return Intent(kind="poll.render", entity_id=poll_id, render=True)
 
 
 class PollService:
@@ -58,12 +63,19 @@ class PollService:
             else None,
         )
         salt = secrets.token_hex(16) if anonymous else None
-        poll_id = await self._repo.create(guild_id, channel_id, creator_id, draft, salt, now)
+        poll_id = await self._repo.create(
+            guild_id,
+            channel_id,
+            creator_id,
+            draft,
+            salt,
+            now,
+            intents=[Intent(kind="poll.publish", payload={"channel_id": channel_id})],
+        )
         return await self.get(guild_id, poll_id)
 
-    async def attach_message(self, poll: Poll, message_id: int) -> Poll:
+    async def attach_message(self, poll: Poll, message_id: int) -> None:
         await self._repo.attach_message(poll.guild_id, poll.id, message_id)
-        return await self.get(poll.guild_id, poll.id)
 
     async def get(self, guild_id: int, poll_id: int) -> Poll:
         poll = await self._repo.get(guild_id, poll_id)
@@ -82,11 +94,15 @@ class PollService:
             raise InvalidInput("That option does not exist.")
         key = await self._voter_key(poll, actor.user_id)
         try:
-            ballot = await self._repo.set_ballot(guild_id, poll_id, key, option, poll.max_choices)
+            ballot = await self._repo.set_ballot(
+                guild_id, poll_id, key, option, poll.max_choices, self._clock.now(), intents=[refresh(poll_id)]
+            )
         except BallotFull as full:
             raise InvalidInput(
                 f"You can pick at most {full.max_choices} options. Click one of your choices to remove it first."
             ) from None
+        except PollClosed:
+            raise InvalidInput(f"Poll #{poll.id} is closed.") from None
         return BallotOutcome(poll=poll, choices=tuple(ballot))
 
     async def _voter_key(self, poll: Poll, member_id: int) -> str:
@@ -110,7 +126,12 @@ class PollService:
 
     async def close(self, guild_id: int, poll_id: int) -> PollResults | None:
         """Close the poll; returns the final results, or None if it was already closed."""
-        if not await self._repo.close(guild_id, poll_id, self._clock.now()):
+        poll = await self.get(guild_id, poll_id)
+        closing = [
+            refresh(poll_id),
+            Intent(kind="poll.results", entity_id=poll_id, payload={"channel_id": poll.channel_id}),
+        ]
+        if not await self._repo.close(guild_id, poll_id, self._clock.now(), intents=closing):
             return None
         return await self.results(guild_id, poll_id)
 

@@ -1,12 +1,14 @@
 """AMAs, their questions and upvotes in SQLite. Every query is scoped by guild."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 import aiosqlite
 
 from storage.database import Database
-from storage.models import Ama, AmaDraft, AmaStatus, Host, Question, QuestionStatus
+from storage.deliveries import add_intents
+from storage.models import Ama, AmaDraft, AmaStatus, Host, Intent, Question, QuestionStatus
 
 AMA_COLUMNS = (
     "id, guild_id, channel_id, title, description, hosts, starts_at, ends_at, moderated, max_questions, status, "
@@ -33,7 +35,9 @@ class SqliteAmaRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, guild_id: int, created_by: int, draft: AmaDraft, now: datetime) -> int:
+    async def create(
+        self, guild_id: int, created_by: int, draft: AmaDraft, now: datetime, intents: Sequence[Intent] = ()
+    ) -> int:
         hosts = json.dumps([[h.id, h.name] for h in draft.hosts])
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
@@ -53,6 +57,7 @@ class SqliteAmaRepository:
                     now.isoformat(),
                 ),
             )
+            await add_intents(conn, guild_id, intents, now, cursor.lastrowid)
             return cursor.lastrowid  # type: ignore[return-value]
 
     async def get(self, guild_id: int, ama_id: int) -> Ama | None:
@@ -69,25 +74,38 @@ class SqliteAmaRepository:
         )
         return [to_ama(r) for r in rows]
 
-    async def attach(self, guild_id: int, ama_id: int, message_id: int, thread_id: int, event_id: int | None) -> None:
+    async def attach(
+        self, guild_id: int, ama_id: int, message_id: int, thread_id: int | None, event_id: int | None
+    ) -> None:
         await self._db.execute(
             "UPDATE amas SET message_id = ?, thread_id = ?, event_id = ? WHERE guild_id = ? AND id = ?",
             (message_id, thread_id, event_id, guild_id, ama_id),
         )
 
-    async def move(self, guild_id: int, ama_id: int, from_status: AmaStatus, to_status: AmaStatus) -> bool:
-        """Change the status only if it is still `from_status` (so opening and closing happen once)."""
+    async def move(
+        self,
+        guild_id: int,
+        ama_id: int,
+        from_status: AmaStatus,
+        to_status: AmaStatus,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+        transcript: str | None = None,
+    ) -> bool:
+        """Change the status (and store the transcript) only if it is still `from_status`, with its intents."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE amas SET status = ? WHERE guild_id = ? AND id = ? AND status = ?",
-                (to_status.value, guild_id, ama_id, from_status.value),
+                "UPDATE amas SET status = ?, transcript = COALESCE(?, transcript) "
+                "WHERE guild_id = ? AND id = ? AND status = ?",
+                (to_status.value, transcript, guild_id, ama_id, from_status.value),
             )
+            if cursor.rowcount == 1:
+                await add_intents(conn, guild_id, intents, now)
             return cursor.rowcount == 1
 
-    async def save_transcript(self, guild_id: int, ama_id: int, transcript: str) -> None:
-        await self._db.execute(
-            "UPDATE amas SET transcript = ? WHERE guild_id = ? AND id = ?", (transcript, guild_id, ama_id)
-        )
+    async def add_intents(self, guild_id: int, intents: Sequence[Intent], now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await add_intents(conn, guild_id, intents, now)
 
     async def transcript(self, guild_id: int, ama_id: int) -> str | None:
         row = await self._db.fetch_one("SELECT transcript FROM amas WHERE guild_id = ? AND id = ?", (guild_id, ama_id))
@@ -102,6 +120,7 @@ class SqliteAmaRepository:
         text: str,
         status: QuestionStatus,
         now: datetime,
+        intents: Sequence[Intent] = (),
     ) -> int:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
@@ -109,6 +128,7 @@ class SqliteAmaRepository:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (ama.id, ama.guild_id, asker_id, asker_name, anonymous, text, status.value, now.isoformat()),
             )
+            await add_intents(conn, ama.guild_id, intents, now, cursor.lastrowid)
             return cursor.lastrowid  # type: ignore[return-value]
 
     async def count_asked(self, guild_id: int, ama_id: int, asker_id: int) -> int:
@@ -136,32 +156,60 @@ class SqliteAmaRepository:
             "UPDATE ama_questions SET message_id = ? WHERE guild_id = ? AND id = ?", (message_id, guild_id, question_id)
         )
 
-    async def moderate(self, guild_id: int, question_id: int, status: QuestionStatus) -> bool:
+    async def moderate(
+        self, guild_id: int, question_id: int, status: QuestionStatus, now: datetime, intents: Sequence[Intent] = ()
+    ) -> bool:
         """Approve or reject a pending question; False if it was not pending any more."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE ama_questions SET status = ? WHERE guild_id = ? AND id = ? AND status = 'pending'",
                 (status.value, guild_id, question_id),
             )
+            if cursor.rowcount == 1:
+                await add_intents(conn, guild_id, intents, now)
             return cursor.rowcount == 1
 
-    async def answer(self, guild_id: int, question_id: int, answer: str, host_name: str, now: datetime) -> None:
-        await self._db.execute(
-            "UPDATE ama_questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ? "
-            "WHERE guild_id = ? AND id = ?",
-            (answer, host_name, now.isoformat(), guild_id, question_id),
-        )
-
-    async def toggle_upvote(self, guild_id: int, question_id: int, member_id: int) -> bool:
-        """Upvote, or take the upvote back; returns whether the member upvotes the question now."""
+    async def answer(
+        self,
+        guild_id: int,
+        question_id: int,
+        answer: str,
+        host_name: str,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> bool:
+        """Answer an open question of an open AMA; False if it was answered, or the AMA closed, meanwhile."""
         async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE ama_questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ? "
+                "WHERE guild_id = ? AND id = ? AND status = 'open' "
+                "AND ama_id IN (SELECT id FROM amas WHERE guild_id = ? AND status = 'open')",
+                (answer, host_name, now.isoformat(), guild_id, question_id, guild_id),
+            )
+            if cursor.rowcount == 1:
+                await add_intents(conn, guild_id, intents, now)
+            return cursor.rowcount == 1
+
+    async def toggle_upvote(
+        self, guild_id: int, question_id: int, member_id: int, now: datetime, intents: Sequence[Intent] = ()
+    ) -> bool | None:
+        """Upvote, or take the upvote back; whether the member upvotes it now (None: its AMA is not open)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT 1 FROM ama_questions q JOIN amas a ON a.id = q.ama_id "
+                "WHERE q.guild_id = ? AND q.id = ? AND a.status = 'open'",
+                (guild_id, question_id),
+            )
+            if await cursor.fetchone() is None:
+                return None
             cursor = await conn.execute(
                 "DELETE FROM ama_upvotes WHERE question_id = ? AND member_id = ?", (question_id, member_id)
             )
-            if cursor.rowcount:
-                return False
-            await conn.execute(
-                "INSERT INTO ama_upvotes (question_id, guild_id, member_id) VALUES (?, ?, ?)",
-                (question_id, guild_id, member_id),
-            )
-            return True
+            upvoted = not cursor.rowcount
+            if upvoted:
+                await conn.execute(
+                    "INSERT INTO ama_upvotes (question_id, guild_id, member_id) VALUES (?, ?, ?)",
+                    (question_id, guild_id, member_id),
+                )
+            await add_intents(conn, guild_id, intents, now)
+            return upvoted

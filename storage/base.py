@@ -1,5 +1,6 @@
 """The storage interface. SQLite implements it today; a PostgreSQL backend implements the same protocols."""
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -7,9 +8,9 @@ from storage.models import (
     Ama,
     AmaDraft,
     AmaStatus,
-    Announcement,
     Challenge,
     ChallengeDraft,
+    Delivery,
     DraftText,
     Entry,
     EntryFile,
@@ -18,12 +19,12 @@ from storage.models import (
     IdeaDraft,
     IdeaSettings,
     IdeaStatus,
+    Intent,
     Phase,
     Poll,
     PollDraft,
     Question,
     QuestionStatus,
-    QueuedAnnouncement,
     Run,
     Winner,
 )
@@ -45,6 +46,22 @@ class MetaRepository(Protocol):
     async def set(self, key: str, value: str) -> None: ...
 
 
+class LimitReached(Exception):
+    """Raised by `IdeaRepository.create`: the author reached the hourly limit (the oldest counted idea given)."""
+
+    def __init__(self, limit: int, oldest: datetime) -> None:
+        super().__init__(limit, oldest)
+        self.limit, self.oldest = limit, oldest
+
+
+class DraftGone(Exception):
+    """Raised by `IdeaRepository.create`: the draft was posted already (a double click) or is not the author's."""
+
+
+class IdeaClosed(Exception):
+    """Raised by `IdeaRepository.toggle_vote`: the idea stopped taking votes (merged, shipped, declined)."""
+
+
 class IdeaRepository(Protocol):
     """Ideas with their votes, credits, drafts, notification opt-outs and per-guild idea settings."""
 
@@ -58,14 +75,23 @@ class IdeaRepository(Protocol):
 
     async def draft(self, guild_id: int, author_id: int, draft_id: int) -> DraftText | None: ...
     async def create(
-        self, guild_id: int, author_id: int, draft: IdeaDraft, now: datetime, draft_id: int | None = None
+        self,
+        guild_id: int,
+        author_id: int,
+        draft: IdeaDraft,
+        now: datetime,
+        draft_id: int | None = None,
+        *,
+        hourly_limit: int,
+        intents: Sequence[Intent] = (),
     ) -> int:
-        """Store a new idea, consuming the draft `draft_id` in the same transaction."""
+        """Store a new idea with its intents, consuming the draft `draft_id`, in one transaction that also
+        enforces the author's hourly limit (`LimitReached`) and posts a draft once (`DraftGone`)."""
         ...
 
     async def get(self, guild_id: int, idea_id: int) -> Idea | None: ...
     async def attach_post(
-        self, guild_id: int, idea_id: int, channel_id: int, message_id: int, thread_id: int
+        self, guild_id: int, idea_id: int, channel_id: int, message_id: int, thread_id: int | None
     ) -> None: ...
     async def count_by_author_since(
         self, guild_id: int, author_id: int, since: datetime
@@ -86,17 +112,38 @@ class IdeaRepository(Protocol):
     ) -> list[Idea]: ...
     async def autocomplete(self, guild_id: int, current: str, limit: int) -> list[Idea]: ...
     async def all(self, guild_id: int) -> list[Idea]: ...
-    async def toggle_vote(self, guild_id: int, idea_id: int, member_id: int, value: int) -> int | None:
-        """Atomically cast, switch or (same value again) retract a member's vote; returns their vote now."""
+    async def toggle_vote(
+        self, guild_id: int, idea_id: int, member_id: int, value: int, now: datetime, intents: Sequence[Intent] = ()
+    ) -> int | None:
+        """Atomically cast, switch or (same value again) retract a member's vote on an open idea (`IdeaClosed`
+        otherwise); returns their vote now."""
         ...
 
     async def upvoters(self, guild_id: int, idea_id: int) -> list[int]: ...
-    async def set_status(self, guild_id: int, idea_id: int, status: IdeaStatus, reason: str | None) -> None: ...
-    async def merge(self, guild_id: int, duplicate_id: int, target_id: int, reason: str | None) -> None:
+    async def set_status(
+        self,
+        guild_id: int,
+        idea_id: int,
+        status: IdeaStatus,
+        reason: str | None,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> None: ...
+    async def merge(
+        self,
+        guild_id: int,
+        duplicate_id: int,
+        target_id: int,
+        reason: str | None,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> None:
         """Atomically mark a duplicate and move its votes (a member who voted on both keeps one vote)."""
         ...
 
-    async def add_credit(self, guild_id: int, idea_id: int, member_id: int) -> None: ...
+    async def add_credit(
+        self, guild_id: int, idea_id: int, member_id: int, now: datetime, intents: Sequence[Intent] = ()
+    ) -> None: ...
     async def leaderboard(self, guild_id: int, limit: int) -> list[tuple[int, int, int]]: ...
     async def set_notifications(self, guild_id: int, member_id: int, enabled: bool) -> None: ...
     async def opted_out(self, guild_id: int) -> set[int]: ...
@@ -110,37 +157,68 @@ class BallotFull(Exception):
         self.max_choices = max_choices
 
 
+class PollClosed(Exception):
+    """Raised by `PollRepository.set_ballot`: the poll closed before this ballot could be stored."""
+
+
 class PollRepository(Protocol):
     async def create(
-        self, guild_id: int, channel_id: int, creator_id: int, draft: PollDraft, salt: str | None, now: datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        creator_id: int,
+        draft: PollDraft,
+        salt: str | None,
+        now: datetime,
+        intents: Sequence[Intent] = (),
     ) -> int: ...
     async def get(self, guild_id: int, poll_id: int) -> Poll | None: ...
     async def salt(self, guild_id: int, poll_id: int) -> str | None: ...
     async def attach_message(self, guild_id: int, poll_id: int, message_id: int) -> None: ...
     async def open_polls(self, guild_id: int | None = None) -> list[Poll]: ...
-    async def set_ballot(self, guild_id: int, poll_id: int, voter_key: str, choose: int, max_choices: int) -> list[int]:
+    async def set_ballot(
+        self,
+        guild_id: int,
+        poll_id: int,
+        voter_key: str,
+        choose: int,
+        max_choices: int,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> list[int]:
         """Atomically toggle `choose` in the voter's ballot (replacing it when one choice is allowed)."""
         ...
 
     async def counts(self, guild_id: int, poll_id: int) -> tuple[dict[int, int], int]: ...
     async def voters(self, guild_id: int, poll_id: int) -> list[tuple[int, int]]: ...
-    async def close(self, guild_id: int, poll_id: int, now: datetime) -> bool:
-        """Close and erase the salt; False when it was closed already."""
+    async def close(self, guild_id: int, poll_id: int, now: datetime, intents: Sequence[Intent] = ()) -> bool:
+        """Close and erase the salt, with `intents`; False when it was closed already."""
         ...
 
 
 class AmaRepository(Protocol):
-    async def create(self, guild_id: int, created_by: int, draft: AmaDraft, now: datetime) -> int: ...
+    async def create(
+        self, guild_id: int, created_by: int, draft: AmaDraft, now: datetime, intents: Sequence[Intent] = ()
+    ) -> int: ...
     async def get(self, guild_id: int, ama_id: int) -> Ama | None: ...
     async def unfinished(self, guild_id: int | None = None) -> list[Ama]: ...
     async def attach(
-        self, guild_id: int, ama_id: int, message_id: int, thread_id: int, event_id: int | None
+        self, guild_id: int, ama_id: int, message_id: int, thread_id: int | None, event_id: int | None
     ) -> None: ...
-    async def move(self, guild_id: int, ama_id: int, from_status: AmaStatus, to_status: AmaStatus) -> bool:
-        """Change the status only if it still is `from_status`; False otherwise."""
+    async def move(
+        self,
+        guild_id: int,
+        ama_id: int,
+        from_status: AmaStatus,
+        to_status: AmaStatus,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+        transcript: str | None = None,
+    ) -> bool:
+        """Change the status (storing `transcript`, with `intents`) only if it still is `from_status`."""
         ...
 
-    async def save_transcript(self, guild_id: int, ama_id: int, transcript: str) -> None: ...
+    async def add_intents(self, guild_id: int, intents: Sequence[Intent], now: datetime) -> None: ...
     async def transcript(self, guild_id: int, ama_id: int) -> str | None: ...
     async def add_question(
         self,
@@ -151,14 +229,31 @@ class AmaRepository(Protocol):
         text: str,
         status: QuestionStatus,
         now: datetime,
+        intents: Sequence[Intent] = (),
     ) -> int: ...
     async def count_asked(self, guild_id: int, ama_id: int, asker_id: int) -> int: ...
     async def question(self, guild_id: int, question_id: int) -> Question | None: ...
     async def questions(self, guild_id: int, ama_id: int, statuses: tuple[QuestionStatus, ...]) -> list[Question]: ...
     async def set_question_message(self, guild_id: int, question_id: int, message_id: int) -> None: ...
-    async def moderate(self, guild_id: int, question_id: int, status: QuestionStatus) -> bool: ...
-    async def answer(self, guild_id: int, question_id: int, answer: str, host_name: str, now: datetime) -> None: ...
-    async def toggle_upvote(self, guild_id: int, question_id: int, member_id: int) -> bool: ...
+    async def moderate(
+        self, guild_id: int, question_id: int, status: QuestionStatus, now: datetime, intents: Sequence[Intent] = ()
+    ) -> bool: ...
+    async def answer(
+        self,
+        guild_id: int,
+        question_id: int,
+        answer: str,
+        host_name: str,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> bool: ...
+    async def toggle_upvote(
+        self, guild_id: int, question_id: int, member_id: int, now: datetime, intents: Sequence[Intent] = ()
+    ) -> bool | None: ...
+
+
+class PhaseOver(Exception):
+    """Raised by `ChallengeRepository.save_entry` and `toggle_vote`: the run left that phase meanwhile."""
 
 
 class ChallengeRepository(Protocol):
@@ -177,13 +272,27 @@ class ChallengeRepository(Protocol):
         starts_at: datetime,
         entries_close_at: datetime,
         voting_close_at: datetime,
+        intents: Sequence[Intent] = (),
     ) -> int:
-        """Record run number `runs_started + 1`, count it and mark the job fired, atomically."""
+        """Record run number `runs_started + 1`, count it and mark the job fired, with its intents, atomically."""
         ...
 
     async def run(self, guild_id: int, run_id: int) -> Run | None: ...
     async def unfinished_runs(self, guild_id: int | None = None) -> list[Run]: ...
-    async def move(self, guild_id: int, run_id: int, from_phase: Phase, to_phase: Phase) -> bool: ...
+    async def move(
+        self,
+        guild_id: int,
+        run_id: int,
+        from_phase: Phase,
+        to_phase: Phase,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+        per_entry: Intent | None = None,
+    ) -> bool:
+        """Advance the phase with its intents (one `per_entry` for each entry); FINISHED records the winners."""
+        ...
+
+    async def winners(self, guild_id: int, run_id: int) -> list[tuple[int, int]]: ...
     async def save_entry(
         self, run: Run, member_id: int, text: str | None, file: EntryFile | None, link: str | None, now: datetime
     ) -> tuple[int, bool]: ...
@@ -193,7 +302,6 @@ class ChallengeRepository(Protocol):
     async def set_entry_message(self, guild_id: int, entry_id: int, message_id: int) -> None: ...
     async def toggle_vote(self, run: Run, member_id: int, entry_id: int) -> bool: ...
     async def tally(self, guild_id: int, run_id: int) -> dict[int, int]: ...
-    async def record_winners(self, run: Run, winners: list[tuple[Entry, int]]) -> None: ...
     async def hall_of_fame(self, guild_id: int, limit: int) -> list[Winner]: ...
     async def participation(self, guild_id: int) -> list[tuple[int, int, int]]: ...
     async def wins(self, guild_id: int) -> dict[int, int]: ...
@@ -206,12 +314,22 @@ class PrivacyRepository(Protocol):
         ...
 
 
-class OutboxRepository(Protocol):
-    async def add(self, announcement: Announcement, error: str, retry_at: datetime, now: datetime) -> int: ...
-    async def due(self, now: datetime) -> list[QueuedAnnouncement]: ...
-    async def next_attempt(self) -> datetime | None: ...
-    async def failed_again(self, queued_id: int, error: str, retry_at: datetime) -> None: ...
-    async def remove(self, queued_id: int) -> None: ...
+class DeliveryRepository(Protocol):
+    """The delivery queue (see storage/deliveries.py): intents claimed by the worker, outcomes recorded."""
+
+    async def add(self, guild_id: int, intents: Sequence[Intent], now: datetime) -> None: ...
+    async def claim(self, now: datetime, limit: int, *, rested: bool = False) -> list[Delivery]: ...
+    async def delivered(self, delivery: Delivery, now: datetime) -> None: ...
+    async def retry_later(self, delivery: Delivery, error: str, at: datetime) -> None: ...
+    async def block(self, delivery: Delivery, error: str) -> bool: ...
+    async def unblock(self, guild_id: int, now: datetime) -> int: ...
+    async def release_claims(self) -> None: ...
+    async def next_due(self) -> datetime | None: ...
+    async def unfinished(self, guild_id: int, lane: str) -> list[tuple[str, int, str | None]]: ...
+    async def pending_count(self) -> int: ...
+    async def depart(self, guild_id: int, now: datetime) -> None: ...
+    async def return_(self, guild_id: int, now: datetime) -> bool: ...
+    async def departed(self) -> dict[int, datetime]: ...
 
 
 class Storage(Protocol):
@@ -222,10 +340,14 @@ class Storage(Protocol):
     amas: AmaRepository
     challenges: ChallengeRepository
     privacy: PrivacyRepository
-    outbox: OutboxRepository
+    deliveries: DeliveryRepository
 
     async def migrate(self) -> list[int]:
         """Bring the schema up to date; returns the migrations applied now."""
+        ...
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every durable commit."""
         ...
 
     async def close(self) -> None: ...

@@ -1,12 +1,15 @@
 """Challenges, their runs, entries, votes and winners in SQLite. Every query is scoped by guild."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 import aiosqlite
 
+from storage.base import PhaseOver
 from storage.database import Database
-from storage.models import Challenge, ChallengeDraft, Entry, EntryFile, Phase, Run, Winner
+from storage.deliveries import add_intents
+from storage.models import Challenge, ChallengeDraft, Entry, EntryFile, Intent, Phase, Run, Winner
 
 CHALLENGE_COLUMNS = (
     "id, guild_id, channel_id, name, themes, rotation, schedule, timezone, entry_minutes, voting_minutes, prize, "
@@ -101,8 +104,9 @@ class SqliteChallengeRepository:
         starts_at: datetime,
         entries_close_at: datetime,
         voting_close_at: datetime,
+        intents: Sequence[Intent] = (),
     ) -> int:
-        """Record run number `runs_started + 1` and count it, in one transaction."""
+        """Record run number `runs_started + 1` and count it, with its intents, in one transaction."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO challenge_runs (challenge_id, guild_id, number, theme, starts_at, entries_close_at, "
@@ -121,6 +125,7 @@ class SqliteChallengeRepository:
                 "UPDATE challenges SET runs_started = runs_started + 1, last_fire_at = ? WHERE id = ? AND guild_id = ?",
                 (starts_at.isoformat(), challenge.id, challenge.guild_id),
             )
+            await add_intents(conn, challenge.guild_id, intents, starts_at, cursor.lastrowid)
             return cursor.lastrowid  # type: ignore[return-value]
 
     async def run(self, guild_id: int, run_id: int) -> Run | None:
@@ -137,21 +142,69 @@ class SqliteChallengeRepository:
         )
         return [Run(**dict(r)) for r in rows]
 
-    async def move(self, guild_id: int, run_id: int, from_phase: Phase, to_phase: Phase) -> bool:
+    async def move(
+        self,
+        guild_id: int,
+        run_id: int,
+        from_phase: Phase,
+        to_phase: Phase,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+        per_entry: Intent | None = None,
+    ) -> bool:
+        """Move the run to its next phase, with `intents` and one `per_entry` intent for each of its entries.
+
+        Moving to FINISHED records the winners in the same transaction: every entry tied on the most votes (none
+        without votes). Entries and votes check the phase in their own transaction, so none lands after this.
+        """
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE challenge_runs SET phase = ? WHERE guild_id = ? AND id = ? AND phase = ?",
                 (to_phase.value, guild_id, run_id, from_phase.value),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False
+            if to_phase == Phase.FINISHED:
+                await conn.execute(
+                    "WITH tally AS (SELECT entry_id, COUNT(*) AS votes FROM challenge_votes WHERE run_id = ? "
+                    "GROUP BY entry_id) "
+                    "INSERT OR IGNORE INTO challenge_winners (run_id, guild_id, member_id, entry_id, votes) "
+                    "SELECT e.run_id, e.guild_id, e.member_id, e.id, t.votes FROM tally t "
+                    "JOIN challenge_entries e ON e.id = t.entry_id "
+                    "WHERE t.votes = (SELECT MAX(votes) FROM tally)",
+                    (run_id,),
+                )
+            entry_intents = []
+            if per_entry is not None:
+                cursor = await conn.execute(
+                    "SELECT id FROM challenge_entries WHERE guild_id = ? AND run_id = ? ORDER BY id", (guild_id, run_id)
+                )
+                entry_intents = [per_entry.model_copy(update={"entity_id": r[0]}) for r in await cursor.fetchall()]
+            await add_intents(conn, guild_id, [*intents, *entry_intents], now)
+            return True
+
+    async def winners(self, guild_id: int, run_id: int) -> list[tuple[int, int]]:
+        """(entry id, votes) of the run's winners, recorded when voting closed."""
+        rows = await self._db.fetch_all(
+            "SELECT entry_id, votes FROM challenge_winners WHERE guild_id = ? AND run_id = ? ORDER BY entry_id",
+            (guild_id, run_id),
+        )
+        return [(r[0], r[1]) for r in rows]
 
     # -- entries and votes ---------------------------------------------------------------------------
 
     async def save_entry(
         self, run: Run, member_id: int, text: str | None, file: EntryFile | None, link: str | None, now: datetime
     ) -> tuple[int, bool]:
-        """Store or replace the member's entry; returns (entry id, whether it replaced an earlier one)."""
+        """Store or replace the member's entry; returns (entry id, whether it replaced an earlier one).
+
+        Raises `PhaseOver` when the run stopped taking entries before this transaction.
+        """
         async with self._db.transaction() as conn:
+            cursor = await conn.execute("SELECT phase FROM challenge_runs WHERE id = ?", (run.id,))
+            row = await cursor.fetchone()
+            if row is None or row[0] != Phase.ENTRIES.value:
+                raise PhaseOver(run.id)
             cursor = await conn.execute(
                 "SELECT id FROM challenge_entries WHERE run_id = ? AND member_id = ?", (run.id, member_id)
             )
@@ -197,8 +250,15 @@ class SqliteChallengeRepository:
         )
 
     async def toggle_vote(self, run: Run, member_id: int, entry_id: int) -> bool:
-        """Vote for `entry_id` (switching from another entry), or take the vote back; returns whether it counts."""
+        """Vote for `entry_id` (switching from another entry), or take the vote back; returns whether it counts.
+
+        Raises `PhaseOver` when voting closed before this transaction.
+        """
         async with self._db.transaction() as conn:
+            cursor = await conn.execute("SELECT phase FROM challenge_runs WHERE id = ?", (run.id,))
+            row = await cursor.fetchone()
+            if row is None or row[0] != Phase.VOTING.value:
+                raise PhaseOver(run.id)
             cursor = await conn.execute(
                 "DELETE FROM challenge_votes WHERE run_id = ? AND member_id = ? AND entry_id = ?",
                 (run.id, member_id, entry_id),
@@ -219,14 +279,6 @@ class SqliteChallengeRepository:
             (guild_id, run_id),
         )
         return {r[0]: r[1] for r in rows}
-
-    async def record_winners(self, run: Run, winners: list[tuple[Entry, int]]) -> None:
-        async with self._db.transaction() as conn:
-            await conn.executemany(
-                "INSERT OR IGNORE INTO challenge_winners (run_id, guild_id, member_id, entry_id, votes) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(run.id, run.guild_id, entry.member_id, entry.id, votes) for entry, votes in winners],
-            )
 
     # -- standings -----------------------------------------------------------------------------------
 

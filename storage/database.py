@@ -1,9 +1,10 @@
 """One aiosqlite connection in WAL mode with foreign keys on, numbered migrations, and transactions."""
 
 import asyncio
+import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,13 @@ def bundled_migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+class StorageFailure(Exception):
+    """A write could not be made durable; nothing of it was saved, and the member may try again."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(f"could not save: {cause!r}")
+
+
 class Database:
     """A single connection with group commit.
 
@@ -43,6 +51,11 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._group: asyncio.Future[None] | None = None  # resolved when the open group transaction commits
         self._committers: set[asyncio.Task[None]] = set()
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every durable commit (the delivery worker wakes up to send what it holds)."""
+        self._commit_listeners.append(listener)
 
     @classmethod
     async def open(cls, path: Path) -> "Database":
@@ -88,10 +101,17 @@ class Database:
             try:
                 await self._conn.execute("COMMIT")
             except Exception as error:
-                await self._conn.execute("ROLLBACK")
-                group.set_exception(error)
+                # A failed COMMIT (disk full, I/O error) rolls the group back: every writer in it gets the error
+                # (nobody is told "saved"), and the connection is left with no transaction open.
+                if self._conn.in_transaction:
+                    with contextlib.suppress(Exception):
+                        await self._conn.execute("ROLLBACK")
+                log.error("commit failed; its writers were told to try again", extra={"error": repr(error)})
+                group.set_exception(StorageFailure(error))
             else:
                 group.set_result(None)
+                for listener in self._commit_listeners:
+                    listener()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -1,13 +1,16 @@
 """Ideas, their votes, credits, drafts and per-guild idea settings in SQLite. Every query is scoped by guild."""
 
 import json
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import aiosqlite
 
+from storage.base import DraftGone, IdeaClosed, LimitReached
 from storage.database import Database
-from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus
+from storage.deliveries import add_intents
+from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent
 
 IDEA_SELECT = """
 SELECT i.*,
@@ -73,24 +76,51 @@ class SqliteIdeaRepository:
     # -- ideas ---------------------------------------------------------------------------------------
 
     async def create(
-        self, guild_id: int, author_id: int, draft: IdeaDraft, now: datetime, draft_id: int | None = None
+        self,
+        guild_id: int,
+        author_id: int,
+        draft: IdeaDraft,
+        now: datetime,
+        draft_id: int | None = None,
+        *,
+        hourly_limit: int,
+        intents: Sequence[Intent] = (),
     ) -> int:
-        """Store a new idea (consuming its draft, if any) and return its id."""
+        """Store a new idea (consuming its draft, if any) with its intents, and return its id.
+
+        Decided in the one transaction, so that concurrent submissions cannot pass the limit together and a
+        double click on a draft posts it once: `LimitReached` or `DraftGone` otherwise.
+        """
         async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT COUNT(*), MIN(created_at) FROM ideas WHERE guild_id = ? AND author_id = ? AND created_at > ?",
+                (guild_id, author_id, (now - timedelta(hours=1)).isoformat()),
+            )
+            count, oldest = await cursor.fetchone()  # type: ignore[misc]
+            if count >= hourly_limit:
+                raise LimitReached(hourly_limit, datetime.fromisoformat(oldest))
+            if draft_id is not None:
+                cursor = await conn.execute(
+                    "DELETE FROM idea_drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
+                    (draft_id, guild_id, author_id),
+                )
+                if cursor.rowcount == 0:
+                    raise DraftGone(draft_id)
             cursor = await conn.execute(
                 "INSERT INTO ideas (guild_id, author_id, title, description, category, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (guild_id, author_id, draft.title, draft.description, draft.category, now.isoformat()),
             )
-            if draft_id is not None:
-                await conn.execute("DELETE FROM idea_drafts WHERE id = ? AND guild_id = ?", (draft_id, guild_id))
+            await add_intents(conn, guild_id, intents, now, cursor.lastrowid)
             return cursor.lastrowid  # type: ignore[return-value]
 
     async def get(self, guild_id: int, idea_id: int) -> Idea | None:
         row = await self._db.fetch_one(IDEA_SELECT + "WHERE i.guild_id = ? AND i.id = ?", (guild_id, idea_id))
         return to_idea(row) if row else None
 
-    async def attach_post(self, guild_id: int, idea_id: int, channel_id: int, message_id: int, thread_id: int) -> None:
+    async def attach_post(
+        self, guild_id: int, idea_id: int, channel_id: int, message_id: int, thread_id: int | None
+    ) -> None:
         await self._db.execute(
             "UPDATE ideas SET channel_id = ?, message_id = ?, thread_id = ? WHERE guild_id = ? AND id = ?",
             (channel_id, message_id, thread_id, guild_id, idea_id),
@@ -114,7 +144,7 @@ class SqliteIdeaRepository:
         query = "title : (" + " OR ".join(f'"{w}"' for w in words) + ")"
         rows = await self._db.fetch_all(
             IDEA_SELECT + "JOIN ideas_fts f ON f.rowid = i.id WHERE f.ideas_fts MATCH ? AND i.guild_id = ? "
-            "ORDER BY f.rank LIMIT ?",
+            "AND i.message_id IS NOT NULL ORDER BY f.rank LIMIT ?",  # only ideas members can see and vote on
             (query, guild_id, limit),
         )
         return [to_idea(r) for r in rows]
@@ -172,23 +202,33 @@ class SqliteIdeaRepository:
 
     # -- votes ---------------------------------------------------------------------------------------
 
-    async def toggle_vote(self, guild_id: int, idea_id: int, member_id: int, value: int) -> int | None:
+    async def toggle_vote(
+        self, guild_id: int, idea_id: int, member_id: int, value: int, now: datetime, intents: Sequence[Intent] = ()
+    ) -> int | None:
         """Cast `value`; the same vote again retracts it, the other one switches. Returns the member's vote now.
 
-        Each statement commits on its own and the primary key allows one row per member, so concurrent clicks
-        stay consistent without holding a transaction across statements.
+        The idea must still be open for voting when the vote is stored (`IdeaClosed` otherwise), in the same
+        transaction, so a vote racing a merge or a status change never lands on a closed idea.
         """
-        retracted = await self._db.execute_count(
-            "DELETE FROM idea_votes WHERE idea_id = ? AND member_id = ? AND value = ?", (idea_id, member_id, value)
-        )
-        if retracted:
-            return None
-        await self._db.execute(
-            "INSERT INTO idea_votes (idea_id, guild_id, member_id, value) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (idea_id, member_id) DO UPDATE SET value = excluded.value",
-            (idea_id, guild_id, member_id, value),
-        )
-        return value
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute("SELECT status FROM ideas WHERE guild_id = ? AND id = ?", (guild_id, idea_id))
+            row = await cursor.fetchone()
+            if row is None or not IdeaStatus(row[0]).is_open:
+                raise IdeaClosed(idea_id)
+            cursor = await conn.execute(
+                "DELETE FROM idea_votes WHERE idea_id = ? AND member_id = ? AND value = ?",
+                (idea_id, member_id, value),
+            )
+            mine: int | None = None
+            if cursor.rowcount == 0:
+                await conn.execute(
+                    "INSERT INTO idea_votes (idea_id, guild_id, member_id, value) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (idea_id, member_id) DO UPDATE SET value = excluded.value",
+                    (idea_id, guild_id, member_id, value),
+                )
+                mine = value
+            await add_intents(conn, guild_id, intents, now)
+            return mine
 
     async def upvoters(self, guild_id: int, idea_id: int) -> list[int]:
         rows = await self._db.fetch_all(
@@ -199,8 +239,17 @@ class SqliteIdeaRepository:
 
     # -- staff actions -------------------------------------------------------------------------------
 
-    async def set_status(self, guild_id: int, idea_id: int, status: IdeaStatus, reason: str | None) -> None:
+    async def set_status(
+        self,
+        guild_id: int,
+        idea_id: int,
+        status: IdeaStatus,
+        reason: str | None,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> None:
         async with self._db.transaction() as conn:
+            await add_intents(conn, guild_id, intents, now)
             await conn.execute(
                 "UPDATE ideas SET status = ?, status_reason = ? WHERE guild_id = ? AND id = ?",
                 (status.value, reason, guild_id, idea_id),
@@ -212,9 +261,18 @@ class SqliteIdeaRepository:
                     (guild_id, idea_id),
                 )
 
-    async def merge(self, guild_id: int, duplicate_id: int, target_id: int, reason: str | None) -> None:
+    async def merge(
+        self,
+        guild_id: int,
+        duplicate_id: int,
+        target_id: int,
+        reason: str | None,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> None:
         """Mark `duplicate_id` a duplicate of `target_id` and move its votes; nobody is counted twice."""
         async with self._db.transaction() as conn:
+            await add_intents(conn, guild_id, intents, now)
             await conn.execute(
                 "INSERT OR IGNORE INTO idea_votes (idea_id, guild_id, member_id, value) "
                 "SELECT ?, guild_id, member_id, value FROM idea_votes WHERE idea_id = ? AND guild_id = ?",
@@ -226,11 +284,15 @@ class SqliteIdeaRepository:
                 (IdeaStatus.DUPLICATE.value, reason, target_id, guild_id, duplicate_id),
             )
 
-    async def add_credit(self, guild_id: int, idea_id: int, member_id: int) -> None:
-        await self._db.execute(
-            "INSERT OR IGNORE INTO idea_credits (idea_id, guild_id, member_id) VALUES (?, ?, ?)",
-            (idea_id, guild_id, member_id),
-        )
+    async def add_credit(
+        self, guild_id: int, idea_id: int, member_id: int, now: datetime, intents: Sequence[Intent] = ()
+    ) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO idea_credits (idea_id, guild_id, member_id) VALUES (?, ?, ?)",
+                (idea_id, guild_id, member_id),
+            )
+            await add_intents(conn, guild_id, intents, now)
 
     async def leaderboard(self, guild_id: int, limit: int) -> list[tuple[int, int, int]]:
         """(member_id, shipped ideas credited, upvotes received on own ideas), best first."""

@@ -4,7 +4,7 @@ import re
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -321,18 +321,56 @@ class Winner(Model):
     votes: int
 
 
-class Announcement(Model):
-    """A message the community must see, kept in the outbox until Discord accepts it."""
+class Intent(Model):
+    """An effect on Discord the bot owes, written in the same transaction as the state change that causes it.
 
-    guild_id: int
-    channel_id: int
-    content: str
-    embed: dict[str, object] | None = None
-    file_name: str | None = None
+    `kind` names the handler that performs it (e.g. ``idea.publish``). A render intent means "make the entity's
+    public post show its stored state": one row per post, so many changes become one edit.
+    """
+
+    kind: str
+    entity_id: int | None = None  # None: the row that the same write creates
+    lane: str | None = None  # default: the entity's lane ("idea:5"), so its effects go out in order
+    render: bool = False
+    payload: dict[str, Any] = Field(default_factory=dict)
     file_data: bytes | None = None
-    ping_users: tuple[int, ...] = ()
 
 
-class QueuedAnnouncement(Announcement):
+def announcement(
+    channel_id: int,
+    content: str,
+    *,
+    embed: dict[str, Any] | None = None,
+    file_name: str | None = None,
+    file_data: bytes | None = None,
+    ping_users: tuple[int, ...] = (),
+    lane: str | None = None,
+) -> Intent:
+    """A plain message the community must see, in `channel_id`, pinging exactly `ping_users`."""
+    payload = {"channel_id": channel_id, "content": content, "embed": embed, "file_name": file_name}
+    return Intent(
+        kind="message",
+        lane=lane or f"channel:{channel_id}",
+        payload=payload | {"ping_users": list(ping_users)},
+        file_data=file_data,
+    )
+
+
+class Delivery(Model):
+    """An intent as the delivery worker claims it."""
+
     id: int
+    guild_id: int
+    kind: str
+    entity_id: int | None
+    lane: str
+    render: bool
+    payload: dict[str, Any]
+    file_data: bytes | None
     attempts: int
+    version: int
+
+    def nonce(self, step: int = 0) -> str:
+        """The nonce of this delivery's `step`-th create: Discord drops a second create with the same nonce
+        (`enforce_nonce`), so a retry after a crash between sending and recording never posts twice."""
+        return f"cc{self.id}.{step}"

@@ -2,13 +2,15 @@
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 import aiosqlite
 
-from storage.base import BallotFull
+from storage.base import BallotFull, PollClosed
 from storage.database import Database
-from storage.models import Poll, PollDraft
+from storage.deliveries import add_intents
+from storage.models import Intent, Poll, PollDraft
 
 POLL_COLUMNS = (
     "id, guild_id, channel_id, message_id, creator_id, question, options, max_choices, anonymous, "
@@ -32,7 +34,14 @@ class SqlitePollRepository:
         self._db = db
 
     async def create(
-        self, guild_id: int, channel_id: int, creator_id: int, draft: PollDraft, salt: str | None, now: datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        creator_id: int,
+        draft: PollDraft,
+        salt: str | None,
+        now: datetime,
+        intents: Sequence[Intent] = (),
     ) -> int:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
@@ -52,6 +61,7 @@ class SqlitePollRepository:
                     now.isoformat(),
                 ),
             )
+            await add_intents(conn, guild_id, intents, now, cursor.lastrowid)
             return cursor.lastrowid  # type: ignore[return-value]
 
     async def get(self, guild_id: int, poll_id: int) -> Poll | None:
@@ -78,13 +88,28 @@ class SqlitePollRepository:
         )
         return [to_poll(r) for r in rows]
 
-    async def set_ballot(self, guild_id: int, poll_id: int, voter_key: str, choose: int, max_choices: int) -> list[int]:
+    async def set_ballot(
+        self,
+        guild_id: int,
+        poll_id: int,
+        voter_key: str,
+        choose: int,
+        max_choices: int,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> list[int]:
         """Toggle option `choose` in the voter's ballot, atomically; returns the ballot now.
 
         With one choice allowed, picking another option replaces the first. With several, picking one more
-        than allowed raises `BallotFull`.
+        than allowed raises `BallotFull`. A poll closed meanwhile raises `PollClosed`: decided in the same
+        transaction as the ballot, so no vote lands after the results were fixed.
         """
         async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT 1 FROM polls WHERE guild_id = ? AND id = ? AND closed_at IS NULL", (guild_id, poll_id)
+            )
+            if await cursor.fetchone() is None:
+                raise PollClosed(poll_id)
             cursor = await conn.execute(
                 "SELECT option FROM poll_votes WHERE poll_id = ? AND voter_key = ? ORDER BY option",
                 (poll_id, voter_key),
@@ -103,6 +128,7 @@ class SqlitePollRepository:
                 "INSERT INTO poll_votes (poll_id, guild_id, voter_key, option) VALUES (?, ?, ?, ?)",
                 [(poll_id, guild_id, voter_key, option) for option in ballot],
             )
+            await add_intents(conn, guild_id, intents, now)
             return ballot
 
     async def counts(self, guild_id: int, poll_id: int) -> tuple[dict[int, int], int]:
@@ -126,11 +152,13 @@ class SqlitePollRepository:
         )
         return [(row[0], int(row[1])) for row in rows]
 
-    async def close(self, guild_id: int, poll_id: int, now: datetime) -> bool:
+    async def close(self, guild_id: int, poll_id: int, now: datetime, intents: Sequence[Intent] = ()) -> bool:
         """Close the poll and erase its salt; False if it was already closed (so results are posted once)."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE polls SET closed_at = ?, salt = NULL WHERE guild_id = ? AND id = ? AND closed_at IS NULL",
                 (now.isoformat(), guild_id, poll_id),
             )
+            if cursor.rowcount == 1:
+                await add_intents(conn, guild_id, intents, now)
             return cursor.rowcount == 1

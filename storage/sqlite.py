@@ -1,14 +1,15 @@
 """The SQLite backend: one database file holding every repository."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from storage.amas import SqliteAmaRepository
 from storage.challenges import SqliteChallengeRepository
 from storage.database import Database
+from storage.deliveries import SqliteDeliveryRepository
 from storage.guild_settings import SqliteGuildSettingsRepository
 from storage.ideas import SqliteIdeaRepository
 from storage.meta import SqliteMetaRepository
-from storage.outbox import SqliteOutboxRepository
 from storage.polls import SqlitePollRepository
 from storage.privacy import SqlitePrivacyRepository
 
@@ -25,11 +26,14 @@ class SqliteStorage:
         self.amas = SqliteAmaRepository(db)
         self.challenges = SqliteChallengeRepository(db)
         self.privacy = SqlitePrivacyRepository(db)
-        self.outbox = SqliteOutboxRepository(db)
+        self.deliveries = SqliteDeliveryRepository(db)
 
     @classmethod
     async def open(cls, path: Path) -> "SqliteStorage":
         return cls(await Database.open(path))
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        self.db.on_commit(listener)
 
     async def migrate(self) -> list[int]:
         return await self.db.migrate()

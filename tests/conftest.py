@@ -55,5 +55,5 @@ async def configured(community: Community, start_bot: BotStarter) -> Community:
 
 async def posted_now(bot: CoCreateBot, c: Community, message: Payload) -> Payload:
     """A public message as members see it once the bot's pending (coalesced) refreshes are done."""
-    await bot.refreshes.flush()
+    await bot.delivery.drain()
     return c.discord.message(int(message["id"]))

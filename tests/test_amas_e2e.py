@@ -48,10 +48,10 @@ async def test_scheduled_ama_reminds_then_opens_on_time(configured: Community, s
             early = await c.discord.slash(c.alice, "ama ask")
             assert await early.ephemeral_text() == "No AMA is open right now."
             clock.shift(timedelta(hours=1, minutes=46))
-            await bot.scheduler.run_due()
+            await bot.catch_up()
             assert c.discord.messages_in(c.general)[-1]["content"].startswith("Reminder: AMA **Meet the founders**")
             clock.shift(timedelta(minutes=15))
-            await bot.scheduler.run_due()
+            await bot.catch_up()
             assert "AMA #1 **Meet the founders** is open!" in c.discord.messages_in(c.general)[-1]["content"]
             assert "is in <#" in await ask(c, c.alice, "What inspired the brand?")
 
@@ -163,7 +163,7 @@ async def test_transcript_is_complete_and_ordered(configured: Community, start_b
             await (await c.discord.slash(c.staff, "ama answer", question=2, answer="Because we care.")).reply()
         clock.shift(timedelta(hours=4))  # the AMA ends while the bot is offline
         async with start_bot() as bot:
-            await bot.scheduler.run_due()
+            await bot.catch_up()
             ended = c.discord.messages_in(c.general)[-1]
             assert "AMA #1 **Meet the founders** has ended" in ended["content"]
             posted = c.discord.files[int(ended["attachments"][0]["id"])].decode()

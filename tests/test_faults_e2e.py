@@ -5,16 +5,14 @@ import os
 import signal
 import sqlite3
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-
-import time_machine
 
 from emulator import InteractionRecord
 from emulator.interactions import message_text
 from tests.conftest import BotStarter, Community, posted_now
 from tests.test_ideas_e2e import field, post
-from tests.test_polls_e2e import live_poll, pick
+from tests.test_polls_e2e import live_poll
 
 ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
@@ -87,27 +85,3 @@ async def test_every_acknowledged_vote_survives_sigkill(
         for member_id, option in acknowledged.items():
             assert member_id in results.voters[option], "a vote the member saw confirmed was lost"
         assert sum(results.counts) >= len(acknowledged)
-
-
-async def test_refused_announcement_waits_in_the_outbox_across_restart(
-    configured: Community, start_bot: BotStarter
-) -> None:
-    c = configured
-    with time_machine.travel(START, tick=True) as clock:
-        async with start_bot() as bot:
-            await live_poll(c)
-            await pick(c, c.alice, c.discord.messages_in(c.general)[-1], 1)
-            c.discord.inject_fault("POST", rf"/channels/{c.general.id}/messages$", 429, times=99, retry_after=120)
-            reply = await (await c.discord.slash(c.staff, "poll close", poll=1)).ephemeral_text()
-            assert reply.startswith("Poll #1 is closed. Discord is not accepting messages right now")
-            assert not (await bot.services.polls.get(c.guild.id, 1)).is_open, "the close itself is durable"
-            assert len(await bot.storage.outbox.due(START + timedelta(days=1))) == 1
-        c.discord.faults.clear()  # Discord recovers while the bot restarts
-        async with start_bot() as bot:
-            assert not c.discord.messages_in(c.general)[-1]["content"].startswith("Poll #1 has closed.")
-            clock.shift(timedelta(minutes=2))
-            await bot.scheduler.run_due()
-            announcement = c.discord.messages_in(c.general)[-1]
-            assert announcement["content"] == "Poll #1 has closed. Winner: **Cedar** with 1 vote (100%)."
-            assert announcement["attachments"][0]["filename"] == "results.png"
-            assert await bot.storage.outbox.due(START + timedelta(days=1)) == []

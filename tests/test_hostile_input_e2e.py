@@ -93,7 +93,7 @@ async def test_idea_text(
         status = await c.discord.slash(c.staff, "idea status", idea=idea_id, status="planned", reason=reason)
         if "followers notified" in await outcome(status):
             assert (await hostile_bot.services.ideas.get(c.guild.id, idea_id)).status_reason == reason.strip()
-    await hostile_bot.refreshes.flush()
+    await hostile_bot.delivery.drain()
     assert_pings_only(c, c.alice.id)  # the author is notified of status changes, as intended
 
 

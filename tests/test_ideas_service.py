@@ -64,7 +64,10 @@ async def test_categories_are_matched_case_insensitively_and_unknown_refused(ide
 
 
 async def test_similar_titles_are_caught_but_different_ones_are_not(ideas: IdeaService) -> None:
-    await ideas.submit(GUILD, ALICE, text("Blue moustache wax", "d", None))
+    outcome = await ideas.submit(GUILD, ALICE, text("Blue moustache wax", "d", None))
+    assert outcome.idea is not None
+    assert await ideas.similar(GUILD, "Blue moustache wax") == [], "an idea not posted yet is not offered as similar"
+    await ideas.attach_post(outcome.idea, channel_id=10, message_id=11, thread_id=11)
     assert [i.id for i in await ideas.similar(GUILD, "blue  Moustache-wax!")] == [1]
     assert await ideas.similar(GUILD, "Blue gift box") == []
     assert await ideas.similar(GUILD + 1, "Blue moustache wax") == [], "other guilds' ideas never match"

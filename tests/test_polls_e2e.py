@@ -124,10 +124,10 @@ async def test_poll_closes_when_the_clock_reaches_its_time(configured: Community
             await pick(c, c.bob, poll, 1)
             await pick(c, c.staff, poll, 0)
             clock.shift(timedelta(hours=1, minutes=59))
-            await bot.scheduler.run_due()
+            await bot.catch_up()
             assert (await bot.services.polls.get(c.guild.id, 1)).is_open
             clock.shift(timedelta(minutes=2))
-            await bot.scheduler.run_due()
+            await bot.catch_up()
             assert not (await bot.services.polls.get(c.guild.id, 1)).is_open
             final = await posted_now(bot, c, poll)
             assert all(b["disabled"] for row in final["components"] for b in row["components"])
@@ -148,7 +148,7 @@ async def test_poll_due_while_offline_closes_on_restart(configured: Community, s
             await pick(c, c.bob, poll, 1)
         clock.shift(timedelta(hours=5))
         async with start_bot() as bot:
-            await bot.scheduler.run_due()
+            await bot.catch_up()
             assert not (await bot.services.polls.get(c.guild.id, 1)).is_open
             announcement = c.discord.messages_in(c.general)[-1]
             assert announcement["content"] == "Poll #1 has closed. Tie between **Mint** and **Cedar** with 1 vote each."

@@ -1,5 +1,6 @@
 """`/ama ...`: brand staff answer the community in the open."""
 
+import functools
 import io
 from datetime import timedelta
 
@@ -7,19 +8,13 @@ import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot
+from bot.delivery import Handler
 from bot.errors import GuardedModal
 from bot.feature import FeatureCog
 from bot.permissions import ensure_allowed, only
 from bot.text import fit_lines
-from cogs.amas.publish import (
-    AmaModerationButton,
-    AmaQuestionButton,
-    announce,
-    answer_question,
-    post_question,
-    publish,
-    queue_message,
-)
+from cogs.amas import publish
+from cogs.amas.publish import ANNOUNCEMENTS, AmaModerationButton, AmaQuestionButton, answer_question, queue_message
 from services.amas import AmaService
 from services.permissions import MEMBER, MODERATOR, STAFF
 from storage.models import Ama, AmaStatus, Host, QuestionStatus
@@ -51,8 +46,11 @@ class AskModal(GuardedModal, title="Ask the hosts"):
                 f"Thanks! Question #{question.id} waits for a moderator before the community sees it.", ephemeral=True
             )
             return
-        await post_question(bot, ama, question)
-        await interaction.followup.send(f"Your question #{question.id} is in <#{ama.thread_id}>.", ephemeral=True)
+        settled = await bot.delivery.settle(ama.guild_id, f"ama:{ama.id}")
+        text = settled.say(
+            f"Your question #{question.id} is in <#{ama.thread_id}>.", f"Question #{question.id} is saved."
+        )
+        await interaction.followup.send(text, ephemeral=True)
 
 
 @app_commands.guild_only()
@@ -63,6 +61,15 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
     def __init__(self, bot: CoCreateBot) -> None:
         super().__init__(bot)
         self.amas: AmaService = bot.services.amas
+
+    def delivery_handlers(self) -> dict[str, Handler]:
+        handlers = {kind: functools.partial(publish.announce, self.bot) for kind in ANNOUNCEMENTS}
+        return handlers | {
+            "ama.publish": functools.partial(publish.publish, self.bot),
+            "ama.question": functools.partial(publish.post_question, self.bot),
+            "ama.question_render": functools.partial(publish.render_question, self.bot),
+            "ama.answered": functools.partial(publish.post_answer, self.bot),
+        }
 
     async def rebuild_jobs(self) -> None:
         for ama in await self.amas.unfinished():
@@ -84,11 +91,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         scheduler.at(f"ama:close:{ama.id}", ama.ends_at, self.close_now, ama.guild_id, ama.id, grace=None)
 
     async def remind(self, guild_id: int, ama_id: int) -> None:
-        ama = await self.amas.get(guild_id, ama_id)
-        if ama.status == AmaStatus.SCHEDULED:
-            hosts = ", ".join(h.name for h in ama.hosts)
-            starts = discord.utils.format_dt(ama.starts_at, "R")
-            await announce(self.bot, ama, f"Reminder: AMA **{ama.title}** with {hosts} starts {starts}. Get ready!")
+        await self.amas.remind(guild_id, ama_id)
 
     async def open_on_time(self, guild_id: int, ama_id: int) -> None:
         ama = await self.amas.get(guild_id, ama_id)
@@ -99,23 +102,15 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         ama = await self.amas.open(guild_id, ama_id)
         if ama is not None:
             self.bot.scheduler.cancel(f"ama:open:{ama_id}")
-            await announce(
-                self.bot,
-                ama,
-                f"AMA #{ama.id} **{ama.title}** is open! Ask with `/ama ask`, upvote in <#{ama.thread_id}>.",
-            )
         return ama
 
     async def close_now(self, guild_id: int, ama_id: int) -> Ama | None:
         closed = await self.amas.close(guild_id, ama_id)
         if closed is None:
             return None
-        ama, transcript = closed
         for job in ("remind", "open", "close"):
             self.bot.scheduler.cancel(f"ama:{job}:{ama_id}")
-        ended = f"AMA #{ama.id} **{ama.title}** has ended. Thank you for your questions! The transcript is attached."
-        await announce(self.bot, ama, ended, transcript)
-        return ama
+        return closed[0]
 
     @app_commands.command(name="schedule", description="Schedule an AMA with up to three hosts")
     @app_commands.describe(
@@ -158,11 +153,11 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
             timezone=settings.timezone,
             max_questions=max_questions,
         )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        ama = await publish(self.bot, ama)
         self.schedule_jobs(ama)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settled = await self.bot.delivery.settle(ama.guild_id, f"ama:{ama.id}")
         await interaction.followup.send(
-            f"AMA #{ama.id} is scheduled for {discord.utils.format_dt(ama.starts_at)}.", ephemeral=True
+            f"AMA #{ama.id} is scheduled for {discord.utils.format_dt(ama.starts_at)}." + settled.note(), ephemeral=True
         )
 
     @app_commands.command(name="open", description="Open an AMA now")

@@ -1,17 +1,18 @@
 """What an AMA shows in Discord: announcement, scheduled event, question posts with buttons, answers, transcript."""
 
+import io
 import re
 
 import discord
 
 from bot.context import services
 from bot.core import CoCreateBot
+from bot.delivery import SETTLE_BEFORE_ANSWER, Undeliverable, thread_from
 from bot.errors import GuardedModal, reports_errors
 from bot.permissions import ensure_allowed
 from bot.text import fit_lines
-from services.errors import InvalidInput
 from services.permissions import MEMBER, MODERATOR
-from storage.models import Ama, Announcement, Question, QuestionStatus
+from storage.models import Ama, Delivery, Question, QuestionStatus
 
 
 def hosts_text(ama: Ama) -> str:
@@ -72,7 +73,6 @@ class AmaQuestionButton(
             await interaction.response.send_modal(AnswerModal(question))
             return
         question, upvoted = await amas.upvote(interaction.guild_id, self.question_id, actor.user_id)
-        schedule_refresh(interaction.client, question)  # type: ignore[arg-type]
         text = "You upvoted" if upvoted else "You took back your upvote on"
         await interaction.response.send_message(f"{text} question #{question.id}.", ephemeral=True)
 
@@ -105,18 +105,8 @@ async def answer_question(interaction: discord.Interaction, question_id: int, an
     bot: CoCreateBot = interaction.client  # type: ignore[assignment]
     ama, question = await bot.services.amas.answer(interaction.guild_id, question_id, actor.user_id, answer)
     await interaction.response.defer(ephemeral=True, thinking=True)
-    schedule_refresh(bot, question)
-    if ama.thread_id is not None:
-        await bot.outbox.send(
-            Announcement(
-                guild_id=ama.guild_id,
-                channel_id=ama.thread_id,
-                content="" if question.anonymous else f"<@{question.asker_id}>, your question is answered:",
-                embed=question_embed(question).to_dict(),  # type: ignore[arg-type]
-                ping_users=() if question.anonymous else (question.asker_id,),
-            )
-        )
-    await interaction.followup.send(f"Question #{question.id} is answered.", ephemeral=True)
+    settled = await bot.delivery.settle(ama.guild_id, f"ama:{ama.id}")
+    await interaction.followup.send(f"Question #{question.id} is answered." + settled.note(), ephemeral=True)
 
 
 class AmaModerationButton(
@@ -152,8 +142,8 @@ class AmaModerationButton(
                 f"Question #{self.question_id} was already moderated.", ephemeral=True
             )
             return
-        if question.status == QuestionStatus.OPEN:
-            await post_question(bot, await amas.get(question.guild_id, question.ama_id), question)
+        if question.status == QuestionStatus.OPEN:  # the moderator sees the queue once the question is public
+            await bot.delivery.settle(question.guild_id, f"ama:{question.ama_id}", within=SETTLE_BEFORE_ANSWER)
         content, view = await queue_message(bot, question.guild_id, question.ama_id)
         await interaction.response.edit_message(content=content, view=view)
 
@@ -171,54 +161,94 @@ async def queue_message(bot: CoCreateBot, guild_id: int, ama_id: int) -> tuple[s
     return fit_lines(lines, 2000), view
 
 
-async def post_question(bot: CoCreateBot, ama: Ama, question: Question) -> None:
-    assert ama.thread_id is not None
-    message = await bot.get_partial_messageable(ama.thread_id).send(
-        embed=question_embed(question), view=question_view(question)
+async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
+    """The announcement, its questions thread and the Discord scheduled event, each recorded as it is made."""
+    assert delivery.entity_id is not None
+    amas = bot.services.amas
+    ama = await amas.get(delivery.guild_id, delivery.entity_id)
+    guild = bot.get_guild(ama.guild_id)
+    channel = guild.get_channel(ama.channel_id) if guild else None
+    if guild is None or not isinstance(channel, discord.TextChannel):
+        raise Undeliverable(f"AMA #{ama.id} cannot be posted: <#{ama.channel_id}> is not a text channel I can see.")
+    if ama.message_id is None:
+        message = await channel.send(embed=ama_embed(ama), nonce=delivery.nonce())
+        ama = await amas.attach(ama, message.id, None, None)
+    assert ama.message_id is not None
+    if ama.thread_id is None:
+        thread_id = await thread_from(channel.get_partial_message(ama.message_id), f"Questions: {ama.title}")
+        ama = await amas.attach(ama, ama.message_id, thread_id, None)
+    if ama.event_id is None:
+        event = await guild.create_scheduled_event(
+            name=ama.title,
+            start_time=ama.starts_at,
+            end_time=ama.ends_at,
+            entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only,
+            location=f"#{channel.name}",
+            description=(ama.description or f"Ask the hosts anything in #{channel.name}.")[:1000],
+        )
+        await amas.attach(ama, ama.message_id, ama.thread_id, event.id)
+
+
+async def post_question(bot: CoCreateBot, delivery: Delivery) -> None:
+    """A question the community can see, with its upvote and answer buttons, in the AMA's thread."""
+    assert delivery.entity_id is not None
+    question = await bot.services.amas.question(delivery.guild_id, delivery.entity_id)
+    ama = await bot.services.amas.get(question.guild_id, question.ama_id)
+    if question.message_id is not None or ama.thread_id is None:
+        return
+    message = await bot.get_partial_messageable(ama.thread_id, guild_id=ama.guild_id).send(
+        embed=question_embed(question), view=question_view(question), nonce=delivery.nonce()
     )
     await bot.services.amas.attach_question(question, message.id)
 
 
-def schedule_refresh(bot: CoCreateBot, question: Question) -> None:
-    async def refresh() -> None:
-        latest = await bot.services.amas.question(question.guild_id, question.id)
-        ama = await bot.services.amas.get(latest.guild_id, latest.ama_id)
-        if latest.message_id is None or ama.thread_id is None:
-            return
-        message = bot.get_partial_messageable(ama.thread_id).get_partial_message(latest.message_id)
-        await message.edit(embed=question_embed(latest), view=question_view(latest))
-
-    bot.refreshes.request(("ama-question", question.id), refresh)
+async def render_question(bot: CoCreateBot, delivery: Delivery) -> None:
+    assert delivery.entity_id is not None
+    question = await bot.services.amas.question(delivery.guild_id, delivery.entity_id)
+    ama = await bot.services.amas.get(question.guild_id, question.ama_id)
+    if question.message_id is None or ama.thread_id is None:
+        return
+    message = bot.get_partial_messageable(ama.thread_id).get_partial_message(question.message_id)
+    await message.edit(embed=question_embed(question), view=question_view(question))
 
 
-async def publish(bot: CoCreateBot, ama: Ama) -> Ama:
-    """Post the announcement with a questions thread, and create the Discord scheduled event."""
-    guild = bot.get_guild(ama.guild_id)
-    channel = guild.get_channel(ama.channel_id) if guild else None
-    if guild is None or not isinstance(channel, discord.TextChannel):
-        raise InvalidInput("AMAs happen in a text channel I can see; choose another channel.")
-    message = await channel.send(embed=ama_embed(ama))
-    thread = await message.create_thread(name=f"Questions: {ama.title}"[:100])
-    event = await guild.create_scheduled_event(
-        name=ama.title,
-        start_time=ama.starts_at,
-        end_time=ama.ends_at,
-        entity_type=discord.EntityType.external,
-        privacy_level=discord.PrivacyLevel.guild_only,
-        location=f"#{channel.name}",
-        description=(ama.description or f"Ask the hosts anything in #{channel.name}.")[:1000],
+async def post_answer(bot: CoCreateBot, delivery: Delivery) -> None:
+    """The answer in the thread, notifying the asker (unless they asked anonymously)."""
+    assert delivery.entity_id is not None
+    question = await bot.services.amas.question(delivery.guild_id, delivery.entity_id)
+    ama = await bot.services.amas.get(question.guild_id, question.ama_id)
+    if ama.thread_id is None:
+        return
+    ping = () if question.anonymous else (question.asker_id,)
+    await bot.get_partial_messageable(ama.thread_id, guild_id=ama.guild_id).send(
+        "" if question.anonymous else f"<@{question.asker_id}>, your question is answered:",
+        embed=question_embed(question),
+        allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
+        nonce=delivery.nonce(),
     )
-    return await bot.services.amas.attach(ama, message.id, thread.id, event.id)
 
 
-async def announce(bot: CoCreateBot, ama: Ama, content: str, transcript: str | None = None) -> bool:
-    """Post in the AMA's channel (through the outbox); the transcript goes as a Markdown file."""
-    return await bot.outbox.send(
-        Announcement(
-            guild_id=ama.guild_id,
-            channel_id=ama.channel_id,
-            content=content,
-            file_name=f"ama-{ama.id}-transcript.md" if transcript is not None else None,
-            file_data=transcript.encode() if transcript is not None else None,
-        )
+async def announce(bot: CoCreateBot, delivery: Delivery) -> None:
+    """The reminder, the opening and the end (with the stored transcript as a Markdown file) in its channel."""
+    assert delivery.entity_id is not None
+    ama = await bot.services.amas.get(delivery.guild_id, delivery.entity_id)
+    file = discord.utils.MISSING
+    match delivery.kind:
+        case "ama.reminder":
+            hosts = ", ".join(h.name for h in ama.hosts)
+            starts = discord.utils.format_dt(ama.starts_at, "R")
+            content = f"Reminder: AMA **{ama.title}** with {hosts} starts {starts}. Get ready!"
+        case "ama.opened":
+            content = f"AMA #{ama.id} **{ama.title}** is open! Ask with `/ama ask`, upvote in <#{ama.thread_id}>."
+        case _:
+            content = f"AMA #{ama.id} **{ama.title}** has ended. Thank you for your questions! "
+            content += "The transcript is attached."
+            transcript = await bot.services.amas.transcript(ama.guild_id, ama.id)
+            file = discord.File(io.BytesIO(transcript.encode()), filename=f"ama-{ama.id}-transcript.md")
+    await bot.get_partial_messageable(ama.channel_id, guild_id=ama.guild_id).send(
+        content, file=file, nonce=delivery.nonce()
     )
+
+
+ANNOUNCEMENTS = ("ama.reminder", "ama.opened", "ama.closed")

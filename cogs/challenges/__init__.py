@@ -1,20 +1,22 @@
 """`/challenge ...`: recurring themed challenges that moderators schedule and members enter and vote on."""
 
+import functools
+
 import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot
+from bot.delivery import Handler
 from bot.feature import FeatureCog
 from bot.permissions import only
 from bot.text import fit_lines
+from cogs.challenges import publish
 from cogs.challenges.publish import (
+    RUN_POSTS,
     ChallengeVoteButton,
-    announce_run,
-    announce_winners,
     challenge_line,
     hall_of_fame_embed,
     leaderboard_embed,
-    post_entries,
     preview_lines,
 )
 from services.challenges import START_GRACE, ChallengeService
@@ -36,6 +38,13 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
     def __init__(self, bot: CoCreateBot) -> None:
         super().__init__(bot)
         self.challenges: ChallengeService = bot.services.challenges
+
+    def delivery_handlers(self) -> dict[str, Handler]:
+        handlers = {kind: functools.partial(publish.post_run, self.bot) for kind in RUN_POSTS}
+        return handlers | {
+            "challenge.entry": functools.partial(publish.post_entry, self.bot),
+            "challenge.entry_render": functools.partial(publish.render_entry, self.bot),
+        }
 
     async def rebuild_jobs(self) -> None:
         for challenge in await self.challenges.all():
@@ -73,30 +82,20 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
     async def start_run(self, guild_id: int, challenge_id: int) -> None:
         started = await self.challenges.start_run(guild_id, challenge_id)
         if started is not None:
-            challenge, run = started
-            await announce_run(self.bot, challenge, run)
-            self.schedule_phase(run)
+            self.schedule_phase(started[1])
 
     async def open_voting(self, guild_id: int, run_id: int) -> None:
         opened = await self.challenges.open_voting(guild_id, run_id)
         if opened is None:
             return
         run, entries = opened
-        challenge = await self.challenges.get(guild_id, run.challenge_id)
         if entries:
-            await post_entries(self.bot, challenge, run, entries)
             self.schedule_phase(run)
         else:
             await self.finish(guild_id, run_id)
 
     async def finish(self, guild_id: int, run_id: int) -> None:
-        finished = await self.challenges.finish(guild_id, run_id)
-        if finished is None:
-            return
-        run, winners = finished
-        challenge = await self.challenges.get(guild_id, run.challenge_id)
-        entries = await self.challenges.entries(guild_id, run_id)
-        await announce_winners(self.bot, challenge, run, entries, winners)
+        await self.challenges.finish(guild_id, run_id)
 
     # -- moderators ----------------------------------------------------------------------------------
 

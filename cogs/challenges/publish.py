@@ -11,7 +11,7 @@ from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
 from services.challenges import PreviewRun, Standing
 from services.permissions import MEMBER
-from storage.models import Announcement, Challenge, Entry, Run, Winner
+from storage.models import Challenge, Delivery, Entry, Phase, Run, Winner
 
 
 def when(moment: object) -> str:
@@ -78,61 +78,82 @@ def entry_embed(entry: Entry) -> discord.Embed:
     return embed
 
 
-async def announce(bot: CoCreateBot, challenge: Challenge, content: str, ping: tuple[int, ...] = ()) -> bool:
-    """Post in the challenge's channel through the outbox, pinging exactly `ping`."""
-    return await bot.outbox.send(
-        Announcement(guild_id=challenge.guild_id, channel_id=challenge.channel_id, content=content, ping_users=ping)
-    )
-
-
-async def announce_run(bot: CoCreateBot, challenge: Challenge, run: Run) -> None:
-    prize = f"\nPrize: {challenge.prize}" if challenge.prize else ""
-    await announce(
-        bot,
-        challenge,
-        f"**{challenge.name}** #{run.number} is on! This time's theme: **{run.theme}**.\n"
-        f"Enter with `/challenge enter` until {when(run.entries_close_at)}.{prize}",
-    )
-
-
-async def post_entries(bot: CoCreateBot, challenge: Challenge, run: Run, entries: list[Entry]) -> None:
-    channel = bot.get_partial_messageable(challenge.channel_id)
-    await channel.send(
-        f"Voting is open for **{challenge.name}** #{run.number} ({run.theme}) until {when(run.voting_close_at)}. "
-        f"{len(entries)} entries: vote for your favourite (one vote, not your own)!"
-    )
-    for entry in entries:
-        data = await bot.services.challenges.entry_file(entry.guild_id, entry.id)
-        file = (
-            discord.File(io.BytesIO(data), filename=entry.attachment_name) if data and entry.attachment_name else None
-        )
-        message = await channel.send(
-            embed=entry_embed(entry), view=entry_view(entry), file=file or discord.utils.MISSING
-        )
-        await bot.services.challenges.attach_entry_message(entry, message.id)
-
-
-async def announce_winners(
-    bot: CoCreateBot, challenge: Challenge, run: Run, entries: list[Entry], winners: list[tuple[Entry, int]]
-) -> None:
-    """Celebrate the winners (a ping they should get) and close the vote buttons."""
+async def post_run(bot: CoCreateBot, delivery: Delivery) -> None:
+    """The run's public posts, from what is stored: the call for entries, the call to vote, the winners."""
+    assert delivery.entity_id is not None
+    challenges = bot.services.challenges
+    run = await challenges.run(delivery.guild_id, delivery.entity_id)
+    challenge = await challenges.get(run.guild_id, run.challenge_id)
     title = f"**{challenge.name}** #{run.number} ({run.theme})"
-    if not entries:
-        await announce(bot, challenge, f"{title} had no entries this time. See you at the next one!")
-        return
+    ping: tuple[int, ...] = ()
+    match delivery.kind:
+        case "challenge.started":
+            prize = f"\nPrize: {challenge.prize}" if challenge.prize else ""
+            text = (
+                f"**{challenge.name}** #{run.number} is on! This time's theme: **{run.theme}**.\n"
+                f"Enter with `/challenge enter` until {when(run.entries_close_at)}.{prize}"
+            )
+        case "challenge.voting":
+            entries = await challenges.entries(run.guild_id, run.id)
+            text = (
+                f"Voting is open for {title} until {when(run.voting_close_at)}. "
+                f"{len(entries)} entries: vote for your favourite (one vote, not your own)!"
+            )
+        case _:
+            text, ping = await winners_text(bot, challenge, run, title)
+    await bot.get_partial_messageable(challenge.channel_id, guild_id=run.guild_id).send(
+        text,
+        allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
+        nonce=delivery.nonce(),
+    )
+
+
+RUN_POSTS = ("challenge.started", "challenge.voting", "challenge.winners")
+
+
+async def winners_text(bot: CoCreateBot, challenge: Challenge, run: Run, title: str) -> tuple[str, tuple[int, ...]]:
+    """Celebrate the recorded winners, pinging them (a ping they should get)."""
+    if not await bot.services.challenges.entries(run.guild_id, run.id):
+        return f"{title} had no entries this time. See you at the next one!", ()
+    winners = await bot.services.challenges.winners(run.guild_id, run.id)
     if not winners:
-        await announce(bot, challenge, f"{title}: no votes were cast, so there is no winner this time.")
-    else:
-        names = " and ".join(f"<@{entry.member_id}>" for entry, _ in winners)
-        votes = winners[0][1]
-        tie = " (a tie!)" if len(winners) > 1 else ""
-        prize = f" Prize: {challenge.prize}." if challenge.prize else ""
-        text = f"🏆 {title}: congratulations {names}{tie} with {votes} vote{'s' * (votes != 1)}!{prize}"
-        await announce(bot, challenge, text, tuple(entry.member_id for entry, _ in winners))
-    channel = bot.get_partial_messageable(challenge.channel_id)
-    for entry in entries:
-        if entry.message_id is not None:
-            await channel.get_partial_message(entry.message_id).edit(view=entry_view(entry, disabled=True))
+        return f"{title}: no votes were cast, so there is no winner this time.", ()
+    names = " and ".join(f"<@{entry.member_id}>" for entry, _ in winners)
+    votes = winners[0][1]
+    tie = " (a tie!)" if len(winners) > 1 else ""
+    prize = f" Prize: {challenge.prize}." if challenge.prize else ""
+    text = f"🏆 {title}: congratulations {names}{tie} with {votes} vote{'s' * (votes != 1)}!{prize}"
+    return text, tuple(entry.member_id for entry, _ in winners)
+
+
+async def post_entry(bot: CoCreateBot, delivery: Delivery) -> None:
+    """One entry with its photo and vote button (its own delivery: one refused entry does not stop the rest)."""
+    assert delivery.entity_id is not None
+    challenges = bot.services.challenges
+    entry = await challenges.entry(delivery.guild_id, delivery.entity_id)
+    if entry.message_id is not None:
+        return
+    run = await challenges.run(entry.guild_id, entry.run_id)
+    challenge = await challenges.get(run.guild_id, run.challenge_id)
+    data = await challenges.entry_file(entry.guild_id, entry.id)
+    file = discord.File(io.BytesIO(data), filename=entry.attachment_name) if data and entry.attachment_name else None
+    message = await bot.get_partial_messageable(challenge.channel_id, guild_id=entry.guild_id).send(
+        embed=entry_embed(entry), view=entry_view(entry), file=file or discord.utils.MISSING, nonce=delivery.nonce()
+    )
+    await challenges.attach_entry_message(entry, message.id)
+
+
+async def render_entry(bot: CoCreateBot, delivery: Delivery) -> None:
+    """Show the entry's vote button as the run's phase allows (disabled once voting closed)."""
+    assert delivery.entity_id is not None
+    challenges = bot.services.challenges
+    entry = await challenges.entry(delivery.guild_id, delivery.entity_id)
+    if entry.message_id is None:
+        return
+    run = await challenges.run(entry.guild_id, entry.run_id)
+    challenge = await challenges.get(run.guild_id, run.challenge_id)
+    message = bot.get_partial_messageable(challenge.channel_id).get_partial_message(entry.message_id)
+    await message.edit(view=entry_view(entry, disabled=run.phase != Phase.VOTING))
 
 
 def hall_of_fame_embed(winners: list[Winner]) -> discord.Embed:

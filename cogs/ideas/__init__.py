@@ -1,16 +1,18 @@
 """`/idea ...`: the co-creation loop from proposal to shipped with credit."""
 
+import functools
 import io
 
 import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot
+from bot.delivery import Handler
 from bot.feature import FeatureCog
-from bot.outbox import QUEUED_NOTE
 from bot.permissions import ensure_allowed, only
+from cogs.ideas import publish
 from cogs.ideas.embeds import leaderboard_embed, page_embed
-from cogs.ideas.publish import NO_IDEAS_CHANNEL, IdeaVoteButton, post_in_thread, schedule_refresh
+from cogs.ideas.publish import NO_IDEAS_CHANNEL, THREAD_POSTS, IdeaVoteButton
 from cogs.ideas.views import IdeaDraftButton, IdeaModal, IdeaPageButton, browse_page
 from services.errors import InvalidInput
 from services.ideas import IdeaQuery, IdeaService
@@ -31,6 +33,13 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         super().__init__(bot)
         self.ideas: IdeaService = bot.services.ideas
 
+    def delivery_handlers(self) -> dict[str, Handler]:
+        handlers = {kind: functools.partial(publish.thread_post, self.bot) for kind in THREAD_POSTS}
+        return handlers | {
+            "idea.publish": functools.partial(publish.publish, self.bot),
+            "idea.render": functools.partial(publish.render, self.bot),
+        }
+
     @app_commands.command(name="submit", description="Propose an idea to the community")
     @only(MEMBER)
     async def submit(self, interaction: discord.Interaction) -> None:
@@ -48,16 +57,12 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     async def status(self, interaction: discord.Interaction, idea: IdeaId, status: str, reason: Reason) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        change = await self.ideas.set_status(interaction.guild_id, idea, IdeaStatus(status), reason)
-        schedule_refresh(self.bot, change.idea)
-        text = (
-            f"**Status: {change.idea.status.value.capitalize()}** (was {change.previous}), "
-            f"by {interaction.user.mention}\n> {change.idea.status_reason}"
+        change = await self.ideas.set_status(
+            interaction.guild_id, idea, IdeaStatus(status), reason, by=interaction.user.id
         )
-        posted = await post_in_thread(self.bot, change.idea, text, change.notify)
+        settled = await self.bot.delivery.settle(interaction.guild_id, f"idea:{idea}")
         await interaction.followup.send(
-            f"Idea #{idea} is now {change.idea.status}; {len(change.notify)} followers notified."
-            + ("" if posted else QUEUED_NOTE),
+            f"Idea #{idea} is now {change.idea.status}; {len(change.notify)} followers notified." + settled.note(),
             ephemeral=True,
         )
 
@@ -70,12 +75,9 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         merged, target = await self.ideas.merge(interaction.guild_id, duplicate, into, reason)
-        for idea in (merged, target):
-            schedule_refresh(self.bot, idea)
-        await post_in_thread(self.bot, merged, f"Merged into **#{target.id} {target.title}**: <#{target.thread_id}>")
-        await post_in_thread(self.bot, target, f"**#{merged.id} {merged.title}** was merged into this idea.")
+        settled = await self.bot.delivery.settle(interaction.guild_id, f"idea:{merged.id}")
         await interaction.followup.send(
-            f"Merged #{merged.id} into #{target.id}; it now has score {target.score}.", ephemeral=True
+            f"Merged #{merged.id} into #{target.id}; it now has score {target.score}." + settled.note(), ephemeral=True
         )
 
     async def _browse(self, interaction: discord.Interaction, query: IdeaQuery) -> None:
@@ -138,8 +140,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     @only(STAFF)
     async def credit(self, interaction: discord.Interaction, idea: IdeaId, member: discord.Member) -> None:
         assert interaction.guild_id is not None
-        credited = await self.ideas.credit(interaction.guild_id, idea, member.id)
-        schedule_refresh(self.bot, credited)
+        await self.ideas.credit(interaction.guild_id, idea, member.id)
         await interaction.response.send_message(f"{member.mention} is credited on idea #{idea}.", ephemeral=True)
 
     @app_commands.command(name="leaderboard", description="Members ranked by shipped ideas and votes received")

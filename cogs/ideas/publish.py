@@ -6,63 +6,83 @@ import discord
 
 from bot.context import services
 from bot.core import CoCreateBot
+from bot.delivery import Undeliverable, thread_from
 from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
 from cogs.ideas.embeds import idea_embed, vote_confirmation
-from services.errors import InvalidInput
 from services.permissions import MEMBER
-from storage.models import Announcement, Idea
+from storage.models import Delivery, Idea
 
-MENTIONS_PER_MESSAGE = 90  # Discord allows at most 100 users in allowed_mentions
 NO_IDEAS_CHANNEL = "The ideas channel is not set up yet; ask an admin to run /setup set."
 
 
-async def post_idea(bot: CoCreateBot, idea: Idea) -> Idea:
-    """Create the idea's forum post (or message + thread) and remember where it lives."""
-    settings = await bot.services.setup.get(idea.guild_id)
-    guild = bot.get_guild(idea.guild_id)
-    channel = guild and settings.ideas_channel_id and guild.get_channel(settings.ideas_channel_id)
-    downvotes = (await bot.services.ideas.settings(idea.guild_id)).downvotes
-    embed, view = idea_embed(idea), vote_view(idea, downvotes)
-    if isinstance(channel, discord.ForumChannel):
-        created = await channel.create_thread(name=idea.title, embed=embed, view=view)
-        thread, message = created.thread, created.message
-        home = thread.id  # a forum post's first message lives in its thread
-    elif isinstance(channel, discord.TextChannel):
-        message = await channel.send(embed=embed, view=view)
-        thread = await message.create_thread(name=idea.title)
-        home = channel.id
-    else:
-        raise InvalidInput(NO_IDEAS_CHANNEL)  # not configured, deleted, or not a text or forum channel
-    return await bot.services.ideas.attach_post(idea, home, message.id, thread.id)
-
-
-def schedule_refresh(bot: CoCreateBot, idea: Idea) -> None:
-    """Re-render the idea's public post soon, from the latest stored state (coalesced across changes)."""
-
-    async def refresh() -> None:
-        latest = await bot.services.ideas.get(idea.guild_id, idea.id)
-        if latest.channel_id is None or latest.message_id is None:
+async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
+    """Create the idea's forum post (or message + thread), recording each step so a retry does only the rest."""
+    assert delivery.entity_id is not None
+    idea = await bot.services.ideas.get(delivery.guild_id, delivery.entity_id)
+    if idea.message_id is None:
+        settings = await bot.services.setup.get(idea.guild_id)
+        guild = bot.get_guild(idea.guild_id)
+        channel = guild and settings.ideas_channel_id and guild.get_channel(settings.ideas_channel_id)
+        embed, view = idea_embed(idea), vote_view(idea, (await bot.services.ideas.settings(idea.guild_id)).downvotes)
+        if isinstance(channel, discord.ForumChannel):
+            created = await channel.create_thread(name=idea.title, embed=embed, view=view)
+            # a forum post's first message lives in its thread
+            await bot.services.ideas.attach_post(idea, created.thread.id, created.message.id, created.thread.id)
             return
-        downvotes = (await bot.services.ideas.settings(latest.guild_id)).downvotes
-        message = bot.get_partial_messageable(latest.channel_id).get_partial_message(latest.message_id)
-        await message.edit(embed=idea_embed(latest), view=vote_view(latest, downvotes))
-
-    bot.refreshes.request(("idea", idea.id), refresh)
-
-
-async def post_in_thread(bot: CoCreateBot, idea: Idea, text: str, notify: tuple[int, ...] = ()) -> bool:
-    """Post `text` in the idea's thread, pinging exactly the members in `notify`; False if it waits in the outbox."""
+        if not isinstance(channel, discord.TextChannel):
+            raise Undeliverable(NO_IDEAS_CHANNEL)  # not configured, deleted, or not a text or forum channel
+        message = await channel.send(embed=embed, view=view, nonce=delivery.nonce())
+        await bot.services.ideas.attach_post(idea, channel.id, message.id, None)
+        idea = idea.model_copy(update={"channel_id": channel.id, "message_id": message.id})
     if idea.thread_id is None:
-        return True
-    messages = [Announcement(guild_id=idea.guild_id, channel_id=idea.thread_id, content=text)]
-    for start in range(0, len(notify), MENTIONS_PER_MESSAGE):
-        chunk = notify[start : start + MENTIONS_PER_MESSAGE]
-        content = "Following this idea: " + " ".join(f"<@{m}>" for m in chunk)
-        messages.append(
-            Announcement(guild_id=idea.guild_id, channel_id=idea.thread_id, content=content, ping_users=chunk)
-        )
-    return all([await bot.outbox.send(message) for message in messages])
+        assert idea.channel_id is not None and idea.message_id is not None
+        channel = bot.get_partial_messageable(idea.channel_id, guild_id=idea.guild_id)
+        thread_id = await thread_from(channel.get_partial_message(idea.message_id), idea.title)
+        await bot.services.ideas.attach_post(idea, idea.channel_id, idea.message_id, thread_id)
+
+
+async def render(bot: CoCreateBot, delivery: Delivery) -> None:
+    """Make the idea's public post show its stored state (votes, status, credits)."""
+    assert delivery.entity_id is not None
+    idea = await bot.services.ideas.get(delivery.guild_id, delivery.entity_id)
+    if idea.channel_id is None or idea.message_id is None:
+        return  # not published yet: the post will show the latest state when it is
+    downvotes = (await bot.services.ideas.settings(idea.guild_id)).downvotes
+    message = bot.get_partial_messageable(idea.channel_id).get_partial_message(idea.message_id)
+    await message.edit(embed=idea_embed(idea), view=vote_view(idea, downvotes))
+
+
+async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
+    """A post in the idea's thread: a status change, follower pings, or a merge note."""
+    assert delivery.entity_id is not None
+    ideas, payload = bot.services.ideas, delivery.payload
+    idea = await ideas.get(delivery.guild_id, delivery.entity_id)
+    if idea.thread_id is None:
+        return
+    ping: list[int] = []
+    match delivery.kind:
+        case "idea.status":
+            by = f", by <@{payload['by']}>" if payload.get("by") else ""
+            status, previous = payload["status"].capitalize(), payload["previous"]
+            text = f"**Status: {status}** (was {previous}){by}\n> {payload['reason']}"
+        case "idea.followers":
+            ping = payload["members"]
+            text = "Following this idea: " + " ".join(f"<@{m}>" for m in ping)
+        case "idea.merged":
+            target = await ideas.get(idea.guild_id, payload["into"])
+            text = f"Merged into **#{target.id} {target.title}**: <#{target.thread_id}>"
+        case _:
+            merged = await ideas.get(idea.guild_id, payload["from"])
+            text = f"**#{merged.id} {merged.title}** was merged into this idea."
+    await bot.get_partial_messageable(idea.thread_id, guild_id=idea.guild_id).send(
+        text,
+        allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
+        nonce=delivery.nonce(),
+    )
+
+
+THREAD_POSTS = ("idea.status", "idea.followers", "idea.merged", "idea.merged_in")
 
 
 class IdeaVoteButton(
@@ -94,7 +114,6 @@ class IdeaVoteButton(
         outcome = await ideas.vote(
             interaction.guild_id, self.idea_id, actor.user_id, 1 if self.direction == "up" else -1
         )
-        schedule_refresh(interaction.client, outcome.idea)  # type: ignore[arg-type]
         await interaction.response.send_message(vote_confirmation(outcome), ephemeral=True)
 
 

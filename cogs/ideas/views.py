@@ -8,7 +8,6 @@ from bot.context import services
 from bot.errors import GuardedModal, reports_errors
 from bot.permissions import ensure_allowed
 from cogs.ideas.embeds import page_embed
-from cogs.ideas.publish import post_idea
 from services.errors import InvalidInput
 from services.ideas import IdeaQuery
 from services.permissions import MEMBER
@@ -51,11 +50,15 @@ class IdeaDraftButton(
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         idea = await ideas.submit_draft(interaction.guild_id, actor.user_id, self.draft_id)
-        idea = await post_idea(interaction.client, idea)  # type: ignore[arg-type]
-        await interaction.followup.send(posted_text(idea), ephemeral=True)
+        await interaction.followup.send(await posted_text(interaction, idea), ephemeral=True)
 
 
-def posted_text(idea: Idea) -> str:
+async def posted_text(interaction: discord.Interaction, idea: Idea) -> str:
+    """Where the new idea is, once Discord shows it; or that it is saved and will appear."""
+    settled = await interaction.client.delivery.settle(idea.guild_id, f"idea:{idea.id}")  # type: ignore[attr-defined]
+    if not settled.delivered:
+        return f"Your idea #{idea.id} is saved.{settled.note()}"
+    idea = await services(interaction).ideas.get(idea.guild_id, idea.id)
     return f"Your idea #{idea.id} is posted: <#{idea.thread_id}>. Share it so people can vote!"
 
 
@@ -171,5 +174,4 @@ class IdeaModal(GuardedModal, title="Propose an idea"):
             notice = f"These ideas look like yours:\n{lines}\nVote there, or post yours anyway (your text is saved)."
             await interaction.followup.send(notice, view=view, ephemeral=True)
             return
-        idea = await post_idea(interaction.client, outcome.idea)  # type: ignore[arg-type]
-        await interaction.followup.send(posted_text(idea), ephemeral=True)
+        await interaction.followup.send(await posted_text(interaction, outcome.idea), ephemeral=True)

@@ -1,16 +1,18 @@
 """`/poll ...`: let the community decide, with live results and a scheduled close."""
 
+import functools
 import io
 
 import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot
+from bot.delivery import Handler
 from bot.feature import FeatureCog
-from bot.outbox import QUEUED_NOTE
 from bot.permissions import actor_from, only
 from bot.text import fit_lines
-from cogs.polls.publish import PollVoteButton, announce_close, poll_embed, post_poll
+from cogs.polls import publish
+from cogs.polls.publish import PollVoteButton, poll_embed
 from services.permissions import MEMBER, ORGANISER
 from services.polls import PollService
 from storage.models import Poll
@@ -27,6 +29,13 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         super().__init__(bot)
         self.polls: PollService = bot.services.polls
 
+    def delivery_handlers(self) -> dict[str, Handler]:
+        return {
+            "poll.publish": functools.partial(publish.publish, self.bot),
+            "poll.render": functools.partial(publish.render, self.bot),
+            "poll.results": functools.partial(publish.post_results, self.bot),
+        }
+
     async def rebuild_jobs(self) -> None:
         for poll in await self.polls.open_polls():
             self.schedule_close(poll)
@@ -39,9 +48,7 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
             )
 
     async def close_on_time(self, guild_id: int, poll_id: int) -> None:
-        results = await self.polls.close(guild_id, poll_id)
-        if results is not None:
-            await announce_close(self.bot, results)
+        await self.polls.close(guild_id, poll_id)
 
     @app_commands.command(name="create", description="Ask the community a question with 2 to 10 options")
     @app_commands.describe(
@@ -77,21 +84,22 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
             closes=closes,
             timezone=timezone,
         )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        poll = await post_poll(self.bot, poll)
         self.schedule_close(poll)
-        await interaction.followup.send(f"Poll #{poll.id} is live.", ephemeral=True)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settled = await self.bot.delivery.settle(poll.guild_id, f"poll:{poll.id}")
+        text = settled.say(f"Poll #{poll.id} is live.", f"Poll #{poll.id} is saved.")
+        await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="close", description="Close a poll now (its creator or a moderator)")
     @only(MEMBER)
     async def close(self, interaction: discord.Interaction, poll: PollId) -> None:
         assert interaction.guild_id is not None
         settings = await self.bot.services.setup.get(interaction.guild_id)
-        results = await self.polls.close_early(interaction.guild_id, poll, actor_from(interaction), settings)
+        await self.polls.close_early(interaction.guild_id, poll, actor_from(interaction), settings)
         self.bot.scheduler.cancel(f"poll:close:{poll}")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        posted = await announce_close(self.bot, results)
-        await interaction.followup.send(f"Poll #{poll} is closed." + ("" if posted else QUEUED_NOTE), ephemeral=True)
+        settled = await self.bot.delivery.settle(interaction.guild_id, f"poll:{poll}")
+        await interaction.followup.send(f"Poll #{poll} is closed." + settled.note(), ephemeral=True)
 
     @app_commands.command(name="results", description="See a poll's current results")
     @only(MEMBER)

@@ -1,5 +1,6 @@
 """A poll's public message: rendering, its restart-proof vote buttons, live refreshes and the closing post."""
 
+import io
 import re
 
 import discord
@@ -10,7 +11,7 @@ from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
 from cogs.polls.chart import results_chart
 from services.permissions import MEMBER
-from storage.models import Announcement, Poll, PollResults
+from storage.models import Delivery, Poll, PollResults
 
 
 def bar(fraction: float) -> str:
@@ -86,7 +87,6 @@ class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"poll:
         actor = await ensure_allowed(interaction, MEMBER)
         assert interaction.guild_id is not None
         outcome = await services(interaction).polls.vote(interaction.guild_id, self.poll_id, actor, self.option)
-        schedule_refresh(interaction.client, outcome.poll)  # type: ignore[arg-type]
         await interaction.response.send_message(ballot_text(outcome.poll, outcome.choices), ephemeral=True)
 
 
@@ -97,37 +97,37 @@ def poll_view(poll: Poll) -> discord.ui.View:
     return view
 
 
-async def post_poll(bot: CoCreateBot, poll: Poll) -> Poll:
-    results = await bot.services.polls.results(poll.guild_id, poll.id)
-    message = await bot.get_partial_messageable(poll.channel_id).send(embed=poll_embed(results), view=poll_view(poll))
-    return await bot.services.polls.attach_message(poll, message.id)
+async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
+    """Post the poll with its buttons (once: a retry finds the message recorded, or Discord drops the nonce)."""
+    assert delivery.entity_id is not None
+    results = await bot.services.polls.results(delivery.guild_id, delivery.entity_id)
+    poll = results.poll
+    if poll.message_id is not None:
+        return
+    channel = bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
+    message = await channel.send(embed=poll_embed(results), view=poll_view(poll), nonce=delivery.nonce())
+    await bot.services.polls.attach_message(poll, message.id)
 
 
-def schedule_refresh(bot: CoCreateBot, poll: Poll) -> None:
-    """Show the latest counts on the poll's message soon (coalesced: one edit per interval however many vote)."""
-
-    async def refresh() -> None:
-        results = await bot.services.polls.results(poll.guild_id, poll.id)
-        if results.poll.message_id is None:
-            return
-        message = bot.get_partial_messageable(poll.channel_id).get_partial_message(results.poll.message_id)
-        await message.edit(embed=poll_embed(results), view=poll_view(results.poll))
-
-    bot.refreshes.request(("poll", poll.id), refresh)
+async def render(bot: CoCreateBot, delivery: Delivery) -> None:
+    """Make the poll's message show the stored counts and state (buttons disabled once closed)."""
+    assert delivery.entity_id is not None
+    results = await bot.services.polls.results(delivery.guild_id, delivery.entity_id)
+    poll = results.poll
+    if poll.message_id is not None:
+        message = bot.get_partial_messageable(poll.channel_id).get_partial_message(poll.message_id)
+        await message.edit(embed=poll_embed(results), view=poll_view(poll))
 
 
-async def announce_close(bot: CoCreateBot, results: PollResults) -> bool:
-    """Disable the buttons and post the final results with a chart; False if they wait in the outbox."""
-    schedule_refresh(bot, results.poll)
+async def post_results(bot: CoCreateBot, delivery: Delivery) -> None:
+    """The final results with a chart, from what is stored: the announcement equals `/poll results`."""
+    assert delivery.entity_id is not None
+    results = await bot.services.polls.results(delivery.guild_id, delivery.entity_id)
     poll = results.poll
     embed = poll_embed(results).set_image(url="attachment://results.png")
-    return await bot.outbox.send(
-        Announcement(
-            guild_id=poll.guild_id,
-            channel_id=poll.channel_id,
-            content=f"Poll #{poll.id} has closed. {outcome_sentence(results)}",
-            embed=embed.to_dict(),  # type: ignore[arg-type]
-            file_name="results.png",
-            file_data=results_chart(results),
-        )
+    await bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id).send(
+        f"Poll #{poll.id} has closed. {outcome_sentence(results)}",
+        embed=embed,
+        file=discord.File(io.BytesIO(results_chart(results)), filename="results.png"),
+        nonce=delivery.nonce(),
     )

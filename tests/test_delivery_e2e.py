@@ -1,0 +1,236 @@
+"""The delivery path end to end: Discord failing while the bot publishes, and decisions that race.
+
+Each effect on Discord is written as an intent with the state change that causes it; these tests make Discord
+fail at the moment of publishing (503, 403, a lost answer, the bot removed from the server) and check that the
+member is told the truth, nothing is lost, and exactly one post appears once Discord accepts it again.
+"""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
+from emulator.state import Payload
+from tests.conftest import BotStarter, Community
+from tests.test_ideas_e2e import submit
+from tests.test_polls_e2e import create, live_poll, pick
+
+START = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+MESSAGES = r"/channels/{}/messages$"
+
+
+def polls_in(c: Community) -> list[Payload]:
+    return [m for m in c.discord.messages_in(c.general) if m["embeds"] and m["embeds"][0]["title"].startswith("Poll")]
+
+
+def results_posts(c: Community) -> list[Payload]:
+    return [m for m in c.discord.messages_in(c.general) if m["content"].startswith("Poll #1 has closed.")]
+
+
+async def test_503_while_publishing_a_poll_saves_it_and_posts_it_once_later(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            c.discord.inject_fault("POST", MESSAGES.format(c.general.id), 503)
+            reply = await (await create(c)).ephemeral_text()
+            assert reply == (
+                "Poll #1 is saved. Its post will follow: Discord is not accepting posts right now; "
+                "it goes out as soon as it does."
+            )
+            assert polls_in(c) == []
+            clock.shift(timedelta(minutes=1))
+            await bot.catch_up()
+            assert len(polls_in(c)) == 1, "the retry posts it, once"
+            assert "Thanks" not in await pick(c, c.alice, polls_in(c)[0], 1), "the posted poll takes votes"
+            assert (await bot.services.polls.get(c.guild.id, 1)).message_id == int(polls_in(c)[0]["id"])
+
+
+async def test_503_while_publishing_an_idea_keeps_it_pending_then_posts_it(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            c.discord.inject_fault("POST", rf"/channels/{c.ideas.id}/threads$", 503)
+            text = await (await submit(c, c.alice, "Cedar moustache wax")).ephemeral_text()
+            assert text.startswith("Your idea #1 is saved. Its post will follow: Discord is not accepting posts")
+            assert await bot.services.ideas.similar(c.guild.id, "Cedar moustache wax") == [], "not offered unseen"
+            clock.shift(timedelta(minutes=1))
+            await bot.catch_up()
+            idea = await bot.services.ideas.get(c.guild.id, 1)
+            assert idea.thread_id is not None and c.discord.channel(idea.thread_id).parent_id == c.ideas.id
+            assert [i.id for i in await bot.services.ideas.similar(c.guild.id, "Cedar moustache wax")] == [1]
+
+
+async def test_403_blocks_the_post_tells_staff_once_and_resumes_when_fixed(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            c.discord.inject_fault("POST", MESSAGES.format(c.general.id), 403, times=99)
+            reply = await (await create(c)).ephemeral_text()
+            assert reply == (
+                f"Poll #1 is saved. Its post waits: I can't post in <#{c.general.id}>: Discord said: Missing "
+                "Permissions. It goes out once that is fixed."
+            )
+            await bot.catch_up()
+            notices = [m["content"] for m in c.discord.messages_in(c.announcements)]
+            assert notices == [
+                f"⚠️ I can't post in <#{c.general.id}>: Discord said: Missing Permissions. "
+                "What I could not post is kept and goes out as soon as this is fixed."
+            ]
+            clock.shift(timedelta(hours=2))
+            await bot.catch_up()
+            assert len(c.discord.fault_log) == 1, "a permanent refusal is not hammered"
+            assert len(c.discord.messages_in(c.announcements)) == 1, "staff are told once"
+            c.discord.faults.clear()  # a moderator gives the bot its permission back
+            await c.discord.update_channel(c.general)
+            await bot.catch_up()
+            await asyncio.sleep(0.1)
+            await bot.catch_up()
+            assert len(polls_in(c)) == 1
+
+
+async def test_setup_resumes_what_was_blocked(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        c.discord.inject_fault("POST", MESSAGES.format(c.general.id), 404)
+        assert "It goes out once that is fixed." in await (await create(c)).ephemeral_text()
+        await bot.catch_up()
+        assert polls_in(c) == []
+        record = await c.discord.slash(c.owner, "setup set", **c.setup_options())
+        assert "Settings saved." in await record.ephemeral_text()
+        await bot.catch_up()
+        assert len(polls_in(c)) == 1
+
+
+async def test_a_lost_answer_from_discord_never_posts_twice(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            await live_poll(c)
+            await pick(c, c.alice, polls_in(c)[0], 0)
+            # Discord posts the results, but its answer is lost: the worker cannot know it was posted.
+            c.discord.inject_fault("POST", MESSAGES.format(c.general.id), 503, after=True)
+            await (await c.discord.slash(c.staff, "poll close", poll=1)).reply()
+            assert len(results_posts(c)) == 1
+            clock.shift(timedelta(minutes=1))
+            await bot.catch_up()
+            assert len(results_posts(c)) == 1, "the retry carries the same nonce, so Discord drops it"
+            assert c.discord.fault_log == [("POST", f"/api/v10/channels/{c.general.id}/messages", 503)]
+
+
+async def test_a_lost_thread_answer_finds_the_thread_instead_of_failing(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            await c.discord.slash(c.owner, "setup set", ideas_channel=c.general)
+            c.discord.inject_fault("POST", r"/messages/\d+/threads$", 503, after=True)
+            await (await submit(c, c.alice, "Tin with a mirror")).reply()
+            clock.shift(timedelta(minutes=1))
+            await bot.catch_up()
+            idea = await bot.services.ideas.get(c.guild.id, 1)
+            assert idea.thread_id == idea.message_id, "the thread made by the lost attempt is the idea's thread"
+            assert len([m for m in c.discord.messages_in(c.general) if m["embeds"]]) == 1
+
+
+async def test_votes_racing_the_close_match_the_announced_result(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    voters = [c.discord.add_member(c.guild, f"fan{i}") for i in range(40)]
+    async with start_bot() as bot:
+        poll = await live_poll(c, options="Mint | Cedar")
+        clicks = [asyncio.create_task(pick(c, m, poll, i % 2)) for i, m in enumerate(voters)]
+        await asyncio.sleep(0.02)
+        close = asyncio.create_task(c.discord.slash(c.staff, "poll close", poll=1))
+        answers = await asyncio.gather(*clicks)
+        await (await close).reply()
+        await bot.catch_up()
+        stored = await bot.services.polls.results(c.guild.id, 1)
+        confirmed = sum(1 for text in answers if text.startswith("Your ballot"))
+        assert sum(stored.counts) == confirmed, "every confirmed vote is counted and no refused one"
+        announced = results_posts(c)[0]["embeds"][0]["description"]
+        for count in stored.counts:
+            assert f"` {count} · " in announced, "the announcement shows the stored counts"
+
+
+async def test_a_double_click_on_post_anyway_posts_once(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        await (await submit(c, c.alice, "Blue moustache wax")).reply()
+        warned = await (await submit(c, c.bob, "Blue Moustache Wax!", "Mine is bluer.")).reply()
+        custom_id = warned["components"][0]["components"][0]["custom_id"]
+        first, second = await asyncio.gather(
+            c.discord.click(c.bob, warned, custom_id), c.discord.click(c.bob, warned, custom_id)
+        )
+        texts = sorted([await first.ephemeral_text(), await second.ephemeral_text()])
+        assert texts[0] == "This draft was already posted (or is not yours)."
+        assert texts[1].startswith("Your idea #2 is posted")
+        assert [i.id for i in await bot.storage.ideas.all(c.guild.id)] == [1, 2]
+
+
+async def test_concurrent_submissions_cannot_pass_the_hourly_limit(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        await (await c.discord.slash(c.moderator, "idea settings", hourly_limit=2)).reply()
+        forms = [await c.discord.slash(c.alice, "idea submit") for _ in range(5)]  # all opened before any is sent
+        sent = await asyncio.gather(
+            *(
+                c.discord.submit_modal(c.alice, form, {"title": f"Idea number {n}", "description": "d"})
+                for n, form in enumerate(forms)
+            )
+        )
+        texts = [await record.ephemeral_text() for record in sent]
+        assert sum("is posted" in t for t in texts) == 2
+        assert sum("You can submit 2 ideas an hour" in t for t in texts) == 3
+        assert len(await bot.storage.ideas.all(c.guild.id)) == 2
+
+
+async def test_a_guild_that_removed_the_bot_is_paused_and_resumes_on_return(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        await live_poll(c)
+        await c.discord.remove_bot(c.guild)
+        await asyncio.sleep(0.1)
+        await bot.services.polls.close(c.guild.id, 1)  # its closing time passes while the bot is out
+        await bot.catch_up()
+        assert results_posts(c) == [] and c.discord.fault_log == []
+        assert (await bot.storage.deliveries.departed()).keys() == {c.guild.id}
+        await c.discord.readd_bot(c.guild)
+        for _ in range(20):
+            await bot.catch_up()
+            if results_posts(c):
+                break
+            await asyncio.sleep(0.05)
+        assert len(results_posts(c)) == 1
+        assert await bot.storage.deliveries.departed() == {}
+
+
+async def test_a_long_rate_limit_keeps_the_results_across_a_restart(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            await live_poll(c)
+            await pick(c, c.alice, polls_in(c)[0], 1)
+            c.discord.inject_fault("POST", MESSAGES.format(c.general.id), 429, times=99, retry_after=120)
+            reply = await (await c.discord.slash(c.staff, "poll close", poll=1)).ephemeral_text()
+            assert reply.startswith("Poll #1 is closed. Its post will follow: Discord is not accepting posts right now")
+            assert not (await bot.services.polls.get(c.guild.id, 1)).is_open, "the close itself is durable"
+        c.discord.faults.clear()  # Discord recovers while the bot restarts
+        async with start_bot() as bot:
+            clock.shift(timedelta(minutes=2))
+            await bot.catch_up()
+            announcement = results_posts(c)
+            assert [m["content"] for m in announcement] == ["Poll #1 has closed. Winner: **Cedar** with 1 vote (100%)."]
+            assert announcement[0]["attachments"][0]["filename"] == "results.png"
+            assert await bot.storage.deliveries.pending_count() == 0
