@@ -10,6 +10,7 @@ from discord.ext import commands
 import cogs
 from bot.delivery import DeliveryWorker, message_handler
 from bot.errors import CoCreateTree
+from bot.forms import FormRouter
 from bot.scheduler import Scheduler
 from bot.sync import sync_if_changed
 from services.container import Services
@@ -47,6 +48,7 @@ class CoCreateBot(commands.Bot):
         self.services = services
         self.scheduler = scheduler
         self.dev_guild_id = dev_guild_id
+        self.forms = FormRouter()
         self.delivery = DeliveryWorker(self, storage.deliveries, services.clock)
         self.delivery.register("message", message_handler(self))
         storage.on_commit(self.delivery.wake)
@@ -62,6 +64,9 @@ class CoCreateBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected", extra={"user": str(self.user), "guilds": len(self.guilds)})
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.forms.dispatch(interaction)
 
     async def catch_up(self) -> None:
         """Run the jobs that are due and deliver what they owe (tests and the sandbox, after moving time)."""

@@ -12,8 +12,11 @@ from pydantic import ValidationError
 
 from services.errors import ServiceError
 from services.validation import describe_validation_error
+from storage.database import StorageFailure
 
 log = logging.getLogger(__name__)
+
+COULD_NOT_SAVE = "That could not be saved, so nothing changed. Please try again in a moment."
 
 S = TypeVar("S")
 
@@ -35,6 +38,8 @@ def message_for(error: Exception) -> str | None:
     match error:
         case ServiceError() | Refused():
             return error.message
+        case StorageFailure():
+            return COULD_NOT_SAVE
         case ValidationError():
             return describe_validation_error(error)
         case app_commands.TransformerError():
@@ -87,13 +92,6 @@ class CoCreateTree(app_commands.CommandTree):
     """The command tree, routing every command error to `report_error`."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        await report_error(interaction, error)
-
-
-class GuardedModal(discord.ui.Modal):
-    """A modal whose submit errors reach the member like command errors do."""
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await report_error(interaction, error)
 
 

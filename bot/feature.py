@@ -9,10 +9,12 @@ from discord.ext import commands
 if TYPE_CHECKING:
     from bot.core import CoCreateBot
     from bot.delivery import Handler
+    from bot.forms import Form
 
 
 class FeatureCog(commands.GroupCog):
     dynamic_items: ClassVar[tuple[type[discord.ui.DynamicItem[Any]], ...]] = ()
+    forms: ClassVar[tuple[type["Form"], ...]] = ()  # restart-proof modals, routed by custom_id
     job_prefix: ClassVar[str | None] = None  # the namespace of this feature's scheduler jobs
 
     def __init__(self, bot: "CoCreateBot") -> None:
@@ -20,6 +22,7 @@ class FeatureCog(commands.GroupCog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*self.dynamic_items)
+        self.bot.forms.add(*self.forms)
         for kind, handler in self.delivery_handlers().items():
             self.bot.delivery.register(kind, handler)
         await self.rebuild_jobs()
@@ -33,6 +36,7 @@ class FeatureCog(commands.GroupCog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*self.dynamic_items)
+        self.bot.forms.remove(*self.forms)
         for kind in self.delivery_handlers():
             self.bot.delivery.unregister(kind)
         if self.job_prefix:

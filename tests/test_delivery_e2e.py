@@ -6,12 +6,16 @@ member is told the truth, nothing is lost, and exactly one post appears once Dis
 """
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 
+from bot.errors import COULD_NOT_SAVE
 from emulator.state import Payload
 from tests.conftest import BotStarter, Community
+from tests.test_amas_e2e import ask, open_ama, question_post
 from tests.test_ideas_e2e import submit
 from tests.test_polls_e2e import create, live_poll, pick
 
@@ -234,3 +238,62 @@ async def test_a_long_rate_limit_keeps_the_results_across_a_restart(
             assert [m["content"] for m in announcement] == ["Poll #1 has closed. Winner: **Cedar** with 1 vote (100%)."]
             assert announcement[0]["attachments"][0]["filename"] == "results.png"
             assert await bot.storage.deliveries.pending_count() == 0
+
+
+async def test_a_vote_whose_commit_fails_is_refused_clearly_and_not_counted(
+    configured: Community, start_bot: BotStarter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        poll = await live_poll(c)
+        await bot.delivery.close()  # so that the failing COMMIT is the vote's, not the worker's
+        conn = bot.storage.db._conn
+        real_execute = conn.execute
+        failing = {"commits": 1}
+
+        async def execute(sql: str, *args: object):  # type: ignore[no-untyped-def]
+            if sql == "COMMIT" and failing["commits"]:
+                failing["commits"] -= 1
+                await real_execute("ROLLBACK")  # SQLite's own answer to a disk I/O error at COMMIT
+                raise sqlite3.OperationalError("disk I/O error")
+            return await real_execute(sql, *args)
+
+        monkeypatch.setattr(conn, "execute", execute)
+        assert await pick(c, c.alice, poll, 0) == COULD_NOT_SAVE
+        assert (await bot.services.polls.results(c.guild.id, 1)).ballots == 0
+        assert (await pick(c, c.alice, poll, 0)).startswith("Your ballot"), "trying again works"
+
+
+async def test_forms_opened_before_a_restart_can_be_submitted_after_it(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot():
+        idea_form = await c.discord.slash(c.alice, "idea submit")
+        await open_ama(c)
+        ask_form = await c.discord.slash(c.bob, "ama ask", anonymous=True)
+        assert (await ask(c, c.alice, "When is the next tin?")).startswith("Your question #1 is in")
+        answer_form = await c.discord.click(c.staff, question_post(c, 1), "ama:answer:1")
+    async with start_bot() as bot:  # the bot restarted while three members had a form open
+        posted = await c.discord.submit_modal(c.alice, idea_form, {"title": "Tin with a mirror", "description": "d"})
+        assert (await posted.ephemeral_text()).startswith("Your idea #1 is posted")
+        asked = await c.discord.submit_modal(c.bob, ask_form, {"question": "Can we vote on scents?"})
+        assert (await asked.ephemeral_text()).startswith("Your question #2 is in")
+        assert (await bot.services.amas.question(c.guild.id, 2)).anonymous, "the form's choice travels with it"
+        answered = await c.discord.submit_modal(c.staff, answer_form, {"answer": "In the spring."})
+        assert await answered.ephemeral_text() == "Question #1 is answered."
+        assert (await bot.services.amas.question(c.guild.id, 1)).answer == "In the spring."
+
+
+async def test_two_members_with_the_same_form_open_each_submit_their_own(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        first = await c.discord.slash(c.alice, "idea submit")
+        second = await c.discord.slash(c.bob, "idea submit")
+        for member, form, title in ((c.alice, first, "Alice's tin"), (c.bob, second, "Bob's comb")):
+            sent = await c.discord.submit_modal(member, form, {"title": title, "description": "d"})
+            assert "is posted" in await sent.ephemeral_text()
+        ideas = await bot.storage.ideas.all(c.guild.id)
+        assert [(i.title, i.author_id) for i in ideas] == [("Alice's tin", c.alice.id), ("Bob's comb", c.bob.id)]

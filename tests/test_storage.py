@@ -1,11 +1,13 @@
 """The SQLite storage layer on a real file."""
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from storage import SqliteStorage
-from storage.database import bundled_migrations
+from storage.database import StorageFailure, bundled_migrations
 from storage.models import GuildSettings
 
 
@@ -55,3 +57,55 @@ async def test_failed_transaction_leaves_nothing(db_path: Path) -> None:
     reopened = await open_storage(db_path)
     assert await reopened.meta.get("whole") == "written"
     await reopened.close()
+
+
+async def test_a_failed_commit_releases_every_writer_of_its_group_with_an_error(db_path: Path) -> None:
+    """A COMMIT that fails (here: a deferred foreign key, as a full disk would) must not hang its writers."""
+    storage = await open_storage(db_path)
+    db = storage.db
+    await db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    await db.execute(
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, "
+        "parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+
+    async def orphan() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO child (parent_id) VALUES (42)")  # only COMMIT checks it
+
+    async def neighbour(n: int) -> None:
+        await db.execute("INSERT INTO parent (id) VALUES (?)", (n,))
+
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(orphan(), neighbour(1), neighbour(2), return_exceptions=True), timeout=5
+    )
+    assert all(isinstance(o, StorageFailure) for o in outcomes), outcomes
+    assert await db.fetch_all("SELECT * FROM parent") == [], "no writer was told its write is saved"
+    await neighbour(3)  # the connection is usable again
+    assert [tuple(r) for r in await db.fetch_all("SELECT id FROM parent")] == [(3,)]
+    await storage.close()
+
+
+async def test_an_io_error_at_commit_releases_writers_within_seconds(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite answers a disk I/O error at COMMIT by rolling back on its own; no writer may wait for ever."""
+    storage = await open_storage(db_path)
+    db = storage.db
+    real_execute = db._conn.execute
+    failing = {"commits": 1}
+
+    async def execute(sql: str, *args: object):  # type: ignore[no-untyped-def]
+        if sql == "COMMIT" and failing["commits"]:
+            failing["commits"] -= 1
+            await real_execute("ROLLBACK")  # what SQLite does itself after an I/O error
+            raise sqlite3.OperationalError("disk I/O error")
+        return await real_execute(sql, *args)
+
+    monkeypatch.setattr(db._conn, "execute", execute)
+    writes = [db.execute("INSERT INTO meta (key, value) VALUES (?, 'v')", (f"k{n}",)) for n in range(3)]
+    outcomes = await asyncio.wait_for(asyncio.gather(*writes, return_exceptions=True), timeout=5)
+    assert all(isinstance(o, StorageFailure) for o in outcomes), outcomes
+    await db.execute("INSERT INTO meta (key, value) VALUES ('after', 'v')")
+    assert [r[0] for r in await db.fetch_all("SELECT key FROM meta WHERE key != 'command_tree_hash'")] == ["after"]
+    await storage.close()

@@ -2,6 +2,7 @@
 
 import functools
 import io
+import re
 from datetime import timedelta
 
 import discord
@@ -9,12 +10,19 @@ from discord import app_commands
 
 from bot.core import CoCreateBot
 from bot.delivery import Handler
-from bot.errors import GuardedModal
 from bot.feature import FeatureCog
+from bot.forms import Form
 from bot.permissions import ensure_allowed, only
 from bot.text import fit_lines
 from cogs.amas import publish
-from cogs.amas.publish import ANNOUNCEMENTS, AmaModerationButton, AmaQuestionButton, answer_question, queue_message
+from cogs.amas.publish import (
+    ANNOUNCEMENTS,
+    AmaModerationButton,
+    AmaQuestionButton,
+    AnswerModal,
+    answer_question,
+    queue_message,
+)
 from services.amas import AmaService
 from services.permissions import MEMBER, MODERATOR, STAFF
 from storage.models import Ama, AmaStatus, Host, QuestionStatus
@@ -23,22 +31,30 @@ AmaId = app_commands.Range[int, 1]
 REMINDER_GRACE = timedelta(minutes=10)
 
 
-class AskModal(GuardedModal, title="Ask the hosts"):
+class AskModal(Form, title="Ask the hosts"):
+    """The question form; its custom_id names the AMA and whether the question is anonymous."""
+
+    template = re.compile(r"ama:ask-form:(?P<ama_id>\d+):(?P<anonymous>[01])")
     question: discord.ui.TextInput = discord.ui.TextInput(
         label="Your question", custom_id="question", style=discord.TextStyle.paragraph, max_length=500
     )
 
     def __init__(self, ama_id: int, anonymous: bool) -> None:
-        super().__init__(custom_id=f"ama:ask-form:{ama_id}")
-        self.ama_id, self.anonymous = ama_id, anonymous
+        super().__init__(custom_id=f"ama:ask-form:{ama_id}:{int(anonymous)}")
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(cls, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]) -> None:
         actor = await ensure_allowed(interaction, MEMBER)
         assert interaction.guild_id is not None
         bot: CoCreateBot = interaction.client  # type: ignore[assignment]
         name = interaction.user.display_name
         ama, question = await bot.services.amas.ask(
-            interaction.guild_id, self.ama_id, actor.user_id, name, self.question.value, self.anonymous
+            interaction.guild_id,
+            int(match["ama_id"]),
+            actor.user_id,
+            name,
+            values.get("question", ""),
+            match["anonymous"] == "1",
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
         if question.status == QuestionStatus.PENDING:
@@ -56,6 +72,7 @@ class AskModal(GuardedModal, title="Ask the hosts"):
 @app_commands.guild_only()
 class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anything"):
     dynamic_items = (AmaQuestionButton, AmaModerationButton)
+    forms = (AskModal, AnswerModal)
     job_prefix = "ama:"
 
     def __init__(self, bot: CoCreateBot) -> None:
@@ -188,7 +205,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
     async def ask(self, interaction: discord.Interaction, anonymous: bool = False, ama: AmaId | None = None) -> None:
         assert interaction.guild_id is not None
         current = await self.amas.askable(interaction.guild_id, ama, interaction.user.id)
-        await interaction.response.send_modal(AskModal(current.id, anonymous))
+        await AskModal(current.id, anonymous).open(interaction)
 
     @app_commands.command(name="next", description="The most upvoted unanswered questions")
     @only(MEMBER)

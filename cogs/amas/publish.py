@@ -8,7 +8,8 @@ import discord
 from bot.context import services
 from bot.core import CoCreateBot
 from bot.delivery import SETTLE_BEFORE_ANSWER, Undeliverable, thread_from
-from bot.errors import GuardedModal, reports_errors
+from bot.errors import reports_errors
+from bot.forms import Form
 from bot.permissions import ensure_allowed
 from bot.text import fit_lines
 from services.permissions import MEMBER, MODERATOR
@@ -70,7 +71,7 @@ class AmaQuestionButton(
         amas = services(interaction).amas
         if self.action == "answer":
             _, question, _ = await amas.answerable(interaction.guild_id, self.question_id, actor.user_id)
-            await interaction.response.send_modal(AnswerModal(question))
+            await AnswerModal(question).open(interaction)
             return
         question, upvoted = await amas.upvote(interaction.guild_id, self.question_id, actor.user_id)
         text = "You upvoted" if upvoted else "You took back your upvote on"
@@ -85,17 +86,20 @@ def question_view(question: Question) -> discord.ui.View:
     return view
 
 
-class AnswerModal(GuardedModal, title="Answer a question"):
+class AnswerModal(Form, title="Answer a question"):
+    """The host's answer form; its custom_id names the question."""
+
+    template = re.compile(r"ama:answer-form:(?P<question_id>\d+)")
     answer: discord.ui.TextInput = discord.ui.TextInput(
         label="Your answer", custom_id="answer", style=discord.TextStyle.paragraph, max_length=1500
     )
 
     def __init__(self, question: Question) -> None:
         super().__init__(custom_id=f"ama:answer-form:{question.id}")
-        self.question_id = question.id
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await answer_question(interaction, self.question_id, self.answer.value)
+    @classmethod
+    async def submitted(cls, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]) -> None:
+        await answer_question(interaction, int(match["question_id"]), values.get("answer", ""))
 
 
 async def answer_question(interaction: discord.Interaction, question_id: int, answer: str) -> None:

@@ -28,6 +28,7 @@ IdeaId = app_commands.Range[int, 1]
 @app_commands.guild_only()
 class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on and follow ideas"):
     dynamic_items = (IdeaVoteButton, IdeaDraftButton, IdeaPageButton)
+    forms = (IdeaModal,)
 
     def __init__(self, bot: CoCreateBot) -> None:
         super().__init__(bot)
@@ -48,7 +49,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
             raise InvalidInput(NO_IDEAS_CHANNEL)
         await self.ideas.check_rate_limit(interaction.guild_id, interaction.user.id)
         categories = (await self.ideas.settings(interaction.guild_id)).categories
-        await interaction.response.send_modal(IdeaModal(categories))
+        await IdeaModal(categories).open(interaction)
 
     @app_commands.command(name="status", description="Move an idea through the workflow with a public reason")
     @app_commands.describe(idea="Idea number", status="The new status", reason="Why, shown to everyone")

@@ -5,7 +5,8 @@ import re
 import discord
 
 from bot.context import services
-from bot.errors import GuardedModal, reports_errors
+from bot.errors import reports_errors
+from bot.forms import Form
 from bot.permissions import ensure_allowed
 from cogs.ideas.embeds import page_embed
 from services.errors import InvalidInput
@@ -46,7 +47,7 @@ class IdeaDraftButton(
         if self.action == "edit":
             draft = await ideas.draft(interaction.guild_id, actor.user_id, self.draft_id)
             categories = (await ideas.settings(interaction.guild_id)).categories
-            await interaction.response.send_modal(IdeaModal(categories, draft, self.draft_id))
+            await IdeaModal(categories, draft, self.draft_id).open(interaction)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         idea = await ideas.submit_draft(interaction.guild_id, actor.user_id, self.draft_id)
@@ -118,7 +119,10 @@ async def browse_page(interaction: discord.Interaction, query: IdeaQuery) -> tup
     return page_embed(title, page, query.page), view
 
 
-class IdeaModal(GuardedModal, title="Propose an idea"):
+class IdeaModal(Form, title="Propose an idea"):
+    """The submit form; its custom_id names the member's kept draft it replaces (0: none)."""
+
+    template = re.compile(r"idea:submit:(?P<draft_id>\d+)")
     idea_title: discord.ui.TextInput = discord.ui.TextInput(
         label="Title", custom_id="title", min_length=1, max_length=100
     )
@@ -130,8 +134,7 @@ class IdeaModal(GuardedModal, title="Propose an idea"):
         self, categories: tuple[str, ...], draft: DraftText | None = None, draft_id: int | None = None
     ) -> None:
         """A blank form, or one filled in with the member's kept `draft` (which the submission replaces)."""
-        super().__init__(custom_id="idea:submit")
-        self.draft_id = draft_id
+        super().__init__(custom_id=f"idea:submit:{draft_id or 0}")
         self.category: discord.ui.TextInput | None = None
         if categories:
             self.category = discord.ui.TextInput(
@@ -147,20 +150,20 @@ class IdeaModal(GuardedModal, title="Propose an idea"):
             if self.category is not None:
                 self.category.default = draft.category
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    @classmethod
+    async def submitted(cls, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]) -> None:
         actor = await ensure_allowed(interaction, MEMBER)
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         ideas = services(interaction).ideas
+        draft_id = int(match["draft_id"]) or None
         text = DraftText(
-            title=self.idea_title.value,
-            description=self.description.value,
-            category=self.category.value if self.category else None,
+            title=values.get("title", ""), description=values.get("description", ""), category=values.get("category")
         )
         try:
-            outcome = await ideas.submit(interaction.guild_id, actor.user_id, text, draft_id=self.draft_id)
+            outcome = await ideas.submit(interaction.guild_id, actor.user_id, text, draft_id=draft_id)
         except InvalidInput as refusal:
-            kept = await ideas.keep_draft(interaction.guild_id, actor.user_id, text, replacing=self.draft_id)
+            kept = await ideas.keep_draft(interaction.guild_id, actor.user_id, text, replacing=draft_id)
             view = discord.ui.View(timeout=None)
             view.add_item(IdeaDraftButton("edit", kept))
             await interaction.followup.send(f"{refusal.message}\nYour text is saved.", view=view, ephemeral=True)
