@@ -2,14 +2,17 @@
 
 import logging
 import pkgutil
+from datetime import timedelta
 from typing import Any
 
 import discord
+from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 
 import cogs
 from bot.delivery import DeliveryWorker, message_handler
 from bot.errors import CoCreateTree
+from bot.feature import FeatureCog
 from bot.forms import FormRouter
 from bot.scheduler import Scheduler
 from bot.sync import sync_if_changed
@@ -17,6 +20,8 @@ from services.container import Services
 from storage.base import Storage
 
 log = logging.getLogger(__name__)
+
+PURGE_JOB = "guild:purge"
 
 
 def cog_extensions() -> list[str]:
@@ -32,6 +37,7 @@ class CoCreateBot(commands.Bot):
         services: Services,
         scheduler: Scheduler,
         dev_guild_id: int | None = None,
+        retention: timedelta = timedelta(days=30),
         **options: Any,
     ) -> None:
         super().__init__(
@@ -48,6 +54,7 @@ class CoCreateBot(commands.Bot):
         self.services = services
         self.scheduler = scheduler
         self.dev_guild_id = dev_guild_id
+        self.retention = retention
         self.forms = FormRouter()
         self.delivery = DeliveryWorker(self, storage.deliveries, services.clock)
         self.delivery.register("message", message_handler(self))
@@ -56,7 +63,11 @@ class CoCreateBot(commands.Bot):
     async def setup_hook(self) -> None:
         applied = await self.storage.migrate()
         log.info("database ready", extra={"migrations_applied": applied})
+        self.scheduler.paused_guilds = set(await self.storage.guilds.departed())
         self.scheduler.start()
+        self.scheduler.add(
+            PURGE_JOB, IntervalTrigger(hours=24), self.purge_departed, grace=None, first=self.services.clock.now()
+        )
         for extension in cog_extensions():
             await self.load_extension(extension)
         await sync_if_changed(self, self.dev_guild_id)
@@ -73,10 +84,11 @@ class CoCreateBot(commands.Bot):
         await self.scheduler.run_due()
         await self.delivery.drain()
 
-    # -- guild lifecycle: deliveries pause while the bot is out of a guild, and resume when a cause may be fixed --
+    # -- guild lifecycle: a guild that removed the bot pauses; its data is purged after the retention period --
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await self.storage.deliveries.depart(guild.id, self.services.clock.now())
+        await self.storage.guilds.depart(guild.id, self.services.clock.now())
+        self.scheduler.paused_guilds.add(guild.id)
         log.info("removed from a guild: its deliveries and schedules pause", extra={"guild_id": guild.id})
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
@@ -86,9 +98,23 @@ class CoCreateBot(commands.Bot):
         await self._returned(guild)
 
     async def _returned(self, guild: discord.Guild) -> None:
-        if await self.storage.deliveries.return_(guild.id, self.services.clock.now()):
-            log.info("back in a guild: its deliveries resume", extra={"guild_id": guild.id})
-            self.delivery.wake()
+        if not await self.storage.guilds.return_(guild.id, self.services.clock.now()):
+            return
+        self.scheduler.paused_guilds.discard(guild.id)
+        for cog in self.cogs.values():
+            if isinstance(cog, FeatureCog):
+                await cog.rebuild_jobs()  # what fell due meanwhile follows each job's misfire policy
+        self.delivery.wake()
+        log.info("back in a guild: its deliveries and schedules resume", extra={"guild_id": guild.id})
+
+    async def purge_departed(self) -> None:
+        """Delete the data of guilds that removed the bot longer ago than the retention period."""
+        now = self.services.clock.now()
+        for guild_id, departed_at in (await self.storage.guilds.departed()).items():
+            if departed_at + self.retention <= now:
+                rows = await self.storage.guilds.purge(guild_id)
+                self.scheduler.paused_guilds.discard(guild_id)
+                log.info("purged a departed guild's data", extra={"guild_id": guild_id, "rows": rows})
 
     async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
         await self.delivery.resume(after.guild.id)

@@ -1,5 +1,6 @@
 """Builds the bot and its resources; used by `python -m bot`, the sandbox and the tests alike."""
 
+from datetime import timedelta
 from typing import Any
 
 from bot.core import CoCreateBot
@@ -17,5 +18,6 @@ async def create_bot(settings: Settings, *, clock: Clock | None = None, **option
         services=build_services(storage, clock or SystemClock()),
         scheduler=Scheduler(),
         dev_guild_id=settings.dev_guild_id,
+        retention=timedelta(days=settings.data_retention_days),
         **options,
     )

@@ -26,6 +26,8 @@ class Scheduler:
     def __init__(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
         self._running: set[asyncio.Task[Any]] = set()
+        # Guilds that removed the bot: their jobs (whose first argument is the guild id) do not run meanwhile.
+        self.paused_guilds: set[int] = set()
 
     def start(self) -> None:
         self._scheduler.start()
@@ -104,6 +106,9 @@ class Scheduler:
         assert task is not None
         self._running.add(task)
         try:
+            if args and args[0] in self.paused_guilds:
+                log.info("job skipped: the bot is not in that guild", extra={"job_id": job_id})
+                return
             await func(*args)
         except Exception:
             log.exception("scheduled job failed", extra={"job_id": job_id})

@@ -20,6 +20,14 @@ class Settings(BaseSettings):
     database_path: Path = Field(default=Path("cocreate.db"), description="SQLite database file.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     dev_guild_id: int | None = Field(default=None, description="Sync commands to this guild only.")
+    data_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="Days a removed bot keeps a guild's data before purging it."
+    )
+
+    @field_validator("dev_guild_id", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("discord_token")
     @classmethod

@@ -327,9 +327,17 @@ class DeliveryRepository(Protocol):
     async def next_due(self) -> datetime | None: ...
     async def unfinished(self, guild_id: int, lane: str) -> list[tuple[str, int, str | None]]: ...
     async def pending_count(self) -> int: ...
+
+
+class GuildLifecycleRepository(Protocol):
+    """Guilds that removed the bot (see storage/lifecycle.py)."""
+
     async def depart(self, guild_id: int, now: datetime) -> None: ...
     async def return_(self, guild_id: int, now: datetime) -> bool: ...
     async def departed(self) -> dict[int, datetime]: ...
+    async def purge(self, guild_id: int) -> int:
+        """Delete everything held about the guild; returns how many rows went."""
+        ...
 
 
 class Storage(Protocol):
@@ -341,6 +349,7 @@ class Storage(Protocol):
     challenges: ChallengeRepository
     privacy: PrivacyRepository
     deliveries: DeliveryRepository
+    guilds: GuildLifecycleRepository
 
     async def migrate(self) -> list[int]:
         """Bring the schema up to date; returns the migrations applied now."""

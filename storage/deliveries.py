@@ -152,24 +152,3 @@ class SqliteDeliveryRepository:
     async def pending_count(self) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'sending')")
         return row[0] if row else 0
-
-    async def depart(self, guild_id: int, now: datetime) -> None:
-        await self._db.execute(
-            "INSERT OR IGNORE INTO departed_guilds (guild_id, departed_at) VALUES (?, ?)", (guild_id, now.isoformat())
-        )
-
-    async def return_(self, guild_id: int, now: datetime) -> bool:
-        """The bot is back in the guild: resume its deliveries; True if it had departed."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM departed_guilds WHERE guild_id = ?", (guild_id,))
-            if cursor.rowcount:
-                await conn.execute(
-                    "UPDATE deliveries SET state = 'pending', next_attempt_at = ? "
-                    "WHERE guild_id = ? AND state = 'blocked'",
-                    (now.isoformat(), guild_id),
-                )
-            return cursor.rowcount == 1
-
-    async def departed(self) -> dict[int, datetime]:
-        rows = await self._db.fetch_all("SELECT guild_id, departed_at FROM departed_guilds")
-        return {r[0]: datetime.fromisoformat(r[1]) for r in rows}

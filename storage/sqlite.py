@@ -9,6 +9,7 @@ from storage.database import Database
 from storage.deliveries import SqliteDeliveryRepository
 from storage.guild_settings import SqliteGuildSettingsRepository
 from storage.ideas import SqliteIdeaRepository
+from storage.lifecycle import SqliteGuildLifecycleRepository
 from storage.meta import SqliteMetaRepository
 from storage.polls import SqlitePollRepository
 from storage.privacy import SqlitePrivacyRepository
@@ -27,6 +28,7 @@ class SqliteStorage:
         self.challenges = SqliteChallengeRepository(db)
         self.privacy = SqlitePrivacyRepository(db)
         self.deliveries = SqliteDeliveryRepository(db)
+        self.guilds = SqliteGuildLifecycleRepository(db)
 
     @classmethod
     async def open(cls, path: Path) -> "SqliteStorage":

@@ -207,7 +207,7 @@ async def test_a_guild_that_removed_the_bot_is_paused_and_resumes_on_return(
         await bot.services.polls.close(c.guild.id, 1)  # its closing time passes while the bot is out
         await bot.catch_up()
         assert results_posts(c) == [] and c.discord.fault_log == []
-        assert (await bot.storage.deliveries.departed()).keys() == {c.guild.id}
+        assert (await bot.storage.guilds.departed()).keys() == {c.guild.id}
         await c.discord.readd_bot(c.guild)
         for _ in range(20):
             await bot.catch_up()
@@ -215,7 +215,7 @@ async def test_a_guild_that_removed_the_bot_is_paused_and_resumes_on_return(
                 break
             await asyncio.sleep(0.05)
         assert len(results_posts(c)) == 1
-        assert await bot.storage.deliveries.departed() == {}
+        assert await bot.storage.guilds.departed() == {}
 
 
 async def test_a_long_rate_limit_keeps_the_results_across_a_restart(
@@ -297,3 +297,35 @@ async def test_two_members_with_the_same_form_open_each_submit_their_own(
             assert "is posted" in await sent.ephemeral_text()
         ideas = await bot.storage.ideas.all(c.guild.id)
         assert [(i.title, i.author_id) for i in ideas] == [("Alice's tin", c.alice.id), ("Bob's comb", c.bob.id)]
+
+
+async def test_a_departed_guild_pauses_its_schedules_and_is_purged_after_retention(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            await live_poll(c, closes="2h")
+            await c.discord.remove_bot(c.guild)
+            await asyncio.sleep(0.1)
+            clock.shift(timedelta(hours=3))
+            await bot.catch_up()
+            assert (await bot.services.polls.get(c.guild.id, 1)).is_open, "no job runs for a guild the bot left"
+            await c.discord.readd_bot(c.guild)
+            await asyncio.sleep(0.1)
+            await bot.catch_up()
+            assert not (await bot.services.polls.get(c.guild.id, 1)).is_open, "back: the missed close runs"
+            assert len(results_posts(c)) == 1
+            await c.discord.remove_bot(c.guild)
+            await asyncio.sleep(0.1)
+            clock.shift(timedelta(days=29))
+            await bot.purge_departed()
+            assert await bot.storage.polls.get(c.guild.id, 1) is not None, "kept within the retention period"
+        clock.shift(timedelta(days=2))
+        async with start_bot() as bot:  # the daily purge also runs at start-up
+            await bot.catch_up()
+            assert await bot.storage.polls.get(c.guild.id, 1) is None
+            assert await bot.services.setup.get(c.guild.id) == type(await bot.services.setup.get(0))(
+                guild_id=c.guild.id
+            )
+            assert await bot.storage.guilds.departed() == {}
