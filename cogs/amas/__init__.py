@@ -183,10 +183,11 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         assert interaction.guild_id is not None
         await self.amas.get(interaction.guild_id, ama)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        opened = await self.open_now(interaction.guild_id, ama)
-        await interaction.followup.send(
-            f"AMA #{ama} is open." if opened else f"AMA #{ama} is not waiting to open.", ephemeral=True
-        )
+        if await self.open_now(interaction.guild_id, ama) is None:
+            await interaction.followup.send(f"AMA #{ama} is not waiting to open.", ephemeral=True)
+            return
+        settled = await self.bot.delivery.settle(interaction.guild_id, f"ama:{ama}")
+        await interaction.followup.send(f"AMA #{ama} is open." + settled.note(), ephemeral=True)
 
     @app_commands.command(name="close", description="End an AMA now and post its transcript")
     @only(STAFF)
@@ -194,10 +195,11 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         assert interaction.guild_id is not None
         await self.amas.get(interaction.guild_id, ama)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        closed = await self.close_now(interaction.guild_id, ama)
-        await interaction.followup.send(
-            f"AMA #{ama} is closed." if closed else f"AMA #{ama} was already closed.", ephemeral=True
-        )
+        if await self.close_now(interaction.guild_id, ama) is None:
+            await interaction.followup.send(f"AMA #{ama} was already closed.", ephemeral=True)
+            return
+        settled = await self.bot.delivery.settle(interaction.guild_id, f"ama:{ama}")
+        await interaction.followup.send(f"AMA #{ama} is closed." + settled.note(), ephemeral=True)
 
     @app_commands.command(name="ask", description="Ask the hosts of the open AMA a question")
     @app_commands.describe(anonymous="Show your question without your name, to everyone including the hosts")

@@ -1,0 +1,67 @@
+"""Decisions that race are made in the transaction that stores them: the repositories refuse a write whose
+premise changed after the service checked it (a vote after the close, on a merged idea, after voting ended)."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from storage import SqliteStorage
+from storage.base import IdeaClosed, PhaseOver, PollClosed
+from storage.models import ChallengeDraft, IdeaDraft, IdeaStatus, Phase, PollDraft
+
+NOW = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+GUILD = 1
+
+
+@pytest.fixture
+async def storage(db_path: Path) -> AsyncIterator[SqliteStorage]:
+    opened = await SqliteStorage.open(db_path)
+    await opened.migrate()
+    yield opened
+    await opened.close()
+
+
+async def test_a_ballot_after_the_close_is_refused(storage: SqliteStorage) -> None:
+    poll_id = await storage.polls.create(GUILD, 5, 6, PollDraft(question="Q", options=("A", "B")), None, NOW)
+    await storage.polls.set_ballot(GUILD, poll_id, "7", 0, 1, NOW)
+    assert await storage.polls.close(GUILD, poll_id, NOW)
+    with pytest.raises(PollClosed):
+        await storage.polls.set_ballot(GUILD, poll_id, "8", 1, 1, NOW)
+    assert await storage.polls.counts(GUILD, poll_id) == ({0: 1}, 1)
+
+
+async def test_a_vote_on_an_idea_merged_meanwhile_is_refused(storage: SqliteStorage) -> None:
+    draft = IdeaDraft(title="Tin", description="d")
+    first = await storage.ideas.create(GUILD, 2, draft, NOW, hourly_limit=5)
+    second = await storage.ideas.create(GUILD, 2, draft, NOW, hourly_limit=5)
+    await storage.ideas.merge(GUILD, second, first, None, NOW)
+    with pytest.raises(IdeaClosed):
+        await storage.ideas.toggle_vote(GUILD, second, 9, 1, NOW)
+    assert (await storage.ideas.get(GUILD, second)).status == IdeaStatus.DUPLICATE  # type: ignore[union-attr]
+    assert (await storage.ideas.get(GUILD, second)).upvotes == 0  # type: ignore[union-attr]
+
+
+async def test_entries_and_votes_after_their_phase_are_refused(storage: SqliteStorage) -> None:
+    draft = ChallengeDraft(
+        name="Parade", themes=("Hats",), schedule="daily 18:00", timezone="UTC", channel_id=5,
+        entry_minutes=60, voting_minutes=60,
+    )  # fmt: skip
+    challenge_id = await storage.challenges.create(GUILD, 3, draft, NOW)
+    challenge = await storage.challenges.get(GUILD, challenge_id)
+    assert challenge is not None
+    run_id = await storage.challenges.start_run(
+        challenge, "Hats", NOW, NOW + timedelta(hours=1), NOW + timedelta(hours=2)
+    )
+    run = await storage.challenges.run(GUILD, run_id)
+    assert run is not None
+    entry_id, _ = await storage.challenges.save_entry(run, 10, "mine", None, None, NOW)
+    assert await storage.challenges.move(GUILD, run_id, Phase.ENTRIES, Phase.VOTING, NOW)
+    with pytest.raises(PhaseOver):
+        await storage.challenges.save_entry(run, 11, "late", None, None, NOW)
+    assert await storage.challenges.toggle_vote(run, 12, entry_id)
+    assert await storage.challenges.move(GUILD, run_id, Phase.VOTING, Phase.FINISHED, NOW)
+    with pytest.raises(PhaseOver):
+        await storage.challenges.toggle_vote(run, 13, entry_id)
+    assert await storage.challenges.winners(GUILD, run_id) == [(entry_id, 1)], "recorded with the close"
