@@ -84,11 +84,13 @@ class RestApi:
         if request.path.startswith(API) and not by_path_token and not authorized:
             response: web.StreamResponse = error(401, 0, "401: Unauthorized")
         else:
+            before = self.emu.take_fault(request.method, request.path)
             try:
-                response = self.emu.take_fault(request.method, request.path) or await handler(request)
+                response = await before.answer(self.emu.held) if before else await handler(request)
             except web.HTTPException as refusal:  # raised with Discord's JSON error body
                 response = web.Response(status=refusal.status, text=refusal.text, content_type="application/json")
-            response = self.emu.take_fault(request.method, request.path, after=True) or response
+            if after := self.emu.take_fault(request.method, request.path, after=True):
+                response = await after.answer(self.emu.held)  # Discord did it, but the answer is lost
         if response.content_type == "application/json":
             response.headers["Content-Type"] = "application/json"  # exactly as Discord sends it; discord.py checks
         return response

@@ -50,6 +50,13 @@ class Fault:
     retry_after: float
     after: bool = False  # Discord performs the request, then the answer is lost (a crash between send and record)
 
+    async def answer(self, held: asyncio.Event) -> web.Response:
+        """The refusal; a `HANG` fault first holds the request until the test releases it (the bot may be dead)."""
+        if self.status == HANG:
+            await held.wait()
+            return web.json_response({"message": "Server error", "code": 0}, status=503)
+        return self.response()
+
     def response(self) -> web.Response:
         if self.status == 429:
             body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": False}
@@ -60,6 +67,8 @@ class Fault:
             return web.json_response({"message": message, "code": code}, status=self.status)
         return web.json_response({"message": "Server error", "code": 0}, status=self.status)
 
+
+HANG = 0  # a fault status: hold the request without answering (e.g. to SIGKILL the bot mid-request)
 
 # What Discord answers when the bot lacks a permission or the target is gone (Discord's JSON error codes).
 REFUSALS = {403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel")}
@@ -92,6 +101,7 @@ class DiscordEmulator:
         self.fault_log: list[tuple[str, str, int]] = []
         self.nonces: dict[tuple[int, str], tuple[float, int]] = {}  # (channel, nonce) -> (when, message id)
         self.departed: set[int] = set()  # guilds the bot was removed from
+        self.held = asyncio.Event()  # set to answer the requests a HANG fault holds
         self._ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -136,12 +146,12 @@ class DiscordEmulator:
         """Make Discord fail: the next `times` requests matching `method` and the regex `path` get `status`."""
         self.faults.append(Fault(method, re.compile(path), status, times, retry_after, after))
 
-    def take_fault(self, method: str, path: str, *, after: bool = False) -> web.Response | None:
+    def take_fault(self, method: str, path: str, *, after: bool = False) -> Fault | None:
         for fault in self.faults:
             if fault.times > 0 and fault.after == after and fault.method == method and fault.path.search(path):
                 fault.times -= 1
                 self.fault_log.append((method, path, fault.status))
-                return fault.response()
+                return fault
         return None
 
     def assert_no_unknown_routes(self) -> None:

@@ -8,8 +8,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from emulator import InteractionRecord
 from emulator.interactions import message_text
+from emulator.server import HANG
 from tests.conftest import BotStarter, Community, posted_now
 from tests.test_ideas_e2e import field, post
 from tests.test_polls_e2e import live_poll
@@ -85,3 +88,45 @@ async def test_every_acknowledged_vote_survives_sigkill(
         for member_id, option in acknowledged.items():
             assert member_id in results.voters[option], "a vote the member saw confirmed was lost"
         assert sum(results.counts) >= len(acknowledged)
+
+
+@pytest.mark.parametrize("performed", [False, True], ids=["killed-before-discord-posted", "killed-before-recording"])
+async def test_sigkill_between_commit_and_discord_posts_exactly_once(
+    configured: Community, start_bot: BotStarter, db_path: Path, performed: bool
+) -> None:
+    """The close is committed with its intent; the bot dies while Discord holds the results post (before it
+    performed it, or after it performed it but before the bot could record that). After a restart: one post."""
+    c = configured
+    async with start_bot():
+        await live_poll(c)
+    c.discord.inject_fault("POST", rf"/channels/{c.general.id}/messages$", HANG, after=performed)
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "emulator.bot_process", c.discord.api_base, c.discord.gateway_url, str(db_path), cwd=ROOT
+    )
+    closing = None
+    try:
+        for _ in range(200):
+            if c.discord.connections:
+                break
+            await asyncio.sleep(0.05)
+        closing = asyncio.create_task(c.discord.slash(c.staff, "poll close", poll=1))
+        for _ in range(200):  # until the results post is on its way to Discord
+            if c.discord.fault_log:
+                break
+            await asyncio.sleep(0.05)
+        assert c.discord.fault_log, "the bot never sent the results"
+        os.kill(bot.pid, signal.SIGKILL)
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+        await bot.wait()
+        c.discord.held.set()
+        if closing is not None:
+            closing.cancel()
+            await asyncio.gather(closing, return_exceptions=True)
+    async with start_bot() as restarted:
+        assert not (await restarted.services.polls.get(c.guild.id, 1)).is_open, "the close was durable"
+        await restarted.catch_up()
+        results = [m for m in c.discord.messages_in(c.general) if m["content"].startswith("Poll #1 has closed.")]
+        assert len(results) == 1
+        assert await restarted.storage.deliveries.pending_count() == 0
