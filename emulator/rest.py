@@ -65,6 +65,8 @@ class RestApi:
             web.patch(webhook + "/messages/{message}", self.edit_webhook_message),
             web.delete(webhook + "/messages/{message}", self.delete_webhook_message),
             web.post(API + "/guilds/{guild}/scheduled-events", self.create_scheduled_event),
+            web.get(API + "/guilds/{guild}/scheduled-events", self.list_scheduled_events),
+            web.get(API + "/guilds/{guild}/threads/active", self.active_threads),
             web.get(API + "/channels/{channel}", self.get_channel),
             web.post(API + "/channels/{channel}/messages", self.create_message),
             web.post(API + "/channels/{channel}/threads", self.create_forum_post),
@@ -244,6 +246,15 @@ class RestApi:
         self.emu.scheduled_events[int(event["id"])] = event
         await self.emu.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event)
         return web.json_response(event)
+
+    async def list_scheduled_events(self, request: web.Request) -> web.Response:
+        guild_id = request.match_info["guild"]
+        return web.json_response([e for e in self.emu.scheduled_events.values() if e["guild_id"] == guild_id])
+
+    async def active_threads(self, request: web.Request) -> web.Response:
+        guild = self.emu.guilds[int(request.match_info["guild"])]
+        threads = [c.payload() for c in guild.channels.values() if c.type == ChannelType.PUBLIC_THREAD]
+        return web.json_response({"threads": threads, "members": []})
 
     async def get_channel(self, request: web.Request) -> web.Response:
         return web.json_response(self.emu.channel(int(request.match_info["channel"])).payload())

@@ -83,7 +83,9 @@ class SqliteDeliveryRepository:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 f"""
-                UPDATE deliveries SET state = 'sending', lease_until = :lease WHERE id IN (
+                UPDATE deliveries SET state = 'sending', lease_until = :lease,
+                    attempts = attempts + (state = 'sending')  -- a claim that expired was an attempt
+                WHERE id IN (
                     SELECT d.id FROM deliveries d
                     WHERE ((d.state = 'pending' AND (d.next_attempt_at <= :now OR (:rested AND d.attempts = 0)))
                            OR (d.state = 'sending' AND d.lease_until <= :now))
@@ -130,8 +132,12 @@ class SqliteDeliveryRepository:
         )
 
     async def release_claims(self) -> None:
-        """At start-up: what this process was sending when it stopped is pending again."""
-        await self._db.execute("UPDATE deliveries SET state = 'pending', lease_until = NULL WHERE state = 'sending'")
+        """At start-up: what this process was sending when it stopped is pending again, counted as an attempt
+        (Discord may have performed it: handlers check before creating what carries no nonce)."""
+        await self._db.execute(
+            "UPDATE deliveries SET state = 'pending', lease_until = NULL, attempts = attempts + 1 "
+            "WHERE state = 'sending'"
+        )
 
     async def next_due(self) -> datetime | None:
         """When the first delivery that can be claimed (the head of its lane) falls due."""

@@ -1,10 +1,12 @@
 """Faults: Discord rate-limiting or failing REST calls, and the bot killed mid vote storm."""
 
 import asyncio
+import functools
 import os
 import signal
 import sqlite3
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -90,43 +92,84 @@ async def test_every_acknowledged_vote_survives_sigkill(
         assert sum(results.counts) >= len(acknowledged)
 
 
-@pytest.mark.parametrize("performed", [False, True], ids=["killed-before-discord-posted", "killed-before-recording"])
-async def test_sigkill_between_commit_and_discord_posts_exactly_once(
-    configured: Community, start_bot: BotStarter, db_path: Path, performed: bool
+async def kill_mid_request(
+    c: Community, db_path: Path, path: str, act: Callable[[], Awaitable[object]], *, performed: bool
 ) -> None:
-    """The close is committed with its intent; the bot dies while Discord holds the results post (before it
-    performed it, or after it performed it but before the bot could record that). After a restart: one post."""
-    c = configured
-    async with start_bot():
-        await live_poll(c)
-    c.discord.inject_fault("POST", rf"/channels/{c.general.id}/messages$", HANG, after=performed)
+    """Run the bot in its own process, `act`, and SIGKILL the bot while Discord holds the POST to `path` (before
+    Discord performed it, or after it performed it but before the bot could record that)."""
+    c.discord.inject_fault("POST", path, HANG, after=performed)
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "emulator.bot_process", c.discord.api_base, c.discord.gateway_url, str(db_path), cwd=ROOT
     )
-    closing = None
+    acting = None
     try:
         for _ in range(200):
             if c.discord.connections:
                 break
             await asyncio.sleep(0.05)
-        closing = asyncio.create_task(c.discord.slash(c.staff, "poll close", poll=1))
-        for _ in range(200):  # until the results post is on its way to Discord
+        acting = asyncio.create_task(act())
+        for _ in range(200):  # until the post is on its way to Discord
             if c.discord.fault_log:
                 break
             await asyncio.sleep(0.05)
-        assert c.discord.fault_log, "the bot never sent the results"
+        assert c.discord.fault_log, "the bot never sent the post"
         os.kill(bot.pid, signal.SIGKILL)
     finally:
         if bot.returncode is None:
             bot.kill()
         await bot.wait()
         c.discord.held.set()
-        if closing is not None:
-            closing.cancel()
-            await asyncio.gather(closing, return_exceptions=True)
+        if acting is not None:
+            acting.cancel()
+            await asyncio.gather(acting, return_exceptions=True)
+
+
+@pytest.mark.parametrize("performed", [False, True], ids=["killed-before-discord-posted", "killed-before-recording"])
+async def test_sigkill_between_commit_and_discord_posts_exactly_once(
+    configured: Community, start_bot: BotStarter, db_path: Path, performed: bool
+) -> None:
+    """The close is committed with its intent; the bot dies while Discord holds the results post."""
+    c = configured
+    async with start_bot():
+        await live_poll(c)
+    close = functools.partial(c.discord.slash, c.staff, "poll close", poll=1)
+    await kill_mid_request(c, db_path, rf"/channels/{c.general.id}/messages$", close, performed=performed)
     async with start_bot() as restarted:
         assert not (await restarted.services.polls.get(c.guild.id, 1)).is_open, "the close was durable"
         await restarted.catch_up()
         results = [m for m in c.discord.messages_in(c.general) if m["content"].startswith("Poll #1 has closed.")]
         assert len(results) == 1
         assert await restarted.storage.deliveries.pending_count() == 0
+
+
+async def test_sigkill_after_discord_made_a_forum_post_adopts_it(
+    configured: Community, start_bot: BotStarter, db_path: Path
+) -> None:
+    """A forum post carries no nonce: after a restart the bot finds the post the killed attempt made."""
+    c = configured
+
+    async def submit_idea() -> object:
+        opened = await c.discord.slash(c.alice, "idea submit")
+        return await c.discord.submit_modal(c.alice, opened, {"title": "Tin with a mirror", "description": "d"})
+
+    await kill_mid_request(c, db_path, rf"/channels/{c.ideas.id}/threads$", submit_idea, performed=True)
+    async with start_bot() as restarted:
+        await restarted.catch_up()
+        posts = [t for t in c.discord.guilds[c.guild.id].channels.values() if t.parent_id == c.ideas.id]
+        assert len(posts) == 1
+        assert (await restarted.services.ideas.get(c.guild.id, 1)).thread_id == posts[0].id
+
+
+async def test_sigkill_after_discord_made_the_ama_event_adopts_it(
+    configured: Community, start_bot: BotStarter, db_path: Path
+) -> None:
+    c = configured
+    schedule = functools.partial(
+        c.discord.slash, c.staff, "ama schedule", title="Meet us", host=c.staff, starts="2h", ends="1h"
+    )
+    await kill_mid_request(c, db_path, r"/scheduled-events$", schedule, performed=True)
+    async with start_bot() as restarted:
+        await restarted.catch_up()
+        assert len(c.discord.scheduled_events) == 1
+        event_id = int(next(iter(c.discord.scheduled_events)))
+        assert (await restarted.services.amas.get(c.guild.id, 1)).event_id == event_id

@@ -182,15 +182,20 @@ async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
         thread_id = await thread_from(channel.get_partial_message(ama.message_id), f"Questions: {ama.title}")
         ama = await amas.attach(ama, ama.message_id, thread_id, None)
     if ama.event_id is None:
-        event = await guild.create_scheduled_event(
-            name=ama.title,
-            start_time=ama.starts_at,
-            end_time=ama.ends_at,
-            entity_type=discord.EntityType.external,
-            privacy_level=discord.PrivacyLevel.guild_only,
-            location=f"#{channel.name}",
-            description=(ama.description or f"Ask the hosts anything in #{channel.name}.")[:1000],
-        )
+        # A scheduled event carries no nonce: after an interrupted attempt, look for the one it may have made.
+        made = await guild.fetch_scheduled_events(with_counts=False) if delivery.attempts else []
+        mine = [e for e in made if (e.creator_id, e.name, e.start_time) == (guild.me.id, ama.title, ama.starts_at)]
+        event = mine[0] if mine else None
+        if event is None:
+            event = await guild.create_scheduled_event(
+                name=ama.title,
+                start_time=ama.starts_at,
+                end_time=ama.ends_at,
+                entity_type=discord.EntityType.external,
+                privacy_level=discord.PrivacyLevel.guild_only,
+                location=f"#{channel.name}",
+                description=(ama.description or f"Ask the hosts anything in #{channel.name}.")[:1000],
+            )
         await amas.attach(ama, ama.message_id, ama.thread_id, event.id)
 
 

@@ -26,9 +26,12 @@ async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
         channel = guild and settings.ideas_channel_id and guild.get_channel(settings.ideas_channel_id)
         embed, view = idea_embed(idea), vote_view(idea, (await bot.services.ideas.settings(idea.guild_id)).downvotes)
         if isinstance(channel, discord.ForumChannel):
-            created = await channel.create_thread(name=idea.title, embed=embed, view=view)
-            # a forum post's first message lives in its thread
-            await bot.services.ideas.attach_post(idea, created.thread.id, created.message.id, created.thread.id)
+            # A forum post carries no nonce: after an interrupted attempt, look for the post it may have made.
+            post_id = await forum_post_made_before(bot, channel, idea) if delivery.attempts else None
+            if post_id is None:
+                post_id = (await channel.create_thread(name=idea.title, embed=embed, view=view)).thread.id
+            # a forum post's first message lives in its thread and has the thread's id
+            await bot.services.ideas.attach_post(idea, post_id, post_id, post_id)
             return
         if not isinstance(channel, discord.TextChannel):
             raise Undeliverable(NO_IDEAS_CHANNEL)  # not configured, deleted, or not a text or forum channel
@@ -40,6 +43,17 @@ async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
         channel = bot.get_partial_messageable(idea.channel_id, guild_id=idea.guild_id)
         thread_id = await thread_from(channel.get_partial_message(idea.message_id), idea.title)
         await bot.services.ideas.attach_post(idea, idea.channel_id, idea.message_id, thread_id)
+
+
+async def forum_post_made_before(bot: CoCreateBot, forum: discord.ForumChannel, idea: Idea) -> int | None:
+    """The id of the idea's forum post if an earlier, interrupted attempt made it."""
+    me = forum.guild.me.id
+    for thread in await forum.guild.active_threads():
+        if thread.parent_id == forum.id and thread.owner_id == me and thread.name == idea.title:
+            starter = await thread.fetch_message(thread.id)
+            if starter.embeds and (starter.embeds[0].title or "").startswith(f"#{idea.id} "):
+                return thread.id
+    return None
 
 
 async def render(bot: CoCreateBot, delivery: Delivery) -> None:
