@@ -128,3 +128,25 @@ async def test_challenge_phases_entries_and_winners(configured: Community, start
             winners = with_content(c, c.announcements.id, "🏆 **Moustache parade** #1")
             assert len(winners) == 1 and winners[0]["mentions"][0]["id"] == str(c.alice.id)
             assert all(c.discord.message(int(m["id"]))["components"][0]["components"][0]["disabled"] for m in entries)
+
+
+@pytest.mark.parametrize("status", [503, 403])
+async def test_idea_post_and_poll_results(configured: Community, start_bot: BotStarter, status: int) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            recover = recovery(c, bot, clock, status)
+            c.discord.inject_fault("POST", rf"/channels/{c.ideas.id}/threads$", status)
+            opened = await c.discord.slash(c.alice, "idea submit")
+            sent = await c.discord.submit_modal(c.alice, opened, {"title": "Tin with a mirror", "description": "d"})
+            assert (await sent.ephemeral_text()).startswith("Your idea #1 is saved. Its post")
+            await recover()
+            posts = [t for t in c.discord.guilds[c.guild.id].channels.values() if t.parent_id == c.ideas.id]
+            assert [t.name for t in posts] == ["Tin with a mirror"]
+            await (
+                await c.discord.slash(c.staff, "poll create", in_channel=c.general, question="Q?", options="A | B")
+            ).reply()
+            c.discord.inject_fault("POST", rf"/channels/{c.general.id}/messages$", status)
+            assert "Its post" in await (await c.discord.slash(c.staff, "poll close", poll=1)).ephemeral_text()
+            await recover()
+            assert len(with_content(c, c.general.id, "Poll #1 has closed.")) == 1
