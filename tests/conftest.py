@@ -1,5 +1,6 @@
 """Shared fixtures: a loopback Discord with a small community, and the real bot running against it."""
 
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -11,6 +12,7 @@ from emulator import DiscordEmulator
 from emulator.community import Community, build_community
 from emulator.harness import running_bot
 from emulator.state import Payload
+from storage.database import Database
 
 
 @pytest.fixture
@@ -57,3 +59,19 @@ async def posted_now(bot: CoCreateBot, c: Community, message: Payload) -> Payloa
     """A public message as members see it once the bot's pending (coalesced) refreshes are done."""
     await bot.delivery.drain()
     return c.discord.message(int(message["id"]))
+
+
+def fail_next_commit(monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
+    """Make the next COMMIT fail as a disk I/O error does: SQLite rolls back on its own, then reports the error."""
+    conn = db._conn
+    real_execute = conn.execute
+    failing = {"commits": 1}
+
+    async def execute(sql: str, *args: object):  # type: ignore[no-untyped-def]
+        if sql == "COMMIT" and failing["commits"]:
+            failing["commits"] -= 1
+            await real_execute("ROLLBACK")
+            raise sqlite3.OperationalError("disk I/O error")
+        return await real_execute(sql, *args)
+
+    monkeypatch.setattr(conn, "execute", execute)

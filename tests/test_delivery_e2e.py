@@ -6,7 +6,6 @@ member is told the truth, nothing is lost, and exactly one post appears once Dis
 """
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ import time_machine
 
 from bot.errors import COULD_NOT_SAVE
 from emulator.state import Payload
-from tests.conftest import BotStarter, Community
+from tests.conftest import BotStarter, Community, fail_next_commit
 from tests.test_amas_e2e import ask, open_ama, question_post
 from tests.test_ideas_e2e import submit
 from tests.test_polls_e2e import create, live_poll, pick
@@ -247,18 +246,7 @@ async def test_a_vote_whose_commit_fails_is_refused_clearly_and_not_counted(
     async with start_bot() as bot:
         poll = await live_poll(c)
         await bot.delivery.close()  # so that the failing COMMIT is the vote's, not the worker's
-        conn = bot.storage.db._conn
-        real_execute = conn.execute
-        failing = {"commits": 1}
-
-        async def execute(sql: str, *args: object):  # type: ignore[no-untyped-def]
-            if sql == "COMMIT" and failing["commits"]:
-                failing["commits"] -= 1
-                await real_execute("ROLLBACK")  # SQLite's own answer to a disk I/O error at COMMIT
-                raise sqlite3.OperationalError("disk I/O error")
-            return await real_execute(sql, *args)
-
-        monkeypatch.setattr(conn, "execute", execute)
+        fail_next_commit(monkeypatch, bot.storage.db)
         assert await pick(c, c.alice, poll, 0) == COULD_NOT_SAVE
         assert (await bot.services.polls.results(c.guild.id, 1)).ballots == 0
         assert (await pick(c, c.alice, poll, 0)).startswith("Your ballot"), "trying again works"

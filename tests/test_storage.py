@@ -1,7 +1,6 @@
 """The SQLite storage layer on a real file."""
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from storage import SqliteStorage
 from storage.database import StorageFailure, bundled_migrations
 from storage.models import GuildSettings
+from tests.conftest import fail_next_commit
 
 
 async def open_storage(path: Path) -> SqliteStorage:
@@ -92,17 +92,7 @@ async def test_an_io_error_at_commit_releases_writers_within_seconds(
     """SQLite answers a disk I/O error at COMMIT by rolling back on its own; no writer may wait for ever."""
     storage = await open_storage(db_path)
     db = storage.db
-    real_execute = db._conn.execute
-    failing = {"commits": 1}
-
-    async def execute(sql: str, *args: object):  # type: ignore[no-untyped-def]
-        if sql == "COMMIT" and failing["commits"]:
-            failing["commits"] -= 1
-            await real_execute("ROLLBACK")  # what SQLite does itself after an I/O error
-            raise sqlite3.OperationalError("disk I/O error")
-        return await real_execute(sql, *args)
-
-    monkeypatch.setattr(db._conn, "execute", execute)
+    fail_next_commit(monkeypatch, db)
     writes = [db.execute("INSERT INTO meta (key, value) VALUES (?, 'v')", (f"k{n}",)) for n in range(3)]
     outcomes = await asyncio.wait_for(asyncio.gather(*writes, return_exceptions=True), timeout=5)
     assert all(isinstance(o, StorageFailure) for o in outcomes), outcomes
