@@ -1,8 +1,6 @@
 """The ideas board: submit, vote, status workflow, merge, credit, browse, search, leaderboard, export."""
 
-import csv
 import difflib
-import io
 import re
 from datetime import timedelta
 from typing import Literal
@@ -11,6 +9,7 @@ from pydantic import Field
 
 from services.clock import Clock
 from services.errors import InvalidInput, NotFound
+from services.spreadsheet import csv_text
 from services.validation import build
 from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
 from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, text
@@ -303,12 +302,12 @@ class IdeaService:
         await self._repo.set_notifications(guild_id, member_id, enabled)
 
     async def export_csv(self, guild_id: int) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["id", "title", "description", "category", "status", "reason", "author_id", "upvotes",
-                         "downvotes", "score", "duplicate_of", "credited", "created_at"])  # fmt: skip
-        for i in await self._repo.all(guild_id):
-            writer.writerow([i.id, i.title, i.description, i.category or "", i.status, i.status_reason or "",
-                             i.author_id, i.upvotes, i.downvotes, i.score, i.duplicate_of or "",
-                             " ".join(map(str, i.credited)), i.created_at.isoformat()])  # fmt: skip
-        return out.getvalue()
+        """Every idea as CSV; member text that a spreadsheet would run as a formula is neutralised."""
+        header = ["id", "title", "description", "category", "status", "reason", "author_id", "upvotes", "downvotes",
+                  "score", "duplicate_of", "credited", "created_at"]  # fmt: skip
+        rows = (
+            [i.id, i.title, i.description, i.category or "", i.status, i.status_reason or "", i.author_id, i.upvotes,
+             i.downvotes, i.score, i.duplicate_of or "", " ".join(map(str, i.credited)), i.created_at.isoformat()]
+            for i in await self._repo.all(guild_id)
+        )  # fmt: skip
+        return csv_text(header, rows)

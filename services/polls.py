@@ -1,13 +1,12 @@
 """Polls: create, vote (one ballot per member, changeable while open), results, close, export."""
 
-import csv
-import io
 import secrets
 from datetime import timedelta
 
 from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.permissions import Actor, is_moderator
+from services.spreadsheet import csv_text
 from services.timeparse import parse_when
 from services.validation import build
 from storage.base import BallotFull, PollClosed, PollRepository
@@ -150,15 +149,8 @@ class PollService:
     async def export_csv(self, guild_id: int, poll_id: int) -> str:
         """Public polls: one row per vote with the voter; anonymous polls: counts only, never a voter."""
         results = await self.results(guild_id, poll_id)
-        out = io.StringIO()
-        writer = csv.writer(out)
+        options = list(enumerate(results.poll.options))
         if results.poll.anonymous:
-            writer.writerow(["option", "label", "votes"])
-            for i, label in enumerate(results.poll.options):
-                writer.writerow([i + 1, label, results.counts[i]])
-        else:
-            writer.writerow(["option", "label", "voter_id"])
-            for i, label in enumerate(results.poll.options):
-                for member_id in results.voters[i]:
-                    writer.writerow([i + 1, label, member_id])
-        return out.getvalue()
+            return csv_text(["option", "label", "votes"], ([i + 1, label, results.counts[i]] for i, label in options))
+        rows = ([i + 1, label, member] for i, label in options for member in results.voters[i])
+        return csv_text(["option", "label", "voter_id"], rows)

@@ -260,6 +260,8 @@ class SqliteIdeaRepository:
                     "SELECT id, guild_id, author_id FROM ideas WHERE guild_id = ? AND id = ?",
                     (guild_id, idea_id),
                 )
+            else:  # credit is for what shipped: an idea moved back loses it, and leaderboards count what is true
+                await conn.execute("DELETE FROM idea_credits WHERE guild_id = ? AND idea_id = ?", (guild_id, idea_id))
 
     async def merge(
         self,
