@@ -38,6 +38,7 @@ class CoCreateBot(commands.Bot):
         scheduler: Scheduler,
         dev_guild_id: int | None = None,
         retention: timedelta = timedelta(days=30),
+        draft_retention: timedelta = timedelta(days=7),
         **options: Any,
     ) -> None:
         super().__init__(
@@ -55,6 +56,7 @@ class CoCreateBot(commands.Bot):
         self.scheduler = scheduler
         self.dev_guild_id = dev_guild_id
         self.retention = retention
+        self.draft_retention = draft_retention
         self.forms = FormRouter()
         self.delivery = DeliveryWorker(self, storage.deliveries, services.clock)
         self.delivery.register("message", message_handler(self))
@@ -66,7 +68,7 @@ class CoCreateBot(commands.Bot):
         self.scheduler.paused_guilds = set(await self.storage.guilds.departed())
         self.scheduler.start()
         self.scheduler.add(
-            PURGE_JOB, IntervalTrigger(hours=24), self.purge_departed, grace=None, first=self.services.clock.now()
+            PURGE_JOB, IntervalTrigger(hours=24), self.apply_retention, grace=None, first=self.services.clock.now()
         )
         for extension in cog_extensions():
             await self.load_extension(extension)
@@ -107,8 +109,11 @@ class CoCreateBot(commands.Bot):
         self.delivery.wake()
         log.info("back in a guild: its deliveries and schedules resume", extra={"guild_id": guild.id})
 
-    async def purge_departed(self) -> None:
-        """Delete the data of guilds that removed the bot longer ago than the retention period."""
+    async def apply_retention(self) -> None:
+        """Daily: delete expired drafts, and the data of guilds that removed the bot longer ago than retention."""
+        expired = await self.services.ideas.expire_drafts(self.draft_retention)
+        if expired:
+            log.info("expired drafts deleted", extra={"drafts": expired})
         now = self.services.clock.now()
         for guild_id, departed_at in (await self.storage.guilds.departed()).items():
             if departed_at + self.retention <= now:

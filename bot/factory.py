@@ -19,5 +19,6 @@ async def create_bot(settings: Settings, *, clock: Clock | None = None, **option
         scheduler=Scheduler(),
         dev_guild_id=settings.dev_guild_id,
         retention=timedelta(days=settings.data_retention_days),
+        draft_retention=timedelta(days=settings.draft_retention_days),
         **options,
     )

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
         default=30, ge=1, le=3650, description="Days a removed bot keeps a guild's data before purging it."
     )
 
+    draft_retention_days: int = Field(
+        default=7, ge=1, le=365, description="Days an unposted idea draft is kept before it is deleted."
+    )
+
     @field_validator("dev_guild_id", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

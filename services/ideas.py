@@ -16,7 +16,7 @@ from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus,
 
 PAGE_SIZE = 5
 PINGS_PER_POST = 90  # Discord allows at most 100 users in one message's allowed_mentions
-DRAFT_GONE = "This draft was already posted (or is not yours)."
+DRAFT_GONE = "This draft was already posted, has expired, or is not yours."
 SIMILAR_TITLE_RATIO = 0.75
 PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 
@@ -153,6 +153,10 @@ class IdeaService:
     async def keep_draft(self, guild_id: int, author_id: int, text: DraftText, replacing: int | None = None) -> int:
         """Store what the member typed so that nothing is lost when it cannot be posted yet."""
         return await self._repo.save_draft(guild_id, author_id, text, self._clock.now(), replacing)
+
+    async def expire_drafts(self, kept_for: timedelta) -> int:
+        """Delete drafts older than `kept_for` (members' unposted text is not kept for ever)."""
+        return await self._repo.delete_drafts_before(self._clock.now() - kept_for)
 
     async def draft(self, guild_id: int, author_id: int, draft_id: int) -> DraftText:
         text = await self._repo.draft(guild_id, author_id, draft_id)

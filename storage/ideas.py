@@ -66,6 +66,10 @@ class SqliteIdeaRepository:
             )
             return cursor.lastrowid  # type: ignore[return-value]
 
+    async def delete_drafts_before(self, cutoff: datetime) -> int:
+        """Drafts expire: delete those kept since before `cutoff`, in every guild; returns how many."""
+        return await self._db.execute_count("DELETE FROM idea_drafts WHERE created_at < ?", (cutoff.isoformat(),))
+
     async def draft(self, guild_id: int, author_id: int, draft_id: int) -> DraftText | None:
         row = await self._db.fetch_one(
             "SELECT title, description, category FROM idea_drafts WHERE id = ? AND guild_id = ? AND author_id = ?",

@@ -171,7 +171,7 @@ async def test_a_double_click_on_post_anyway_posts_once(configured: Community, s
             c.discord.click(c.bob, warned, custom_id), c.discord.click(c.bob, warned, custom_id)
         )
         texts = sorted([await first.ephemeral_text(), await second.ephemeral_text()])
-        assert texts[0] == "This draft was already posted (or is not yours)."
+        assert texts[0] == "This draft was already posted, has expired, or is not yours."
         assert texts[1].startswith("Your idea #2 is posted")
         assert [i.id for i in await bot.storage.ideas.all(c.guild.id)] == [1, 2]
 
@@ -307,7 +307,7 @@ async def test_a_departed_guild_pauses_its_schedules_and_is_purged_after_retenti
             await c.discord.remove_bot(c.guild)
             await asyncio.sleep(0.1)
             clock.shift(timedelta(days=29))
-            await bot.purge_departed()
+            await bot.apply_retention()
             assert await bot.storage.polls.get(c.guild.id, 1) is not None, "kept within the retention period"
         clock.shift(timedelta(days=2))
         async with start_bot() as bot:  # the daily purge also runs at start-up

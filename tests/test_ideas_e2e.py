@@ -196,7 +196,7 @@ async def test_similar_title_warns_and_keeps_the_draft_across_restart(
         idea = await bot.services.ideas.get(c.guild.id, 2)
         assert (idea.title, idea.description, idea.author_id) == ("Blue Moustache Wax!", "Mine is bluer.", c.bob.id)
         twice = await c.discord.click(c.bob, warned, warned["components"][0]["components"][0]["custom_id"])
-        assert await twice.ephemeral_text() == "This draft was already posted (or is not yours)."
+        assert await twice.ephemeral_text() == "This draft was already posted, has expired, or is not yours."
 
 
 async def test_bad_input_and_rate_limit_store_nothing(configured: Community, start_bot: BotStarter) -> None:
@@ -282,7 +282,7 @@ async def test_refused_text_is_kept_and_can_be_fixed_after_restart(
         idea = await bot.services.ideas.get(c.guild.id, 1)
         assert (idea.title, idea.description) == ("Pocket tin", long_text.strip())
         stranger = await c.discord.click(c.bob, refused, edit_id)
-        assert await stranger.ephemeral_text() == "This draft was already posted (or is not yours)."
+        assert await stranger.ephemeral_text() == "This draft was already posted, has expired, or is not yours."
 
 
 async def test_upvote_only_guild_and_categories(configured: Community, start_bot: BotStarter) -> None:

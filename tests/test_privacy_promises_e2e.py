@@ -3,11 +3,16 @@ leaderboards that count only what is true, drafts that expire, erasure that reac
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
+
+import time_machine
 
 from emulator.interactions import message_text
 from tests.conftest import BotStarter, Community, posted_now
-from tests.test_ideas_e2e import field, post, vote
+from tests.test_ideas_e2e import field, post, submit, vote
 from tests.test_polls_e2e import live_poll, pick
+
+START = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 
 
 def attachment_text(c: Community, message: dict) -> str:  # type: ignore[type-arg]
@@ -42,3 +47,22 @@ async def test_an_idea_moved_back_from_shipped_loses_its_credit(configured: Comm
         assert field(shown, "Status").startswith("In progress")
         board = message_text(await (await c.discord.slash(c.alice, "idea leaderboard")).reply()).splitlines()
         assert board[1] == f"1. <@{c.alice.id}> · 0 shipped · 1 upvotes received"
+
+
+async def test_drafts_expire_after_the_retention_period(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            await post(c, c.alice, "Blue moustache wax")
+            warned = await (await submit(c, c.bob, "Blue Moustache Wax!", "Mine is bluer.")).reply()
+            assert "your text is saved" in warned["content"]
+            clock.shift(timedelta(days=6))
+            await bot.apply_retention()
+            assert await bot.storage.ideas.draft(c.guild.id, c.bob.id, 1) is not None, "kept within 7 days"
+        clock.shift(timedelta(days=2))
+        async with start_bot() as bot:  # the daily clean-up also runs at start-up
+            await bot.catch_up()
+            assert await bot.storage.ideas.draft(c.guild.id, c.bob.id, 1) is None
+            edit = warned["components"][0]["components"][1]["custom_id"]
+            stale = await c.discord.click(c.bob, warned, edit)
+            assert await stale.ephemeral_text() == "This draft was already posted, has expired, or is not yours."
