@@ -12,3 +12,12 @@ def fit_lines(lines: list[str], limit: int, separator: str = "\n") -> str:
         shown.append(line)
         used += len(line) + len(separator)
     return separator.join(shown)
+
+
+FORMER_MEMBER = "a former member"
+
+
+def member_name(member_id: int) -> str:
+    """How a member is named in a public post or list: a mention, or, once they erased their data (their id was
+    replaced by 0 or a negative pseudonym), the same words everywhere."""
+    return f"<@{member_id}>" if member_id > 0 else FORMER_MEMBER

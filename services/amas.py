@@ -123,25 +123,24 @@ class AmaService:
             return None
         return await self.get(guild_id, ama_id)
 
-    async def close(self, guild_id: int, ama_id: int) -> tuple[Ama, str] | None:
-        """Close the AMA and store its transcript; None if it was already closed."""
+    async def close(self, guild_id: int, ama_id: int) -> Ama | None:
+        """Close the AMA (its transcript is posted with the closing); None if it was already closed."""
         ama = await self.get(guild_id, ama_id)
         if ama.status == AmaStatus.CLOSED:
             return None
-        public = (QuestionStatus.OPEN, QuestionStatus.ANSWERED)
-        transcript = render_transcript(ama, await self._repo.questions(guild_id, ama_id, public))
         closed = [ama_post("ama.closed", ama)]
-        now = self._clock.now()
-        if not await self._repo.move(guild_id, ama_id, ama.status, AmaStatus.CLOSED, now, closed, transcript):
+        if not await self._repo.move(guild_id, ama_id, ama.status, AmaStatus.CLOSED, self._clock.now(), closed):
             return None
-        return await self.get(guild_id, ama_id), transcript
+        return await self.get(guild_id, ama_id)
 
     async def transcript(self, guild_id: int, ama_id: int) -> str:
+        """The closed AMA as Markdown, made from its questions as they are stored now (so an erased member's
+        name is gone from it too); questions cannot change once the AMA closed."""
         ama = await self.get(guild_id, ama_id)
-        stored = await self._repo.transcript(guild_id, ama_id)
-        if stored is None:
+        if ama.status != AmaStatus.CLOSED:
             raise InvalidInput(f"AMA #{ama.id} is {ama.status}; its transcript is made when it closes.")
-        return stored
+        public = (QuestionStatus.OPEN, QuestionStatus.ANSWERED)
+        return render_transcript(ama, await self._repo.questions(guild_id, ama_id, public))
 
     async def current(self, guild_id: int, ama_id: int | None) -> Ama:
         """The AMA a member means: the one given, or the only open one."""

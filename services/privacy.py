@@ -2,8 +2,11 @@
 
 import json
 
+from services.amas import lane as ama_lane
 from services.clock import Clock
+from services.ideas import refresh as refresh_idea
 from storage.base import PrivacyRepository
+from storage.models import Intent
 
 
 class PrivacyService:
@@ -17,4 +20,17 @@ class PrivacyService:
         return json.dumps(document, indent=2, ensure_ascii=False)
 
     async def erase(self, guild_id: int, member_id: int) -> None:
-        await self._repo.erase(guild_id, member_id)
+        """Erase the member's data and re-render every public post that named them (through the delivery path)."""
+        footprint = await self._repo.footprint(guild_id, member_id)
+        renders = [
+            *(refresh_idea(idea_id) for idea_id in footprint.ideas),
+            *(
+                Intent(kind="ama.question_render", entity_id=question_id, lane=ama_lane(ama_id), render=True)
+                for question_id, ama_id in footprint.questions
+            ),
+            *(
+                Intent(kind="challenge.entry_render", entity_id=entry_id, lane=f"challenge:{run_id}", render=True)
+                for entry_id, run_id in footprint.entries
+            ),
+        ]
+        await self._repo.erase(guild_id, member_id, self._clock.now(), renders)

@@ -90,14 +90,12 @@ class SqliteAmaRepository:
         to_status: AmaStatus,
         now: datetime,
         intents: Sequence[Intent] = (),
-        transcript: str | None = None,
     ) -> bool:
-        """Change the status (and store the transcript) only if it is still `from_status`, with its intents."""
+        """Change the status only if it is still `from_status`, with its intents."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE amas SET status = ?, transcript = COALESCE(?, transcript) "
-                "WHERE guild_id = ? AND id = ? AND status = ?",
-                (to_status.value, transcript, guild_id, ama_id, from_status.value),
+                "UPDATE amas SET status = ? WHERE guild_id = ? AND id = ? AND status = ?",
+                (to_status.value, guild_id, ama_id, from_status.value),
             )
             if cursor.rowcount == 1:
                 await add_intents(conn, guild_id, intents, now)
@@ -106,10 +104,6 @@ class SqliteAmaRepository:
     async def add_intents(self, guild_id: int, intents: Sequence[Intent], now: datetime) -> None:
         async with self._db.transaction() as conn:
             await add_intents(conn, guild_id, intents, now)
-
-    async def transcript(self, guild_id: int, ama_id: int) -> str | None:
-        row = await self._db.fetch_one("SELECT transcript FROM amas WHERE guild_id = ? AND id = ?", (guild_id, ama_id))
-        return row["transcript"] if row else None
 
     async def add_question(
         self,

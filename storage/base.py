@@ -14,6 +14,7 @@ from storage.models import (
     DraftText,
     Entry,
     EntryFile,
+    Footprint,
     GuildSettings,
     Idea,
     IdeaDraft,
@@ -214,13 +215,11 @@ class AmaRepository(Protocol):
         to_status: AmaStatus,
         now: datetime,
         intents: Sequence[Intent] = (),
-        transcript: str | None = None,
     ) -> bool:
-        """Change the status (storing `transcript`, with `intents`) only if it still is `from_status`."""
+        """Change the status (with `intents`) only if it still is `from_status`."""
         ...
 
     async def add_intents(self, guild_id: int, intents: Sequence[Intent], now: datetime) -> None: ...
-    async def transcript(self, guild_id: int, ama_id: int) -> str | None: ...
     async def add_question(
         self,
         ama: Ama,
@@ -310,8 +309,9 @@ class ChallengeRepository(Protocol):
 
 class PrivacyRepository(Protocol):
     async def export(self, guild_id: int, member_id: int) -> dict[str, list[dict[str, Any]]]: ...
-    async def erase(self, guild_id: int, member_id: int) -> None:
-        """Remove or anonymise everything about the member, keeping counts, in one transaction."""
+    async def footprint(self, guild_id: int, member_id: int) -> Footprint: ...
+    async def erase(self, guild_id: int, member_id: int, now: datetime, intents: Sequence[Intent] = ()) -> None:
+        """Remove or anonymise everything about the member, keeping counts, with `intents`, in one transaction."""
         ...
 
 

@@ -321,6 +321,14 @@ class Winner(Model):
     votes: int
 
 
+class Footprint(Model):
+    """The public posts that name a member: re-rendered when they erase their data."""
+
+    ideas: tuple[int, ...]
+    questions: tuple[tuple[int, int], ...]  # (question, its AMA)
+    entries: tuple[tuple[int, int], ...]  # (entry, its run)
+
+
 class Intent(Model):
     """An effect on Discord the bot owes, written in the same transaction as the state change that causes it.
 

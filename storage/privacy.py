@@ -5,10 +5,17 @@ pseudonyms, so no row can be linked back to the member. Authored content is deta
 the text of their challenge entries is removed.
 """
 
+import json
 import secrets
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from storage.database import Database
+from storage.deliveries import add_intents
+from storage.models import Footprint, Intent
 from storage.polls import ballot_key
 
 # What an export contains; every query takes (guild_id, member_id).
@@ -28,6 +35,10 @@ EXPORT_QUERIES: dict[str, str] = {
     "WHERE guild_id = ? AND member_id = ?",
     "challenge_votes": "SELECT run_id, entry_id FROM challenge_votes WHERE guild_id = ? AND member_id = ?",
     "challenge_wins": "SELECT run_id, entry_id, votes FROM challenge_winners WHERE guild_id = ? AND member_id = ?",
+    "amas_created": "SELECT id, title, created_at FROM amas WHERE guild_id = ? AND created_by = ?",
+    "amas_hosted": "SELECT id, title, starts_at FROM amas WHERE guild_id = ?1 AND EXISTS "
+    "(SELECT 1 FROM json_each(hosts) WHERE json_extract(value, '$[0]') = ?2)",
+    "challenges_created": "SELECT id, name FROM challenges WHERE guild_id = ? AND created_by = ?",
 }
 # Rows keyed by the member that are re-keyed to pseudonyms on erase: (table, member column).
 REKEYED = (
@@ -35,9 +46,8 @@ REKEYED = (
     ("idea_credits", "member_id"),
     ("ama_upvotes", "member_id"),
     ("challenge_votes", "member_id"),
-    ("challenge_winners", "member_id"),
-    ("challenge_entries", "member_id"),
 )
+FORMER_MEMBER = "a former member"
 
 
 def pseudonym() -> int:
@@ -68,17 +78,45 @@ class SqlitePrivacyRepository:
         data["poll_ballots"] = [dict(row) for row in rows]
         return data
 
-    async def erase(self, guild_id: int, member_id: int) -> None:
-        """Remove or anonymise the member's data, in one transaction."""
+    async def footprint(self, guild_id: int, member_id: int) -> Footprint:
+        """The public posts that name the member: ideas they wrote or are credited on, questions, entries."""
+        scope = (guild_id, member_id)
+        ideas = await self._db.fetch_all(
+            "SELECT id FROM ideas WHERE guild_id = ?1 AND (author_id = ?2 OR id IN "
+            "(SELECT idea_id FROM idea_credits WHERE guild_id = ?1 AND member_id = ?2)) ORDER BY id",
+            scope,
+        )
+        questions = await self._db.fetch_all(  # asked by them, or answered by them as a host
+            "SELECT q.id, q.ama_id FROM ama_questions q WHERE q.guild_id = ?1 AND (q.asker_id = ?2 OR EXISTS ("
+            "SELECT 1 FROM amas a, json_each(a.hosts) h WHERE a.id = q.ama_id "
+            "AND json_extract(h.value, '$[0]') = ?2 AND q.answered_by = json_extract(h.value, '$[1]'))) ORDER BY q.id",
+            scope,
+        )
+        entries = await self._db.fetch_all(
+            "SELECT id, run_id FROM challenge_entries WHERE guild_id = ? AND member_id = ? ORDER BY id", scope
+        )
+        return Footprint(
+            ideas=tuple(r[0] for r in ideas),
+            questions=tuple((r[0], r[1]) for r in questions),
+            entries=tuple((r[0], r[1]) for r in entries),
+        )
+
+    async def erase(self, guild_id: int, member_id: int, now: datetime, intents: Sequence[Intent] = ()) -> None:
+        """Remove or anonymise the member's data, with the intents that re-render their public posts, in one
+        transaction. Counts stay; an entry and its win keep one shared pseudonym, so history stays whole."""
         scope = (guild_id, member_id)
         async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM idea_drafts WHERE guild_id = ? AND author_id = ?", scope)
             await conn.execute("DELETE FROM idea_notification_optouts WHERE guild_id = ? AND member_id = ?", scope)
-            await conn.execute(
-                "UPDATE challenge_entries SET text = NULL, attachment_name = NULL, attachment_data = NULL, link = NULL "
-                "WHERE guild_id = ? AND member_id = ?",
-                scope,
-            )
+            cursor = await conn.execute("SELECT id FROM challenge_entries WHERE guild_id = ? AND member_id = ?", scope)
+            for (entry_id,) in await cursor.fetchall():
+                alias = pseudonym()
+                await conn.execute(
+                    "UPDATE challenge_entries SET member_id = ?, text = NULL, attachment_name = NULL, "
+                    "attachment_data = NULL, link = NULL WHERE id = ?",
+                    (alias, entry_id),
+                )
+                await conn.execute("UPDATE challenge_winners SET member_id = ? WHERE entry_id = ?", (alias, entry_id))
             for table, column in REKEYED:
                 cursor = await conn.execute(f"SELECT rowid FROM {table} WHERE guild_id = ? AND {column} = ?", scope)
                 for (rowid,) in await cursor.fetchall():
@@ -90,8 +128,29 @@ class SqlitePrivacyRepository:
                 )
             await conn.execute("UPDATE ideas SET author_id = 0 WHERE guild_id = ? AND author_id = ?", scope)
             await conn.execute("UPDATE polls SET creator_id = 0 WHERE guild_id = ? AND creator_id = ?", scope)
+            await conn.execute("UPDATE amas SET created_by = 0 WHERE guild_id = ? AND created_by = ?", scope)
+            await conn.execute("UPDATE challenges SET created_by = 0 WHERE guild_id = ? AND created_by = ?", scope)
             await conn.execute(
-                "UPDATE ama_questions SET asker_id = 0, asker_name = 'a former member', anonymous = 1 "
-                "WHERE guild_id = ? AND asker_id = ?",
-                scope,
+                "UPDATE ama_questions SET asker_id = 0, asker_name = ? WHERE guild_id = ? AND asker_id = ?",
+                (FORMER_MEMBER, *scope),
             )
+            await self._erase_host(conn, guild_id, member_id)
+            await add_intents(conn, guild_id, intents, now)
+
+    async def _erase_host(self, conn: aiosqlite.Connection, guild_id: int, member_id: int) -> None:
+        """Replace the member among an AMA's hosts, and as the name under their answers."""
+        cursor = await conn.execute(
+            "SELECT id, hosts FROM amas WHERE guild_id = ? AND EXISTS "
+            "(SELECT 1 FROM json_each(hosts) WHERE json_extract(value, '$[0]') = ?)",
+            (guild_id, member_id),
+        )
+        for ama_id, hosts in await cursor.fetchall():
+            listed = json.loads(hosts)
+            names = [name for host_id, name in listed if host_id == member_id]
+            kept = [[0, FORMER_MEMBER] if host_id == member_id else [host_id, name] for host_id, name in listed]
+            await conn.execute("UPDATE amas SET hosts = ? WHERE id = ?", (json.dumps(kept), ama_id))
+            for name in names:
+                await conn.execute(
+                    "UPDATE ama_questions SET answered_by = ? WHERE ama_id = ? AND answered_by = ?",
+                    (FORMER_MEMBER, ama_id, name),
+                )

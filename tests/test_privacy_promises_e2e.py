@@ -3,14 +3,22 @@ leaderboards that count only what is true, drafts that expire, erasure that reac
 
 import csv
 import io
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import time_machine
 
+from bot.core import CoCreateBot
 from emulator.interactions import message_text
+from storage.privacy import EXPORT_QUERIES
 from tests.conftest import BotStarter, Community, posted_now
+from tests.test_amas_e2e import ask, open_ama, question_post
+from tests.test_challenges_e2e import FRIDAY_18_CEST, TUESDAY, enter
+from tests.test_challenges_e2e import schedule as schedule_challenge
 from tests.test_ideas_e2e import field, post, submit, vote
 from tests.test_polls_e2e import live_poll, pick
+from tests.test_privacy_e2e import export
 
 START = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 
@@ -66,3 +74,72 @@ async def test_drafts_expire_after_the_retention_period(configured: Community, s
             edit = warned["components"][0]["components"][1]["custom_id"]
             stale = await c.discord.click(c.bob, warned, edit)
             assert await stale.ephemeral_text() == "This draft was already posted, has expired, or is not yours."
+
+
+async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    photo = c.discord.upload("tache.png", b"\x89PNG fake")
+    with time_machine.travel(TUESDAY, tick=True) as clock:
+        async with start_bot() as bot:
+            idea = await post(c, c.alice, "Wax in a stick")
+            await (await c.discord.slash(c.staff, "idea status", idea=1, status="shipped", reason="Out")).reply()
+            await (await c.discord.slash(c.staff, "idea credit", idea=1, member=c.bob)).reply()
+            await open_ama(c, host2=c.alice)
+            assert "is in" in await ask(c, c.alice, "Who makes the wax?")
+            assert "is in" in await ask(c, c.bob, "When is the next tin?")
+            answered = await c.discord.slash(c.alice, "ama answer", question=2, answer="In the spring.")
+            assert (await answered.ephemeral_text()).startswith("Question #2 is answered.")
+            await (await c.discord.slash(c.staff, "ama close", ama=1)).reply()
+            await schedule_challenge(c)
+            clock.move_to(FRIDAY_18_CEST)
+            await bot.catch_up()
+            await enter(c, c.alice, text="The walrus", attachment=photo)
+            await enter(c, c.bob, text="The handlebar")
+            clock.move_to(FRIDAY_18_CEST + timedelta(days=1))
+            await bot.catch_up()
+            entry = next(
+                m for m in c.discord.messages_in(c.announcements) if m["embeds"][:1] and "walrus" in message_text(m)
+            )
+            await c.discord.click(c.bob, entry, "challenge:vote:1")
+            clock.move_to(FRIDAY_18_CEST + timedelta(days=2))
+            await bot.catch_up()
+
+            asked = await (await c.discord.slash(c.alice, "privacy delete")).reply()
+            await c.discord.click(c.alice, asked, asked["components"][0]["components"][0]["custom_id"])
+            await bot.delivery.drain()
+
+            shown = c.discord.message(int(idea["id"]))
+            assert field(shown, "Author") == "a former member"
+            assert field(shown, "Credited") == f"a former member <@{c.bob.id}>"
+            assert question_post(c, 1)["embeds"][0]["footer"]["text"].startswith("Asked by a former member")
+            assert "**Answer from a former member:**" in question_post(c, 2)["embeds"][0]["description"]
+            transcript = await (await c.discord.slash(c.bob, "ama transcript", ama=1)).reply()
+            text = attachment_text(c, transcript)
+            assert "alice" not in text and "Asked by a former member" in text
+            shown_entry = c.discord.message(int(entry["id"]))
+            assert message_text(shown_entry).startswith("Entry #1\nby a former member")
+            assert "walrus" not in message_text(shown_entry) and shown_entry["attachments"] == []
+            fame = message_text(await (await c.discord.slash(c.bob, "challenge halloffame")).reply())
+            assert "Moustache parade #1 (Moustaches): a former member · 1 votes" in fame
+            board = message_text(await (await c.discord.slash(c.bob, "challenge leaderboard")).reply()).splitlines()
+            assert "a former member · 4 points · 1 entries · 1 wins · streak 1" in board[1], "entry and win together"
+            leaders = message_text(await (await c.discord.slash(c.bob, "idea leaderboard")).reply())
+            assert "a former member · 1 shipped" in leaders
+            for message in c.discord.messages.values():
+                rendered = json.dumps([message["content"], message["embeds"]])
+                assert "<@0>" not in rendered and "<@-" not in rendered, rendered
+            after = await export(c, c.alice)
+            assert all(after[k] == [] for k in after if k not in {"guild_id", "member_id", "exported_at"}), after
+
+
+async def test_the_export_covers_every_table_that_holds_member_data(bot: CoCreateBot) -> None:
+    """A new table with a member column fails this test until `/privacy export` (and erase) cover it."""
+    member_columns = {"member_id", "author_id", "asker_id", "creator_id", "created_by", "voter_key", "hosts"}
+    tables = await bot.storage.db.fetch_all(
+        "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table'"
+    )
+    holding = {table for table, column in tables if column in member_columns}
+    exported = {re.search(r"FROM (\w+)", sql)[1] for sql in EXPORT_QUERIES.values()} | {"poll_votes"}  # type: ignore[index]
+    assert holding - exported == set()

@@ -127,7 +127,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
             return None
         for job in ("remind", "open", "close"):
             self.bot.scheduler.cancel(f"ama:{job}:{ama_id}")
-        return closed[0]
+        return closed
 
     @app_commands.command(name="schedule", description="Schedule an AMA with up to three hosts")
     @app_commands.describe(

@@ -11,13 +11,13 @@ from bot.delivery import SETTLE_BEFORE_ANSWER, Undeliverable, thread_from
 from bot.errors import reports_errors
 from bot.forms import Form
 from bot.permissions import ensure_allowed
-from bot.text import fit_lines
+from bot.text import fit_lines, member_name
 from services.permissions import MEMBER, MODERATOR
 from storage.models import Ama, Delivery, Question, QuestionStatus
 
 
 def hosts_text(ama: Ama) -> str:
-    return ", ".join(f"<@{h.id}>" for h in ama.hosts)
+    return ", ".join(member_name(h.id) for h in ama.hosts)
 
 
 def ama_embed(ama: Ama) -> discord.Embed:
@@ -229,9 +229,9 @@ async def post_answer(bot: CoCreateBot, delivery: Delivery) -> None:
     ama = await bot.services.amas.get(question.guild_id, question.ama_id)
     if ama.thread_id is None:
         return
-    ping = () if question.anonymous else (question.asker_id,)
+    ping = () if question.anonymous or question.asker_id <= 0 else (question.asker_id,)  # not an erased member
     await bot.get_partial_messageable(ama.thread_id, guild_id=ama.guild_id).send(
-        "" if question.anonymous else f"<@{question.asker_id}>, your question is answered:",
+        f"<@{ping[0]}>, your question is answered:" if ping else "",
         embed=question_embed(question),
         allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
         nonce=delivery.nonce(),
@@ -239,7 +239,7 @@ async def post_answer(bot: CoCreateBot, delivery: Delivery) -> None:
 
 
 async def announce(bot: CoCreateBot, delivery: Delivery) -> None:
-    """The reminder, the opening and the end (with the stored transcript as a Markdown file) in its channel."""
+    """The reminder, the opening and the end (with the transcript as a Markdown file) in its channel."""
     assert delivery.entity_id is not None
     ama = await bot.services.amas.get(delivery.guild_id, delivery.entity_id)
     file = discord.utils.MISSING

@@ -9,6 +9,7 @@ from bot.context import services
 from bot.core import CoCreateBot
 from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
+from bot.text import member_name
 from services.challenges import PreviewRun, Standing
 from services.permissions import MEMBER
 from storage.models import Challenge, Delivery, Entry, Phase, Run, Winner
@@ -67,7 +68,7 @@ def entry_view(entry: Entry, disabled: bool = False) -> discord.ui.View:
 
 
 def entry_embed(entry: Entry) -> discord.Embed:
-    parts = [f"by <@{entry.member_id}>"]
+    parts = [f"by {member_name(entry.member_id)}"]
     if entry.text:
         parts.append(entry.text)
     if entry.link:
@@ -118,7 +119,7 @@ async def winners_text(bot: CoCreateBot, challenge: Challenge, run: Run, title: 
     winners = await bot.services.challenges.winners(run.guild_id, run.id)
     if not winners:
         return f"{title}: no votes were cast, so there is no winner this time.", ()
-    names = " and ".join(f"<@{entry.member_id}>" for entry, _ in winners)
+    names = " and ".join(member_name(entry.member_id) for entry, _ in winners)
     votes = winners[0][1]
     tie = " (a tie!)" if len(winners) > 1 else ""
     prize = f" Prize: {challenge.prize}." if challenge.prize else ""
@@ -144,7 +145,8 @@ async def post_entry(bot: CoCreateBot, delivery: Delivery) -> None:
 
 
 async def render_entry(bot: CoCreateBot, delivery: Delivery) -> None:
-    """Show the entry's vote button as the run's phase allows (disabled once voting closed)."""
+    """Show the entry as stored (without its photo once its author erased their data), with its vote button as
+    the run's phase allows (disabled once voting closed)."""
     assert delivery.entity_id is not None
     challenges = bot.services.challenges
     entry = await challenges.entry(delivery.guild_id, delivery.entity_id)
@@ -153,13 +155,17 @@ async def render_entry(bot: CoCreateBot, delivery: Delivery) -> None:
     run = await challenges.run(entry.guild_id, entry.run_id)
     challenge = await challenges.get(run.guild_id, run.challenge_id)
     message = bot.get_partial_messageable(challenge.channel_id).get_partial_message(entry.message_id)
-    await message.edit(view=entry_view(entry, disabled=run.phase != Phase.VOTING))
+    await message.edit(
+        embed=entry_embed(entry),
+        view=entry_view(entry, disabled=run.phase != Phase.VOTING),
+        attachments=[] if entry.attachment_name is None else discord.utils.MISSING,
+    )
 
 
 def hall_of_fame_embed(winners: list[Winner]) -> discord.Embed:
     lines = [
         f"{discord.utils.format_dt(w.run.voting_close_at, 'd')} · {w.challenge_name} #{w.run.number} "
-        f"({w.run.theme}): <@{w.member_id}> · {w.votes} votes"
+        f"({w.run.theme}): {member_name(w.member_id)} · {w.votes} votes"
         for w in winners
     ]
     return discord.Embed(title="Hall of fame", description="\n".join(lines) or "No winners yet.")
@@ -167,7 +173,8 @@ def hall_of_fame_embed(winners: list[Winner]) -> discord.Embed:
 
 def leaderboard_embed(standings: list[Standing]) -> discord.Embed:
     lines = [
-        f"{rank}. <@{s.member_id}> · {s.points} points · {s.entries} entries · {s.wins} wins · streak {s.streak}"
+        f"{rank}. {member_name(s.member_id)} · {s.points} points · {s.entries} entries · {s.wins} wins"
+        f" · streak {s.streak}"
         for rank, s in enumerate(standings, start=1)
     ]
     return discord.Embed(title="Challenge leaderboard", description="\n".join(lines) or "Nobody has entered yet.")

@@ -2,6 +2,7 @@
 
 import discord
 
+from bot.text import member_name
 from services.ideas import Page, VoteOutcome
 from storage.models import Idea, IdeaStatus
 
@@ -29,11 +30,11 @@ def idea_embed(idea: Idea) -> discord.Embed:
         status += f" of #{idea.duplicate_of}"
     embed.add_field(name="Status", value=f"{status}\n{idea.status_reason}" if idea.status_reason else status)
     embed.add_field(name="Score", value=score_line(idea))
-    embed.add_field(name="Author", value=f"<@{idea.author_id}>" if idea.author_id else "a former member")
+    embed.add_field(name="Author", value=member_name(idea.author_id))
     if idea.category:
         embed.add_field(name="Category", value=idea.category)
     if idea.credited:
-        embed.add_field(name="Credited", value=" ".join(f"<@{m}>" for m in idea.credited), inline=False)
+        embed.add_field(name="Credited", value=" ".join(member_name(m) for m in idea.credited), inline=False)
     embed.set_footer(text="Vote with the buttons · discuss in the thread")
     return embed
 
@@ -60,7 +61,7 @@ def vote_confirmation(outcome: VoteOutcome) -> str:
 
 def leaderboard_embed(rows: list[tuple[int, int, int]]) -> discord.Embed:
     lines = [
-        f"{rank}. <@{member}> · {shipped} shipped · {votes} upvotes received"
+        f"{rank}. {member_name(member)} · {shipped} shipped · {votes} upvotes received"
         for rank, (member, shipped, votes) in enumerate(rows, start=1)
     ]
     return discord.Embed(
