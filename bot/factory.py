@@ -1,5 +1,7 @@
 """Builds the bot and its resources; used by `python -m bot`, the sandbox and the tests alike."""
 
+import os
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -11,8 +13,22 @@ from services.container import build_services
 from storage import SqliteStorage
 
 
+def ballot_secret(settings: Settings) -> bytes:
+    """The secret that keys anonymous ballots: `BALLOT_SECRET`, or a key file made once beside the database
+    (readable by the bot's user only). Kept out of the database, so a copy of the database alone links no ballot."""
+    if settings.ballot_secret is not None:
+        return settings.ballot_secret.get_secret_value().encode()
+    path = settings.database_path.with_name(settings.database_path.name + ".ballot-key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
 async def create_bot(settings: Settings, *, clock: Clock | None = None, **options: Any) -> CoCreateBot:
-    storage = await SqliteStorage.open(settings.database_path)
+    storage = await SqliteStorage.open(settings.database_path, ballot_secret(settings))
     return CoCreateBot(
         storage=storage,
         services=build_services(storage, clock or SystemClock()),

@@ -28,7 +28,12 @@ class Settings(BaseSettings):
         default=7, ge=1, le=365, description="Days an unposted idea draft is kept before it is deleted."
     )
 
-    @field_validator("dev_guild_id", mode="before")
+    ballot_secret: SecretStr | None = Field(
+        default=None,
+        description="Keys anonymous poll ballots; empty: a key file beside the database is made and used.",
+    )
+
+    @field_validator("dev_guild_id", "ballot_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

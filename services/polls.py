@@ -11,9 +11,9 @@ from services.timeparse import parse_when
 from services.validation import build
 from storage.base import BallotFull, PollClosed, PollRepository
 from storage.models import GuildSettings, Intent, Model, Poll, PollDraft, PollResults
-from storage.polls import ballot_key
 
 MAX_OPEN_FOR = timedelta(days=90)
+ANONYMOUS_BATCH = 5  # an anonymous poll's live results change only after this many ballot changes
 
 
 class BallotOutcome(Model):
@@ -91,7 +91,7 @@ class PollService:
             raise NotAllowed(f"Only members with the <@&{poll.voter_role_id}> role can vote in this poll.")
         if not 0 <= option < len(poll.options):
             raise InvalidInput("That option does not exist.")
-        key = await self._voter_key(poll, actor.user_id)
+        key = await self._repo.voter_key(guild_id, poll_id, actor.user_id)
         try:
             ballot = await self._repo.set_ballot(
                 guild_id, poll_id, key, option, poll.max_choices, self._clock.now(), intents=[refresh(poll_id)]
@@ -103,14 +103,6 @@ class PollService:
         except PollClosed:
             raise InvalidInput(f"Poll #{poll.id} is closed.") from None
         return BallotOutcome(poll=poll, choices=tuple(ballot))
-
-    async def _voter_key(self, poll: Poll, member_id: int) -> str:
-        """Public polls key ballots by member id; anonymous ones by a hash whose salt is erased on close."""
-        if not poll.anonymous:
-            return ballot_key(member_id, None)
-        salt = await self._repo.salt(poll.guild_id, poll.id)
-        assert salt is not None, "an open anonymous poll keeps its salt"
-        return ballot_key(member_id, salt)
 
     async def results(self, guild_id: int, poll_id: int) -> PollResults:
         poll = await self.get(guild_id, poll_id)
@@ -142,6 +134,17 @@ class PollService:
         if results is None:
             raise InvalidInput(f"Poll #{poll_id} is already closed.")
         return results
+
+    def show_live(self, poll: Poll) -> bool:
+        """Whether the public message may show the current counts now.
+
+        An anonymous poll's counts change in batches of at least `ANONYMOUS_BATCH` ballot changes, so that
+        watching the message cannot tell how one member voted; closed and public polls always show them.
+        """
+        return not (poll.anonymous and poll.is_open) or poll.unshown_changes >= ANONYMOUS_BATCH
+
+    async def shown(self, poll: Poll) -> None:
+        await self._repo.shown(poll.guild_id, poll.id, poll.unshown_changes)
 
     async def open_polls(self, guild_id: int | None = None) -> list[Poll]:
         return await self._repo.open_polls(guild_id)

@@ -62,7 +62,14 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        for pragma in ("journal_mode = WAL", "foreign_keys = ON", "synchronous = FULL", "busy_timeout = 5000"):
+        pragmas = (
+            "journal_mode = WAL",
+            "foreign_keys = ON",
+            "synchronous = FULL",
+            "busy_timeout = 5000",
+            "secure_delete = ON",
+        )
+        for pragma in pragmas:
             await conn.execute(f"PRAGMA {pragma}")
         return cls(conn)
 
@@ -147,6 +154,16 @@ class Database:
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """One round trip to the database thread (a cursor's execute, fetch and close would be three)."""
         return list(await self._conn.execute_fetchall(sql, tuple(params)))
+
+    async def forget_overwritten(self) -> None:
+        """Make overwritten data unrecoverable: with `secure_delete` on, the old content is zeroed in the pages;
+        a truncating checkpoint then moves the pages into the file and empties the WAL that held old copies."""
+        while True:
+            await asyncio.gather(*self._committers, return_exceptions=True)
+            async with self._write_lock:
+                if self._group is None:  # no transaction open: the checkpoint can run
+                    await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    return
 
     async def close(self) -> None:
         """Commit what is pending, then close."""

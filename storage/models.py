@@ -155,6 +155,7 @@ class Poll(Model):
     closes_at: datetime | None
     closed_at: datetime | None
     created_at: datetime
+    unshown_changes: int = 0  # ballot changes not yet shown on the public message
 
     @property
     def is_open(self) -> bool:

@@ -1,6 +1,7 @@
 """Polls and their ballots in SQLite. Every query is scoped by guild."""
 
 import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,15 +15,23 @@ from storage.models import Intent, Poll, PollDraft
 
 POLL_COLUMNS = (
     "id, guild_id, channel_id, message_id, creator_id, question, options, max_choices, anonymous, "
-    "voter_role_id, closes_at, closed_at, created_at"
+    "voter_role_id, closes_at, closed_at, created_at, unshown_changes"
 )
 
 
-def ballot_key(member_id: int, salt: str | None) -> str:
-    """How a ballot is keyed: the member id in public polls, a salted hash of it in anonymous ones."""
-    if salt is None:
-        return str(member_id)
-    return hashlib.sha256(f"{salt}:{member_id}".encode()).hexdigest()
+class BallotKeys:
+    """How ballots are keyed: the member id in public polls; in anonymous ones an HMAC of the member id under a
+    key derived from the poll's salt *and* the bot's ballot secret, which is never stored in the database. So the
+    database file alone cannot link a ballot to a member, and once the salt is erased at close nothing can."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def key(self, member_id: int, salt: str | None) -> str:
+        if salt is None:
+            return str(member_id)
+        poll_key = hmac.new(self._secret, salt.encode(), hashlib.sha256).digest()
+        return hmac.new(poll_key, str(member_id).encode(), hashlib.sha256).hexdigest()
 
 
 def to_poll(row: aiosqlite.Row) -> Poll:
@@ -30,8 +39,9 @@ def to_poll(row: aiosqlite.Row) -> Poll:
 
 
 class SqlitePollRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, keys: BallotKeys) -> None:
         self._db = db
+        self._keys = keys
 
     async def create(
         self,
@@ -70,9 +80,17 @@ class SqlitePollRepository:
         )
         return to_poll(row) if row else None
 
-    async def salt(self, guild_id: int, poll_id: int) -> str | None:
+    async def voter_key(self, guild_id: int, poll_id: int, member_id: int) -> str:
+        """The key of the member's ballot in this poll (see `BallotKeys`)."""
         row = await self._db.fetch_one("SELECT salt FROM polls WHERE guild_id = ? AND id = ?", (guild_id, poll_id))
-        return row["salt"] if row else None
+        return self._keys.key(member_id, row["salt"] if row else None)
+
+    async def shown(self, guild_id: int, poll_id: int, changes: int) -> None:
+        """`changes` ballot changes are now shown on the public message."""
+        await self._db.execute(
+            "UPDATE polls SET unshown_changes = MAX(0, unshown_changes - ?) WHERE guild_id = ? AND id = ?",
+            (changes, guild_id, poll_id),
+        )
 
     async def attach_message(self, guild_id: int, poll_id: int, message_id: int) -> None:
         await self._db.execute(
@@ -128,6 +146,10 @@ class SqlitePollRepository:
                 "INSERT INTO poll_votes (poll_id, guild_id, voter_key, option) VALUES (?, ?, ?, ?)",
                 [(poll_id, guild_id, voter_key, option) for option in ballot],
             )
+            await conn.execute(
+                "UPDATE polls SET unshown_changes = unshown_changes + 1 WHERE guild_id = ? AND id = ?",
+                (guild_id, poll_id),
+            )
             await add_intents(conn, guild_id, intents, now)
             return ballot
 
@@ -161,4 +183,6 @@ class SqlitePollRepository:
             )
             if cursor.rowcount == 1:
                 await add_intents(conn, guild_id, intents, now)
-            return cursor.rowcount == 1
+        if cursor.rowcount == 1:
+            await self._db.forget_overwritten()  # no old page keeps the salt, in the file or its WAL
+        return cursor.rowcount == 1

@@ -16,7 +16,7 @@ import aiosqlite
 from storage.database import Database
 from storage.deliveries import add_intents
 from storage.models import Footprint, Intent
-from storage.polls import ballot_key
+from storage.polls import BallotKeys
 
 # What an export contains; every query takes (guild_id, member_id).
 EXPORT_QUERIES: dict[str, str] = {
@@ -56,13 +56,14 @@ def pseudonym() -> int:
 
 
 class SqlitePrivacyRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, keys: BallotKeys) -> None:
         self._db = db
+        self._keys = keys
 
     async def _ballot_keys(self, guild_id: int, member_id: int) -> list[str]:
         """The member's ballot keys: their id (public polls) and their hash in each open anonymous poll."""
         rows = await self._db.fetch_all("SELECT salt FROM polls WHERE guild_id = ? AND salt IS NOT NULL", (guild_id,))
-        return [ballot_key(member_id, None)] + [ballot_key(member_id, row[0]) for row in rows]
+        return [self._keys.key(member_id, None)] + [self._keys.key(member_id, row[0]) for row in rows]
 
     async def export(self, guild_id: int, member_id: int) -> dict[str, list[dict[str, Any]]]:
         data = {

@@ -2,10 +2,14 @@
 leaderboards that count only what is true, drafts that expire, erasure that reaches everything."""
 
 import csv
+import hashlib
+import hmac
 import io
 import json
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import time_machine
 
@@ -143,3 +147,56 @@ async def test_the_export_covers_every_table_that_holds_member_data(bot: CoCreat
     holding = {table for table, column in tables if column in member_columns}
     exported = {re.search(r"FROM (\w+)", sql)[1] for sql in EXPORT_QUERIES.values()} | {"poll_votes"}  # type: ignore[index]
     assert holding - exported == set()
+
+
+def raw_bytes(db_path: Path) -> bytes:
+    """What an attacker who copied the database gets: the file and its write-ahead log, byte for byte."""
+    wal = db_path.with_name(db_path.name + "-wal")
+    return db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_anonymous_ballots_cannot_be_linked_from_the_database_file(
+    configured: Community, start_bot: BotStarter, db_path: Path
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        poll = await live_poll(c, anonymous=True, question="Secret ballot?")
+        for member, option in ((c.alice, 0), (c.bob, 2)):
+            await pick(c, member, poll, option)
+        with sqlite3.connect(db_path) as attacker:  # while the poll is open
+            (salt,) = attacker.execute("SELECT salt FROM polls WHERE id = 1").fetchone()
+            keys = {row[0] for row in attacker.execute("SELECT voter_key FROM poll_votes")}
+        members = [m.id for m in c.discord.guilds[c.guild.id].members.values()]
+        guesses = {
+            guess
+            for m in members
+            for guess in (
+                str(m),
+                hashlib.sha256(f"{salt}:{m}".encode()).hexdigest(),
+                hmac.new(salt.encode(), str(m).encode(), hashlib.sha256).hexdigest(),
+            )
+        }
+        assert len(keys) == 2 and not keys & guesses, "the salt in the file is not enough to link a ballot"
+        secret = (db_path.with_name(db_path.name + ".ballot-key")).read_bytes().strip()
+        assert secret not in raw_bytes(db_path), "the ballot secret is never in the database"
+        await (await c.discord.slash(c.staff, "poll close", poll=1)).reply()
+        await bot.delivery.drain()
+        assert salt.encode() not in raw_bytes(db_path), "after close no page, in the file or its WAL, keeps the salt"
+        counts = (await bot.services.polls.results(c.guild.id, 1)).counts
+        assert counts == (1, 0, 1), "the counts stay"
+
+
+async def test_anonymous_live_results_change_only_in_batches(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    voters = [c.discord.add_member(c.guild, f"fan{i}") for i in range(5)]
+    async with start_bot() as bot:
+        poll = await live_poll(c, anonymous=True, question="Secret ballot?")
+        for voter in voters[:4]:
+            await pick(c, voter, poll, 0)
+            shown = await posted_now(bot, c, poll)
+            assert "0 ballots" in field(shown, "Voting"), "fewer than 5 changes: the counts do not move"
+        await pick(c, voters[4], poll, 1)
+        shown = await posted_now(bot, c, poll)
+        assert "5 ballots" in field(shown, "Voting")
+        await pick(c, voters[0], poll, 1)  # one change after a batch does not show on its own either
+        assert "5 ballots" in field(await posted_now(bot, c, poll), "Voting")

@@ -112,11 +112,13 @@ async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
 async def render(bot: CoCreateBot, delivery: Delivery) -> None:
     """Make the poll's message show the stored counts and state (buttons disabled once closed)."""
     assert delivery.entity_id is not None
-    results = await bot.services.polls.results(delivery.guild_id, delivery.entity_id)
+    polls = bot.services.polls
+    results = await polls.results(delivery.guild_id, delivery.entity_id)
     poll = results.poll
-    if poll.message_id is not None:
+    if poll.message_id is not None and polls.show_live(poll):
         message = bot.get_partial_messageable(poll.channel_id).get_partial_message(poll.message_id)
         await message.edit(embed=poll_embed(results), view=poll_view(poll))
+        await polls.shown(poll)
 
 
 async def post_results(bot: CoCreateBot, delivery: Delivery) -> None:
