@@ -33,8 +33,9 @@ def settings_embed(settings: GuildSettings) -> discord.Embed:
     return embed
 
 
+# No `default_permissions` on the group: Discord applies it to every subcommand, and moderators (who may not
+# have Manage Server) must reach `/setup show`. Each subcommand checks its own rule on the server instead.
 @app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class Setup(commands.GroupCog, group_name="setup", group_description="Configure the co-creation bot"):
     def __init__(self, service: GuildSetupService) -> None:
         self.service = service

@@ -27,7 +27,21 @@ NONCE_WINDOW = 300.0  # seconds: Discord drops a repeated nonce with enforce_non
 
 
 def error(status: int, code: int, message: str, **extra: Any) -> web.Response:
+    """Discord's error body; the middleware sends it as exactly `application/json`, which discord.py requires."""
     return web.json_response({"code": code, "message": message, **extra}, status=status)
+
+
+def invalid_form_body(problems: list[str]) -> web.Response:
+    """400 50035 with Discord's nested `errors` object: each "a.0.b: message" becomes
+    `{"a": {"0": {"b": {"_errors": [{"code": ..., "message": ...}]}}}}`."""
+    errors: dict[str, Any] = {}
+    for problem in problems:
+        path, _, message = problem.partition(": ")
+        node = errors
+        for part in path.split("."):
+            node = node.setdefault(part, {})
+        node.setdefault("_errors", []).append({"code": "BASE_TYPE_BAD_LENGTH", "message": message})
+    return error(400, 50035, "Invalid Form Body", errors=errors)
 
 
 async def read_body(request: web.Request) -> tuple[Payload, list[tuple[str, bytes]]]:
@@ -141,7 +155,9 @@ class RestApi:
     def _record(self, request: web.Request) -> InteractionRecord:
         record = self.emu.interactions_by_token.get(request.match_info["token"])
         if record is None:
-            raise web.HTTPNotFound(text=json.dumps({"code": 10015, "message": "Unknown Webhook"}))
+            callback = request.path.endswith("/callback")
+            code, message = (10062, "Unknown interaction") if callback else (10015, "Unknown Webhook")
+            raise web.HTTPNotFound(text=json.dumps({"code": code, "message": message}))
         return record
 
     async def callback(self, request: web.Request) -> web.Response:
@@ -229,9 +245,9 @@ class RestApi:
         start = datetime.fromisoformat(body["scheduled_start_time"])
         end = body.get("scheduled_end_time")
         if body.get("entity_type") == 3 and (not end or not (body.get("entity_metadata") or {}).get("location")):
-            return error(400, 50035, "external events need scheduled_end_time and entity_metadata.location")
+            return invalid_form_body(["entity_metadata.location: external events need an end time and a location"])
         if start < datetime.now(UTC):
-            return error(400, 50035, "Cannot schedule event in the past")
+            return invalid_form_body(["scheduled_start_time: Cannot schedule event in the past."])
         event = body | {
             "id": str(self.emu.snowflakes.next()),
             "guild_id": str(guild_id),

@@ -23,7 +23,7 @@ from emulator.interactions import (
     modal_answers,
 )
 from emulator.limits import message_problems
-from emulator.rest import RestApi, error
+from emulator.rest import RestApi, invalid_form_body
 from emulator.state import (
     EVERYONE_DEFAULT,
     Channel,
@@ -72,6 +72,10 @@ HANG = 0  # a fault status: hold the request without answering (e.g. to SIGKILL 
 
 # What Discord answers when the bot lacks a permission or the target is gone (Discord's JSON error codes).
 REFUSALS = {403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel")}
+
+
+class CommandUnavailable(AssertionError):
+    """The member lacks the command's `default_member_permissions`: Discord would not even show it to them."""
 
 
 class UnknownRoute(AssertionError):
@@ -236,7 +240,10 @@ class DiscordEmulator:
     async def open_thread(self, parent: Channel, name: str, thread_id: int | None) -> Channel:
         """A public thread under `parent` (a forum post, or a thread on message `thread_id`)."""
         if not 1 <= len(name) <= 100:
-            raise web.HTTPBadRequest(text='{"code": 50035, "message": "name must be 1 to 100 in length"}')
+            raise web.HTTPBadRequest(
+                text='{"code": 50035, "message": "Invalid Form Body", "errors": {"name": {"_errors": '
+                '[{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}]}}}'
+            )
         thread = Channel(
             thread_id or self.snowflakes.next(),
             parent.guild_id,
@@ -282,7 +289,7 @@ class DiscordEmulator:
         if not problems:
             return None
         self.rejected.extend(problems)
-        return error(400, 50035, "Invalid Form Body", errors=problems)
+        return invalid_form_body(problems)
 
     def upload(self, filename: str, data: bytes, content_type: str = "image/png") -> Payload:
         """A file a member attaches to a slash command option, as Discord resolves it."""
@@ -445,6 +452,11 @@ class DiscordEmulator:
     ) -> InteractionRecord:
         """`member` runs `/command` (e.g. "setup set") with keyword options; waits for the bot's answer."""
         guild = self.guilds[member.guild_id]
+        required = self._command(guild, command.split()[0]).get("default_member_permissions")
+        if required is not None and guild.permissions_of(member) & int(required) != int(required):
+            raise CommandUnavailable(
+                f"Discord does not offer /{command} to {member.user.username}: it needs {required}"
+            )
         data = self._command_data(guild, command, options)
         return await self._send(APPLICATION_COMMAND, member, in_channel or self.text_channel(guild), data)
 

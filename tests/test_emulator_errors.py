@@ -1,0 +1,74 @@
+"""The emulator refuses like Discord, so discord.py takes the paths it takes against Discord: the same exception
+types, JSON error codes and nested `errors` of an Invalid Form Body, sent as exactly `application/json`."""
+
+import aiohttp
+import discord
+import pytest
+from discord import app_commands
+
+from bot.core import CoCreateBot
+from emulator.server import CommandUnavailable
+from tests.conftest import BotStarter, Community
+
+
+async def test_bad_requests_raise_what_discord_raises(bot: CoCreateBot, community: Community) -> None:
+    c = community
+    general = bot.get_partial_messageable(c.general.id)
+    with pytest.raises(discord.HTTPException) as too_long:
+        await general.send("x" * 2001)
+    assert type(too_long.value) is discord.HTTPException and too_long.value.code == 50035
+    assert "content" in too_long.value.text
+    c.discord.rejected.clear()  # the harness would fail the test for what Discord refuses: here it was on purpose
+    with pytest.raises(discord.NotFound) as no_channel:
+        await bot.get_partial_messageable(123).send("hello")
+    assert no_channel.value.code == 10003
+    with pytest.raises(discord.NotFound) as no_message:
+        await general.get_partial_message(456).edit(content="hello")
+    assert no_message.value.code == 10008
+    await c.discord.remove_bot(c.guild)
+    with pytest.raises(discord.Forbidden) as gone:
+        await general.send("hello")
+    assert gone.value.code == 50001
+    await c.discord.readd_bot(c.guild)
+    c.discord.inject_fault("POST", rf"/channels/{c.general.id}/messages$", 403)
+    with pytest.raises(discord.Forbidden) as refused:
+        await general.send("hello")
+    assert refused.value.code == 50013
+
+
+async def test_invalid_form_body_is_nested_and_unknown_interactions_are_10062(community: Community) -> None:
+    c = community
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            f"{c.discord.api_base}/channels/{c.general.id}/messages", json={"content": "x" * 2001}
+        ) as response:
+            assert response.status == 400 and response.headers["Content-Type"] == "application/json"
+            body = await response.json()
+        assert body["code"] == 50035 and body["message"] == "Invalid Form Body"
+        assert body["errors"]["content"]["_errors"][0]["message"] == "must be 2000 or fewer in length"
+        async with http.post(f"{c.discord.api_base}/interactions/1/nope/callback", json={"type": 4}) as response:
+            assert response.status == 404 and response.headers["Content-Type"] == "application/json"
+            assert (await response.json())["code"] == 10062
+    c.discord.rejected.clear()
+
+
+async def test_default_member_permissions_hide_a_command_as_discord_does(
+    bot: CoCreateBot, community: Community
+) -> None:
+    @app_commands.command(name="danger", description="Only for Manage Server")
+    @app_commands.default_permissions(manage_guild=True)
+    async def danger(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("done", ephemeral=True)
+
+    bot.tree.add_command(danger)
+    await bot.tree.sync()
+    with pytest.raises(CommandUnavailable):
+        await community.discord.slash(community.moderator, "danger")
+    assert await (await community.discord.slash(community.owner, "danger")).ephemeral_text() == "done"
+
+
+async def test_moderators_reach_setup_show(configured: Community, start_bot: BotStarter) -> None:
+    """`/setup show` is for moderators; a Manage Server default on the `/setup` group would hide it from them."""
+    async with start_bot():
+        shown = await (await configured.discord.slash(configured.moderator, "setup show")).reply()
+        assert shown["embeds"][0]["title"] == "Co-creation settings"
