@@ -17,7 +17,7 @@ from emulator.interactions import (
     UPDATE_MESSAGE,
     InteractionRecord,
 )
-from emulator.state import ChannelType, Payload
+from emulator.state import ChannelType, Payload, Permissions
 
 if TYPE_CHECKING:
     from emulator.server import DiscordEmulator
@@ -280,6 +280,14 @@ class RestApi:
         body, files = await read_body(request)
         if problems := self.emu.problems_with(body):
             return problems
+        in_thread = channel.type == ChannelType.PUBLIC_THREAD
+        needed = Permissions.SEND_MESSAGES_IN_THREADS if in_thread else Permissions.SEND_MESSAGES
+        if body.get("embeds"):
+            needed |= Permissions.EMBED_LINKS
+        if files:
+            needed |= Permissions.ATTACH_FILES
+        if refusal := self.emu.refuse_bot(channel, needed):
+            return refusal
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
             seen = self.emu.nonces.get((channel.id, str(nonce)))
@@ -298,6 +306,8 @@ class RestApi:
         body, files = await read_body(request)
         if problems := self.emu.problems_with(body.get("message") or {}):
             return problems
+        if refusal := self.emu.refuse_bot(forum, Permissions.SEND_MESSAGES | Permissions.EMBED_LINKS):
+            return refusal
         thread = await self.emu.open_thread(forum, body["name"], thread_id=None)
         message = self.emu.store_message(thread.id, body.get("message") or {}, files, message_id=thread.id)
         return web.json_response(thread.payload() | {"message": message})
@@ -305,6 +315,8 @@ class RestApi:
     async def create_thread_from_message(self, request: web.Request) -> web.Response:
         channel = self.emu.channel(int(request.match_info["channel"]))
         message_id = int(self.emu.message(int(request.match_info["message"]))["id"])
+        if refusal := self.emu.refuse_bot(channel, Permissions.CREATE_PUBLIC_THREADS):
+            return refusal
         if message_id in self.emu.guilds[channel.guild_id].channels:
             return error(400, 160004, "A thread has already been created for this message")
         body = await request.json()

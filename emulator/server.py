@@ -23,7 +23,7 @@ from emulator.interactions import (
     modal_answers,
 )
 from emulator.limits import message_problems
-from emulator.rest import RestApi, invalid_form_body
+from emulator.rest import RestApi, error, invalid_form_body
 from emulator.state import (
     EVERYONE_DEFAULT,
     Channel,
@@ -31,6 +31,7 @@ from emulator.state import (
     Guild,
     Member,
     Payload,
+    Permissions,
     Role,
     Snowflakes,
     User,
@@ -220,6 +221,36 @@ class DiscordEmulator:
         """The bot is invited back: GUILD_CREATE, and its requests there work again."""
         self.departed.discard(guild.id)
         await self.dispatch("GUILD_CREATE", guild.payload())
+
+    def bot_permissions_in(self, channel: Channel) -> int:
+        """The bot's permissions in `channel`: its roles', less what a moderator denied it there (or in the parent
+        of a thread)."""
+        guild = self.guilds[channel.guild_id]
+        base = guild.permissions_of(guild.members[self.bot_user.id])
+        where = (
+            guild.channels.get(channel.parent_id or 0, channel)
+            if channel.type == ChannelType.PUBLIC_THREAD
+            else channel
+        )
+        return base & ~where.denied.get(self.bot_user.id, 0)
+
+    def refuse_bot(self, channel: Channel, needed: int) -> web.Response | None:
+        """Discord's 403 when the bot lacks what a request needs in `channel`: 50001 without View Channel."""
+        granted = self.bot_permissions_in(channel)
+        if not granted & Permissions.VIEW_CHANNEL:
+            return error(403, 50001, "Missing Access")
+        if needed & ~granted:
+            return error(403, 50013, "Missing Permissions")
+        return None
+
+    async def deny_bot(self, channel: Channel, permissions: int) -> None:
+        """A moderator takes `permissions` away from the bot in `channel` (CHANNEL_UPDATE follows)."""
+        channel.denied[self.bot_user.id] = int(permissions)
+        await self.update_channel(channel)
+
+    async def restore_bot(self, channel: Channel) -> None:
+        channel.denied.pop(self.bot_user.id, None)
+        await self.update_channel(channel)
 
     async def update_channel(self, channel: Channel) -> None:
         """A moderator changed the channel (e.g. its permission overwrites): CHANNEL_UPDATE."""

@@ -117,15 +117,17 @@ class Channel:
     parent_id: int | None = None
     owner_id: int | None = None
     position: int = 0
+    denied: dict[int, int] = field(default_factory=dict)  # member id -> permissions a moderator took away here
 
     def payload(self) -> Payload:
+        overwrites = [{"id": str(m), "type": 1, "allow": "0", "deny": str(bits)} for m, bits in self.denied.items()]
         data: Payload = {
             "id": str(self.id),
             "guild_id": str(self.guild_id),
             "name": self.name,
             "type": int(self.type),
             "position": self.position,
-            "permission_overwrites": [],
+            "permission_overwrites": overwrites,
             "nsfw": False,
             "parent_id": str(self.parent_id) if self.parent_id else None,
             "topic": None,

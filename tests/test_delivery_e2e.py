@@ -12,7 +12,7 @@ import pytest
 import time_machine
 
 from bot.errors import COULD_NOT_SAVE
-from emulator.state import Payload
+from emulator.state import Payload, Permissions
 from tests.conftest import BotStarter, Community, fail_next_commit
 from tests.test_amas_e2e import ask, open_ama, question_post
 from tests.test_ideas_e2e import submit
@@ -317,3 +317,27 @@ async def test_a_departed_guild_pauses_its_schedules_and_is_purged_after_retenti
                 guild_id=c.guild.id
             )
             assert await bot.storage.guilds.departed() == {}
+
+
+async def test_a_moderator_removing_the_bots_permissions_is_named_and_fixing_it_resumes(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        await c.discord.deny_bot(c.general, Permissions.SEND_MESSAGES | Permissions.EMBED_LINKS)
+        await asyncio.sleep(0.05)  # the CHANNEL_UPDATE reaches the bot
+        reply = await (await create(c)).ephemeral_text()
+        assert reply == (
+            f"Poll #1 is saved. Its post waits: I can't post in <#{c.general.id}>: missing Send Messages, Embed "
+            "Links, Attach Files. It goes out once that is fixed."  # without Send Messages, Discord drops those too
+        )
+        await bot.catch_up()
+        notice = c.discord.messages_in(c.announcements)[-1]["content"]
+        assert notice.startswith(f"⚠️ I can't post in <#{c.general.id}>: missing Send Messages, Embed Links")
+        await c.discord.restore_bot(c.general)  # the moderator gives them back: CHANNEL_UPDATE resumes delivery
+        for _ in range(20):
+            await bot.catch_up()
+            if polls_in(c):
+                break
+            await asyncio.sleep(0.05)
+        assert len(polls_in(c)) == 1
