@@ -1,4 +1,8 @@
-"""The gateway websocket: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, and dispatched events."""
+"""The gateway websocket: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, dispatched events, and RESUME.
+
+A session outlives its connection: events dispatched while the bot is disconnected are kept, and a RESUME with
+the last sequence the bot saw replays what it missed, then RESUMED, as Discord does.
+"""
 
 import json
 import logging
@@ -13,27 +17,50 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DISPATCH, HEARTBEAT, IDENTIFY, RESUME, HELLO, HEARTBEAT_ACK, INVALID_SESSION = 0, 1, 2, 6, 10, 11, 9
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 7, 9, 10, 11
+KEPT_EVENTS = 1000  # how many past events a session keeps for a RESUME
+
+
+class Session:
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        self.sequence = 0
+        self.frames: list[tuple[int, str]] = []
+        self.connection: GatewayConnection | None = None
+
+    async def dispatch(self, event: str, data: Payload) -> None:
+        self.sequence += 1
+        frame = json.dumps({"op": DISPATCH, "d": data, "s": self.sequence, "t": event})
+        self.frames = [*self.frames[-KEPT_EVENTS + 1 :], (self.sequence, frame)]
+        if self.connection is not None:
+            await self.connection.ws.send_str(frame)
+
+    async def replay(self, after: int) -> None:
+        assert self.connection is not None
+        for sequence, frame in self.frames:
+            if sequence > after:
+                await self.connection.ws.send_str(frame)
+        await self.dispatch("RESUMED", {})
 
 
 class GatewayConnection:
-    def __init__(self, ws: web.WebSocketResponse, session_id: str) -> None:
+    def __init__(self, ws: web.WebSocketResponse) -> None:
         self.ws = ws
-        self.session_id = session_id
-        self.sequence = 0
+        self.session: Session | None = None
 
     async def send(self, op: int, data: object) -> None:
         await self.ws.send_str(json.dumps({"op": op, "d": data, "s": None, "t": None}))
 
     async def dispatch(self, event: str, data: Payload) -> None:
-        self.sequence += 1
-        await self.ws.send_str(json.dumps({"op": DISPATCH, "d": data, "s": self.sequence, "t": event}))
+        assert self.session is not None
+        await self.session.dispatch(event, data)
 
 
 async def serve_gateway(emulator: "DiscordEmulator", request: web.Request) -> web.WebSocketResponse:
+    await emulator.gateway_open.wait()  # while a test holds the gateway closed, a reconnecting bot waits here
     ws = web.WebSocketResponse()
     await ws.prepare(request)
-    connection = GatewayConnection(ws, session_id=f"session-{emulator.snowflakes.next()}")
+    connection = GatewayConnection(ws)
     await connection.send(HELLO, {"heartbeat_interval": 41_250})
     try:
         async for message in ws:
@@ -46,9 +73,14 @@ async def serve_gateway(emulator: "DiscordEmulator", request: web.Request) -> we
             elif op == IDENTIFY:
                 await emulator.identify(connection, frame["d"])
             elif op == RESUME:
-                await connection.send(INVALID_SESSION, False)
+                await emulator.resume(connection, frame["d"])
             else:
                 log.debug("gateway op %s ignored", op)
     finally:
         emulator.connections.discard(connection)
+        if connection.session is not None and connection.session.connection is connection:
+            connection.session.connection = None
+            log.debug("gateway closed with %s", ws.close_code)
+            if ws.close_code in (1000, 1001):  # the bot logged out: its session ends
+                emulator.sessions.pop(connection.session.session_id, None)
     return ws

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.gateway import GatewayConnection, serve_gateway
+from emulator.gateway import INVALID_SESSION, RECONNECT, GatewayConnection, Session, serve_gateway
 from emulator.interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
@@ -99,6 +99,10 @@ class DiscordEmulator:
         self.commands: dict[int | None, list[Payload]] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.connections: set[GatewayConnection] = set()
+        self.sessions: dict[str, Session] = {}
+        self.identified = 0  # how many times a bot identified (a RESUME does not)
+        self.gateway_open = asyncio.Event()
+        self.gateway_open.set()
         self.rest_log: list[tuple[str, str]] = []
         self.unknown_routes: list[str] = []
         self.rejected: list[str] = []  # what Discord would have refused as an invalid form body
@@ -174,11 +178,15 @@ class DiscordEmulator:
 
     async def identify(self, connection: GatewayConnection, data: Payload) -> None:
         self.token = data["token"].removeprefix("Bot ")
+        self.identified += 1
+        session = Session(f"session-{self.snowflakes.next()}")
+        self.sessions[session.session_id] = session
+        connection.session, session.connection = session, connection
         ready = {
             "v": 10,
             "user": self.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
             "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
-            "session_id": connection.session_id,
+            "session_id": session.session_id,
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(self.application_id), "flags": 0},
             "private_channels": [],
@@ -193,9 +201,30 @@ class DiscordEmulator:
         for guild in self.guilds.values():
             await connection.dispatch("GUILD_CREATE", guild.payload())
 
+    async def resume(self, connection: GatewayConnection, data: Payload) -> None:
+        """RESUME: replay what the session missed since sequence `seq`, then RESUMED; unknown: INVALID_SESSION."""
+        session = self.sessions.get(data.get("session_id", ""))
+        if session is None:
+            await connection.send(INVALID_SESSION, False)
+            return
+        connection.session, session.connection = session, connection
+        self.connections.add(connection)
+        await session.replay(int(data.get("seq") or 0))
+
     async def dispatch(self, event: str, data: Payload) -> None:
+        """Send an event to every bot session; one that is disconnected gets it when it resumes."""
+        for session in list(self.sessions.values()):
+            await session.dispatch(event, data)
+
+    async def drop_gateway(self) -> None:
+        """Ask every bot to reconnect (op 7) and hold the gateway closed until `reopen_gateway`: events
+        dispatched meanwhile are replayed when the bot resumes."""
+        self.gateway_open.clear()
         for connection in list(self.connections):
-            await connection.dispatch(event, data)
+            await connection.send(RECONNECT, None)  # discord.py closes the socket and resumes
+
+    def reopen_gateway(self) -> None:
+        self.gateway_open.set()
 
     # -- building a community --------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 """The emulator refuses like Discord, so discord.py takes the paths it takes against Discord: the same exception
 types, JSON error codes and nested `errors` of an Invalid Form Body, sent as exactly `application/json`."""
 
+import asyncio
+
 import aiohttp
 import discord
 import pytest
@@ -72,3 +74,24 @@ async def test_moderators_reach_setup_show(configured: Community, start_bot: Bot
     async with start_bot():
         shown = await (await configured.discord.slash(configured.moderator, "setup show")).reply()
         assert shown["embeds"][0]["title"] == "Co-creation settings"
+
+
+async def test_a_dropped_gateway_resumes_and_replays_what_the_bot_missed(
+    bot: CoCreateBot, community: Community
+) -> None:
+    c = community
+    assert c.discord.identified == 1
+    await c.discord.drop_gateway()
+    for _ in range(100):
+        if not c.discord.connections:
+            break
+        await asyncio.sleep(0.02)
+    assert c.discord.connections == set()
+    await c.discord.remove_bot(c.guild)  # happens while the bot is disconnected
+    c.discord.reopen_gateway()
+    for _ in range(100):
+        if await bot.storage.guilds.departed():
+            break
+        await asyncio.sleep(0.05)
+    assert (await bot.storage.guilds.departed()).keys() == {c.guild.id}, "the missed GUILD_DELETE was replayed"
+    assert c.discord.identified == 1, "the bot resumed its session instead of identifying again"
