@@ -17,6 +17,7 @@ from emulator.interactions import (
     UPDATE_MESSAGE,
     InteractionRecord,
 )
+from emulator.spec import body_problems, operation_problem
 from emulator.state import ChannelType, Payload, Permissions
 
 if TYPE_CHECKING:
@@ -44,26 +45,27 @@ def invalid_form_body(problems: list[str]) -> web.Response:
     return error(400, 50035, "Invalid Form Body", errors=errors)
 
 
-async def read_body(request: web.Request) -> tuple[Payload, list[tuple[str, bytes]]]:
-    """The JSON payload and any uploaded files (discord.py sends `payload_json` + `files[n]` as multipart)."""
-    if not request.can_read_body:
-        return {}, []
-    if not request.content_type.startswith("multipart/"):
-        return await request.json(), []
-    payload: Payload = {}
-    files = []
-    reader = await request.multipart()
-    async for part in reader:
-        if part.name == "payload_json":
-            payload = json.loads(await part.text())
-        else:
-            files.append((part.filename or "file", bytes(await part.read())))
-    return payload, files
-
-
 class RestApi:
     def __init__(self, emulator: "DiscordEmulator") -> None:
         self.emu = emulator
+
+    async def body(self, request: web.Request) -> tuple[Payload, list[tuple[str, bytes]]]:
+        """The JSON payload and any uploaded files (discord.py sends `payload_json` + `files[n]` as multipart),
+        checked against Discord's API spec: what breaks it is recorded and fails the test."""
+        payload: Payload = {}
+        files = []
+        if not request.can_read_body:
+            pass
+        elif not request.content_type.startswith("multipart/"):
+            payload = await request.json()
+        else:
+            async for part in await request.multipart():
+                if part.name == "payload_json":
+                    payload = json.loads(await part.text())  # type: ignore[union-attr]
+                else:
+                    files.append((part.filename or "file", bytes(await part.read())))  # type: ignore[union-attr]
+        self.emu.spec_violations.extend(body_problems(request.method, request.path.removeprefix(API), payload))
+        return payload, files
 
     def routes(self) -> list[web.RouteDef]:
         app, webhook = API + "/applications/{app}", API + "/webhooks/{app}/{token}"
@@ -95,6 +97,10 @@ class RestApi:
     @web.middleware
     async def middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.emu.rest_log.append((request.method, request.path))
+        if request.path.startswith(API) and (
+            unknown := operation_problem(request.method, request.path.removeprefix(API))
+        ):
+            self.emu.spec_violations.append(unknown)
         authorized = request.headers.get("Authorization", "") == f"Bot {self.emu.token}" or self.emu.token is None
         by_path_token = request.path.startswith((API + "/interactions", API + "/webhooks"))
         if request.path.startswith(API) and not by_path_token and not authorized:
@@ -141,7 +147,7 @@ class RestApi:
         )
 
     async def put_commands(self, request: web.Request) -> web.Response:
-        definitions = await request.json()
+        definitions, _ = await self.body(request)
         guild = request.match_info.get("guild")
         stored = [
             d
@@ -164,7 +170,7 @@ class RestApi:
         record = self._record(request)
         if record.response_type is not None:
             return error(400, 40060, "Interaction has already been acknowledged.")
-        body, files = await read_body(request)
+        body, files = await self.body(request)
         kind, data = body["type"], body.get("data") or {}
         message = None
         if kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE):
@@ -206,7 +212,7 @@ class RestApi:
 
     async def create_followup(self, request: web.Request) -> web.Response:
         record = self._record(request)
-        body, files = await read_body(request)
+        body, files = await self.body(request)
         if problems := self.emu.problems_with(body):
             return problems
         if record.original is not None and record.original["flags"] & LOADING:
@@ -226,7 +232,7 @@ class RestApi:
     async def edit_webhook_message(self, request: web.Request) -> web.Response:
         record = self._record(request)
         target = self._webhook_target(record, request.match_info["message"])
-        body, files = await read_body(request)
+        body, files = await self.body(request)
         if problems := self.emu.problems_with(body):
             return problems
         message = self.emu.edit_message(int(target["id"]), body | {"flags": target["flags"] & ~LOADING}, files)
@@ -241,7 +247,7 @@ class RestApi:
 
     async def create_scheduled_event(self, request: web.Request) -> web.Response:
         guild_id = int(request.match_info["guild"])
-        body = await request.json()
+        body, _ = await self.body(request)
         start = datetime.fromisoformat(body["scheduled_start_time"])
         end = body.get("scheduled_end_time")
         if body.get("entity_type") == 3 and (not end or not (body.get("entity_metadata") or {}).get("location")):
@@ -277,7 +283,7 @@ class RestApi:
 
     async def create_message(self, request: web.Request) -> web.Response:
         channel = self.emu.channel(int(request.match_info["channel"]))
-        body, files = await read_body(request)
+        body, files = await self.body(request)
         if problems := self.emu.problems_with(body):
             return problems
         in_thread = channel.type == ChannelType.PUBLIC_THREAD
@@ -303,7 +309,7 @@ class RestApi:
         forum = self.emu.channel(int(request.match_info["channel"]))
         if forum.type != ChannelType.FORUM:
             return error(400, 50024, "Cannot execute action on this channel type")
-        body, files = await read_body(request)
+        body, files = await self.body(request)
         if problems := self.emu.problems_with(body.get("message") or {}):
             return problems
         if refusal := self.emu.refuse_bot(forum, Permissions.SEND_MESSAGES | Permissions.EMBED_LINKS):
@@ -319,7 +325,7 @@ class RestApi:
             return refusal
         if message_id in self.emu.guilds[channel.guild_id].channels:
             return error(400, 160004, "A thread has already been created for this message")
-        body = await request.json()
+        body, _ = await self.body(request)
         thread = await self.emu.open_thread(channel, body["name"], thread_id=message_id)
         return web.json_response(thread.payload())
 
@@ -327,7 +333,7 @@ class RestApi:
         return web.json_response(self.emu.message(int(request.match_info["message"])))
 
     async def edit_message(self, request: web.Request) -> web.Response:
-        body, files = await read_body(request)
+        body, files = await self.body(request)
         if problems := self.emu.problems_with(body):
             return problems
         return web.json_response(self.emu.edit_message(int(request.match_info["message"]), body, files))

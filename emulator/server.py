@@ -106,6 +106,7 @@ class DiscordEmulator:
         self.rest_log: list[tuple[str, str]] = []
         self.unknown_routes: list[str] = []
         self.rejected: list[str] = []  # what Discord would have refused as an invalid form body
+        self.spec_violations: list[str] = []  # requests that break Discord's official API spec (emulator/spec.py)
         self.faults: list[Fault] = []
         self.fault_log: list[tuple[str, str, int]] = []
         self.nonces: dict[tuple[int, str], tuple[float, int]] = {}  # (channel, nonce) -> (when, message id)
@@ -170,6 +171,8 @@ class DiscordEmulator:
     def assert_nothing_rejected(self) -> None:
         if self.rejected:
             raise AssertionError(f"the bot sent what Discord refuses: {self.rejected}")
+        if self.spec_violations:
+            raise AssertionError(f"the bot sent requests that break Discord's API spec: {self.spec_violations}")
 
     # -- gateway ---------------------------------------------------------------------------------------
 

@@ -95,3 +95,19 @@ async def test_a_dropped_gateway_resumes_and_replays_what_the_bot_missed(
         await asyncio.sleep(0.05)
     assert (await bot.storage.guilds.departed()).keys() == {c.guild.id}, "the missed GUILD_DELETE was replayed"
     assert c.discord.identified == 1, "the bot resumed its session instead of identifying again"
+
+
+async def test_a_request_that_breaks_the_official_spec_fails_with_its_field_and_rule(
+    bot: CoCreateBot, community: Community
+) -> None:
+    c = community
+    route = discord.http.Route("POST", "/channels/{channel_id}/messages", channel_id=c.general.id)
+    await bot.http.request(route, json={"content": "hi", "tts": "yes please"})
+    assert c.discord.spec_violations == [
+        f"POST /channels/{c.general.id}/messages: tts: 'yes please' is not of type 'boolean', 'null'"
+    ]
+    with pytest.raises(AssertionError, match="break Discord's API spec"):
+        c.discord.assert_nothing_rejected()  # what fails the test that sent it
+    c.discord.spec_violations.clear()
+    await bot.http.request(route, json={"content": "hi", "allowed_mentions": {"users": [c.alice.id]}})
+    assert c.discord.spec_violations == [], "snowflakes as integers: a listed erratum, accepted by Discord"

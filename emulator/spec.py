@@ -1,0 +1,125 @@
+"""Discord's official OpenAPI spec (discord/discord-api-spec, MIT, vendored in `discord_api_spec/`): every
+request the bot sends is validated against it, so a request Discord would refuse fails the test that sent it.
+
+Where the spec is known to be wrong for what Discord accepts, the correction is listed in `ERRATA`, with its
+source, and applied here only.
+"""
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from emulator.state import Payload
+
+SPEC_URI = "urn:discord-api-spec"
+
+
+@dataclass(frozen=True)
+class Erratum:
+    schema: str
+    also: dict[str, Any]  # a value the spec refuses but Discord accepts, as a schema
+    source: str
+
+
+ERRATA = (
+    Erratum(
+        "SnowflakeType",
+        {"type": "integer", "minimum": 0},
+        "discord.py sends snowflakes as JSON integers (e.g. allowed_mentions.users), which Discord accepts; the "
+        "spec types them as strings only",
+    ),
+    Erratum(
+        "ChannelTypes",
+        {"const": 16},
+        "channel type 16, GUILD_MEDIA, is missing from the spec's enum; discord.py offers it for forum-like "
+        "channel options and Discord accepts it (discord-api-docs, Channel Types)",
+    ),
+)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per operation
+class Operation:
+    method: str
+    pattern: re.Pattern[str]
+    body_schema: dict[str, Any] | None
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    text = (resources.files("emulator") / "discord_api_spec" / "openapi.json").read_text(encoding="utf-8")
+    spec = json.loads(text)
+    schemas = spec["components"]["schemas"]
+    for erratum in ERRATA:
+        schemas[erratum.schema] = {"anyOf": [schemas[erratum.schema], copy.deepcopy(erratum.also)]}
+    return spec
+
+
+@cache
+def _registry() -> Registry:
+    return Registry().with_resource(SPEC_URI, Resource.from_contents(_spec(), default_specification=DRAFT202012))
+
+
+@cache
+def _operations() -> tuple[Operation, ...]:
+    operations = []
+    for path, methods in _spec()["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", r"[^/]+", path) + "$")
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            content = (operation.get("requestBody") or {}).get("content", {})
+            schema = (content.get("application/json") or {}).get("schema")
+            operations.append(Operation(method.upper(), pattern, schema))
+    return tuple(operations)
+
+
+@cache
+def _validator(operation: Operation) -> Draft202012Validator:
+    """One validator per operation, built on first use."""
+    assert operation.body_schema is not None
+    return Draft202012Validator(_resolve(operation.body_schema), registry=_registry())
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    """Point a schema's local `$ref`s at the spec document in the registry."""
+    text = json.dumps(schema).replace('"$ref": "#/', f'"$ref": "{SPEC_URI}#/')
+    return json.loads(text)
+
+
+def _operation(method: str, path: str) -> Operation | None:
+    return next((op for op in _operations() if op.method == method and op.pattern.match(path)), None)
+
+
+def operation_problem(method: str, path: str) -> str | None:
+    """A request to an operation Discord's API does not have (a path under /api/v10, without the prefix)."""
+    return None if _operation(method, path) else f"{method} {path}: no such operation in Discord's API"
+
+
+def body_problems(method: str, path: str, body: Payload) -> list[str]:
+    """Each field of a JSON request body that breaks the spec, with the rule it breaks."""
+    operation = _operation(method, path)
+    if operation is None or operation.body_schema is None:
+        return []
+    return [f"{method} {path}: {problem}" for problem in _checked(operation, json.dumps(body, sort_keys=True))]
+
+
+@lru_cache(maxsize=512)
+def _checked(operation: Operation, body: str) -> tuple[str, ...]:
+    """The problems of one body (memoised: every bot start sends the same command definitions)."""
+    return tuple(_describe(error) for error in _validator(operation).iter_errors(json.loads(body)))
+
+
+def _describe(error: ValidationError) -> str:
+    """The field and the rule, from the deepest alternative that came closest (not "valid under none of …")."""
+    while error.context:  # the alternative that got furthest into the value
+        error = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.context or ())))
+    return f"{'.'.join(map(str, error.absolute_path)) or 'body'}: {error.message[:160]}"
