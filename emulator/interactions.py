@@ -32,9 +32,10 @@ SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, N
 class InteractionRecord:
     """One interaction: the payload sent to the bot and everything the bot did in answer."""
 
-    def __init__(self, payload: Payload, member: Member) -> None:
+    def __init__(self, payload: Payload, member: Member, trigger: "InteractionRecord | None" = None) -> None:
         self.payload = payload
         self.member = member
+        self.trigger = trigger  # for a modal submission: the interaction that opened the modal
         self.id = int(payload["id"])
         self.token: str = payload["token"]
         self.response_type: int | None = None
@@ -44,6 +45,20 @@ class InteractionRecord:
         self.sent_at = time.perf_counter()
         self.answered_at: float | None = None
         self._changed = asyncio.Event()
+
+    def metadata(self) -> Payload:
+        """The `interaction_metadata` Discord puts on a message answering this interaction, by its type."""
+        data: Payload = {
+            "id": str(self.id),
+            "type": self.payload["type"],
+            "user": self.member.user.payload(),
+            "authorizing_integration_owners": {"0": self.payload["guild_id"]},
+        }
+        if self.payload["type"] == MESSAGE_COMPONENT and self.source_message is not None:
+            data["interacted_message_id"] = self.source_message["id"]
+        if self.payload["type"] == MODAL_SUBMIT and self.trigger is not None:
+            data["triggering_interaction_metadata"] = self.trigger.metadata()
+        return data
 
     @property
     def channel_id(self) -> int:

@@ -17,8 +17,8 @@ from emulator.interactions import (
     UPDATE_MESSAGE,
     InteractionRecord,
 )
-from emulator.spec import body_problems, operation_problem
-from emulator.state import ChannelType, Payload, Permissions
+from emulator.spec import body_problems, operation_problem, response_problems
+from emulator.state import ChannelType, Payload, Permissions, User
 
 if TYPE_CHECKING:
     from emulator.server import DiscordEmulator
@@ -103,18 +103,27 @@ class RestApi:
             self.emu.spec_violations.append(unknown)
         authorized = request.headers.get("Authorization", "") == f"Bot {self.emu.token}" or self.emu.token is None
         by_path_token = request.path.startswith((API + "/interactions", API + "/webhooks"))
+        faulted = False
         if request.path.startswith(API) and not by_path_token and not authorized:
             response: web.StreamResponse = error(401, 0, "401: Unauthorized")
         else:
             before = self.emu.take_fault(request.method, request.path)
+            faulted = before is not None
             try:
                 response = await before.answer(self.emu.held) if before else await handler(request)
             except web.HTTPException as refusal:  # raised with Discord's JSON error body
                 response = web.Response(status=refusal.status, text=refusal.text, content_type="application/json")
             if after := self.emu.take_fault(request.method, request.path, after=True):
                 response = await after.answer(self.emu.held)  # Discord did it, but the answer is lost
+                faulted = True
         if response.content_type == "application/json":
             response.headers["Content-Type"] = "application/json"  # exactly as Discord sends it; discord.py checks
+        checked = request.path.startswith(API) and not faulted  # an injected fault is Discord failing on purpose
+        if checked and isinstance(response, web.Response) and response.body is not None:
+            sent = json.loads(response.body) if response.content_type == "application/json" else None  # type: ignore[arg-type]
+            self.emu.response_violations.extend(
+                response_problems(request.method, request.path.removeprefix(API), response.status, sent)
+            )
         return response
 
     async def download(self, request: web.Request) -> web.Response:
@@ -128,21 +137,33 @@ class RestApi:
 
     async def get_me(self, request: web.Request) -> web.Response:
         self.emu.token = request.headers.get("Authorization", "").removeprefix("Bot ")
-        return web.json_response(self.emu.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0})
+        me = self.emu.bot_user.payload() | {"verified": True, "mfa_enabled": False, "locale": "en-US"}
+        return web.json_response(me)
 
     async def get_application(self, request: web.Request) -> web.Response:
+        owner = User(1, "owner").payload()
         return web.json_response(
             {
                 "id": str(self.emu.application_id),
                 "name": self.emu.bot_user.username,
                 "description": "",
                 "icon": None,
+                "type": None,
                 "bot_public": True,
                 "bot_require_code_grant": False,
-                "owner": {"id": "1", "username": "owner", "discriminator": "0", "avatar": None},
+                "owner": owner,
                 "verify_key": "0" * 64,
                 "flags": 0,
+                "flags_new": "0",
+                "redirect_uris": [],
+                "interactions_endpoint_url": None,
+                "role_connections_verification_url": None,
+                "approximate_guild_count": len(self.emu.guilds),
+                "approximate_user_install_count": 0,
+                "approximate_user_authorization_count": 0,
+                "explicit_content_filter": 0,
                 "team": None,
+                "eligible_oauth2_scopes": ["bot", "applications.commands"],
             }
         )
 
@@ -151,7 +172,18 @@ class RestApi:
         guild = request.match_info.get("guild")
         stored = [
             d
-            | {"id": str(self.emu.snowflakes.next()), "application_id": str(self.emu.application_id), "version": "1"}
+            | {
+                "id": str(self.emu.snowflakes.next()),
+                "application_id": str(self.emu.application_id),
+                "version": str(self.emu.snowflakes.next()),
+                "type": d.get("type") or 1,
+                # Discord answers a permission set as a string, and the default install context when none is given
+                "default_member_permissions": None
+                if d.get("default_member_permissions") is None
+                else str(d["default_member_permissions"]),
+                "integration_types": d.get("integration_types") or [0],
+                "contexts": d.get("contexts") if d.get("contexts") is not None else [0, 1, 2],
+            }
             | ({"guild_id": guild} if guild else {})
             for d in definitions
         ]
@@ -194,11 +226,11 @@ class RestApi:
                 "response_message_loading": kind == DEFERRED_MESSAGE,
                 "response_message_ephemeral": bool(message and message["flags"] & EPHEMERAL),
             },
-            "resource": {"type": kind},
         }
         if message is not None:
             answer["interaction"]["response_message_id"] = message["id"]
-            answer["resource"]["message"] = message
+        if message is not None and kind in (CHANNEL_MESSAGE, UPDATE_MESSAGE):  # the spec's resources
+            answer["resource"] = {"type": kind, "message": message}
         return web.json_response(answer)
 
     def _webhook_target(self, record: InteractionRecord, message_ref: str) -> Payload:
@@ -264,6 +296,11 @@ class RestApi:
             "entity_id": None,
             "user_count": 0,
             "image": None,
+            "description": body.get("description"),
+            "scheduled_end_time": body.get("scheduled_end_time"),
+            "recurrence_rule": None,
+            "guild_scheduled_event_exceptions": [],
+            "entity_metadata": body.get("entity_metadata"),
         }
         self.emu.scheduled_events[int(event["id"])] = event
         await self.emu.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event)
@@ -276,7 +313,7 @@ class RestApi:
     async def active_threads(self, request: web.Request) -> web.Response:
         guild = self.emu.guilds[int(request.match_info["guild"])]
         threads = [c.payload() for c in guild.channels.values() if c.type == ChannelType.PUBLIC_THREAD]
-        return web.json_response({"threads": threads, "members": []})
+        return web.json_response({"threads": threads, "members": [], "has_more": False})
 
     async def get_channel(self, request: web.Request) -> web.Response:
         return web.json_response(self.emu.channel(int(request.match_info["channel"])).payload())
@@ -316,7 +353,7 @@ class RestApi:
             return refusal
         thread = await self.emu.open_thread(forum, body["name"], thread_id=None)
         message = self.emu.store_message(thread.id, body.get("message") or {}, files, message_id=thread.id)
-        return web.json_response(thread.payload() | {"message": message})
+        return web.json_response(thread.payload() | {"message": message}, status=201)
 
     async def create_thread_from_message(self, request: web.Request) -> web.Response:
         channel = self.emu.channel(int(request.match_info["channel"]))
@@ -327,7 +364,7 @@ class RestApi:
             return error(400, 160004, "A thread has already been created for this message")
         body, _ = await self.body(request)
         thread = await self.emu.open_thread(channel, body["name"], thread_id=message_id)
-        return web.json_response(thread.payload())
+        return web.json_response(thread.payload(), status=201)
 
     async def get_message(self, request: web.Request) -> web.Response:
         return web.json_response(self.emu.message(int(request.match_info["message"])))

@@ -75,6 +75,17 @@ HANG = 0  # a fault status: hold the request without answering (e.g. to SIGKILL 
 REFUSALS = {403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel")}
 
 
+def with_ids(components: list[Payload]) -> list[Payload]:
+    """Discord numbers every component of a message (rows and what they hold) 1, 2, 3 … in order."""
+    counter = iter(range(1, 1000))
+
+    def number(component: Payload) -> Payload:
+        children = {"components": [number(c) for c in component["components"]]} if "components" in component else {}
+        return component | {"id": component.get("id") or next(counter)} | children
+
+    return [number(c) for c in components]
+
+
 class CommandUnavailable(AssertionError):
     """The member lacks the command's `default_member_permissions`: Discord would not even show it to them."""
 
@@ -107,6 +118,7 @@ class DiscordEmulator:
         self.unknown_routes: list[str] = []
         self.rejected: list[str] = []  # what Discord would have refused as an invalid form body
         self.spec_violations: list[str] = []  # requests that break Discord's official API spec (emulator/spec.py)
+        self.response_violations: list[str] = []  # answers of the emulator that differ from the spec
         self.faults: list[Fault] = []
         self.fault_log: list[tuple[str, str, int]] = []
         self.nonces: dict[tuple[int, str], tuple[float, int]] = {}  # (channel, nonce) -> (when, message id)
@@ -173,6 +185,8 @@ class DiscordEmulator:
             raise AssertionError(f"the bot sent what Discord refuses: {self.rejected}")
         if self.spec_violations:
             raise AssertionError(f"the bot sent requests that break Discord's API spec: {self.spec_violations}")
+        if self.response_violations:
+            raise AssertionError(f"the emulator answered unlike Discord's API spec: {self.response_violations}")
 
     # -- gateway ---------------------------------------------------------------------------------------
 
@@ -393,18 +407,13 @@ class DiscordEmulator:
             "type": 0 if interaction is None else 20,
             "flags": body.get("flags", 0),
             "embeds": body.get("embeds") or [],
-            "components": body.get("components") or [],
+            "components": with_ids(body.get("components") or []),
             "attachments": self._attachments(files),
             "allowed_mentions": body.get("allowed_mentions"),
         } | resolve_mentions(content, body.get("allowed_mentions"), guild)
         if interaction is not None:
             message["webhook_id"] = str(self.application_id)
-            message["interaction_metadata"] = {
-                "id": str(interaction.id),
-                "type": interaction.payload["type"],
-                "user": interaction.member.user.payload(),
-                "authorizing_integration_owners": {},
-            }
+            message["interaction_metadata"] = interaction.metadata()
         self.messages[int(message["id"])] = message
         return message
 
@@ -413,6 +422,7 @@ class DiscordEmulator:
         for key in ("content", "embeds", "components", "flags"):
             if key in body:
                 message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        message["components"] = with_ids(message["components"])
         if "attachments" in body:
             kept = {str(a["id"]) for a in body["attachments"] or []}
             message["attachments"] = [a for a in message["attachments"] if a["id"] in kept]
@@ -457,7 +467,13 @@ class DiscordEmulator:
         raise AssertionError(f"no synced command /{name}; synced: {known}")
 
     async def _send(
-        self, kind: int, member: Member, channel: Channel, data: Payload, message: Payload | None = None
+        self,
+        kind: int,
+        member: Member,
+        channel: Channel,
+        data: Payload,
+        message: Payload | None = None,
+        trigger: InteractionRecord | None = None,
     ) -> InteractionRecord:
         guild = self.guilds[channel.guild_id]
         payload: Payload = {
@@ -482,7 +498,7 @@ class DiscordEmulator:
         }
         if message is not None:
             payload["message"] = message
-        record = InteractionRecord(payload, member)
+        record = InteractionRecord(payload, member, trigger)
         self.interactions_by_token[record.token] = record
         await self.dispatch("INTERACTION_CREATE", payload)
         await record.wait_for(
@@ -548,4 +564,4 @@ class DiscordEmulator:
         modal = opened.modal
         data = {"custom_id": modal["custom_id"], "components": modal_answers(modal, values)}
         channel = self.channel(opened.channel_id)
-        return await self._send(MODAL_SUBMIT, member, channel, data, opened.source_message)
+        return await self._send(MODAL_SUBMIT, member, channel, data, opened.source_message, trigger=opened)

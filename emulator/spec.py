@@ -51,6 +51,7 @@ class Operation:
     method: str
     pattern: re.Pattern[str]
     body_schema: dict[str, Any] | None
+    responses: dict[str, Any]
 
 
 @cache
@@ -78,7 +79,7 @@ def _operations() -> tuple[Operation, ...]:
                 continue
             content = (operation.get("requestBody") or {}).get("content", {})
             schema = (content.get("application/json") or {}).get("schema")
-            operations.append(Operation(method.upper(), pattern, schema))
+            operations.append(Operation(method.upper(), pattern, schema, operation["responses"]))
     return tuple(operations)
 
 
@@ -123,3 +124,36 @@ def _describe(error: ValidationError) -> str:
     while error.context:  # the alternative that got furthest into the value
         error = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.context or ())))
     return f"{'.'.join(map(str, error.absolute_path)) or 'body'}: {error.message[:160]}"
+
+
+def response_problems(method: str, path: str, status: int, body: Any) -> list[str]:
+    """Each way a response of the emulator differs from what Discord answers by the spec, for its status."""
+    operation = _operation(method, path)
+    if operation is None:
+        return []
+    declared = operation.responses.get(str(status)) or operation.responses.get(f"{str(status)[0]}XX")
+    if declared is None:
+        return [f"{method} {path}: status {status} is not one Discord answers"]
+    schema = ((declared.get("content") or {}).get("application/json") or {}).get("schema")
+    if schema is None or body is None:
+        return []
+    key = str(status) if str(status) in operation.responses else "xx"
+    shape = TIMESTAMP.sub('"2026-01-01T00:00:00+00:00"', SNOWFLAKE.sub('"1"', json.dumps(body, sort_keys=True)))
+    return [f"{method} {path} -> {status}: {problem}" for problem in _answered(operation, key, shape)]
+
+
+SNOWFLAKE = re.compile(r'"\d{15,20}"')
+TIMESTAMP = re.compile(r'"\d{4}-\d\d-\d\dT[\d:.]+\+00:00"')
+
+
+@lru_cache(maxsize=4096)
+def _answered(operation: Operation, status: str, shape: str) -> tuple[str, ...]:
+    """The problems of one response (memoised by shape: ids and times do not change what the spec says)."""
+    return tuple(_describe(error) for error in _response_validator(operation, status).iter_errors(json.loads(shape)))
+
+
+@cache
+def _response_validator(operation: Operation, status: str) -> Draft202012Validator:
+    declared = operation.responses.get(status) or next(v for k, v in operation.responses.items() if "XX" in k)
+    schema = declared["content"]["application/json"]["schema"]
+    return Draft202012Validator(_resolve(schema), registry=_registry())

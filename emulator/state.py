@@ -81,6 +81,8 @@ class User:
             "avatar": None,
             "bot": self.bot,
             "public_flags": 0,
+            "flags": 0,
+            "primary_guild": None,
         }
 
 
@@ -142,6 +144,7 @@ class Channel:
                 "owner_id": str(self.owner_id),
                 "message_count": 0,
                 "member_count": 1,
+                "total_message_sent": 0,
                 "thread_metadata": {
                     "archived": False,
                     "auto_archive_duration": 10080,

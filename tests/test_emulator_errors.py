@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.core import CoCreateBot
 from emulator.server import CommandUnavailable
+from emulator.spec import response_problems
 from tests.conftest import BotStarter, Community
 
 
@@ -111,3 +112,14 @@ async def test_a_request_that_breaks_the_official_spec_fails_with_its_field_and_
     c.discord.spec_violations.clear()
     await bot.http.request(route, json={"content": "hi", "allowed_mentions": {"users": [c.alice.id]}})
     assert c.discord.spec_violations == [], "snowflakes as integers: a listed erratum, accepted by Discord"
+
+
+def test_an_answer_unlike_discords_is_caught() -> None:
+    """Every answer of the emulator is checked against the spec; these are the mistakes it used to make."""
+    thread = {"id": "1", "type": 11, "name": "t"}
+    assert response_problems("POST", "/channels/1/messages/2/threads", 200, thread) == [
+        "POST /channels/1/messages/2/threads: status 200 is not one Discord answers"
+    ]
+    user = {"id": "1", "username": "u", "avatar": None, "discriminator": "0", "public_flags": 0, "global_name": None}
+    problems = response_problems("GET", "/users/1", 200, user)
+    assert any("'flags' is a required property" in p for p in problems), problems
