@@ -298,6 +298,11 @@ class DiscordEmulator:
         channel.denied.pop(self.bot_user.id, None)
         await self.update_channel(channel)
 
+    async def update_role(self, guild: Guild, role: Role, permissions: int) -> None:
+        """A moderator changes a role's permissions (GUILD_ROLE_UPDATE follows)."""
+        role.permissions = int(permissions)
+        await self.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role.payload()})
+
     async def update_channel(self, channel: Channel) -> None:
         """A moderator changed the channel (e.g. its permission overwrites): CHANNEL_UPDATE."""
         await self.dispatch("CHANNEL_UPDATE", channel.payload())
@@ -482,15 +487,15 @@ class DiscordEmulator:
             "type": kind,
             "data": data,
             "guild_id": str(guild.id),
-            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+            "guild": {"id": str(guild.id), "locale": guild.locale, "features": []},
             "channel_id": str(channel.id),
             "channel": channel.payload() | {"permissions": str(guild.permissions_of(member))},
             "member": member.payload(permissions=guild.permissions_of(member)),
             "token": secrets.token_urlsafe(32),
             "version": 1,
             "app_permissions": str(guild.permissions_of(guild.members[self.bot_user.id])),
-            "locale": "en-US",
-            "guild_locale": "en-US",
+            "locale": member.locale,
+            "guild_locale": guild.locale,
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,

@@ -161,6 +161,7 @@ class Member:
     user: User
     guild_id: int
     role_ids: list[int] = field(default_factory=list)
+    locale: str = "en-US"  # the language of the member's Discord client (e.g. "nl"), sent with each interaction
     joined_at: str = field(default_factory=iso_now)
 
     @property
@@ -193,6 +194,7 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
+    locale: str = "en-US"  # the server's preferred locale
 
     @property
     def everyone(self) -> Role:
@@ -232,7 +234,7 @@ class Guild:
             "description": None,
             "banner": None,
             "premium_tier": 0,
-            "preferred_locale": "en-US",
+            "preferred_locale": self.locale,
             "public_updates_channel_id": None,
             "nsfw_level": 0,
             "premium_progress_bar_enabled": False,

@@ -341,3 +341,22 @@ async def test_a_moderator_removing_the_bots_permissions_is_named_and_fixing_it_
                 break
             await asyncio.sleep(0.05)
         assert len(polls_in(c)) == 1
+
+
+async def test_a_role_change_that_gives_the_bot_its_permission_back_resumes_delivery(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    everyone = c.guild.everyone
+    async with start_bot() as bot:
+        granted = everyone.permissions
+        await c.discord.update_role(c.guild, everyone, granted & ~Permissions.SEND_MESSAGES)
+        await asyncio.sleep(0.05)
+        assert "missing Send Messages" in await (await create(c)).ephemeral_text()
+        await c.discord.update_role(c.guild, everyone, granted)  # GUILD_ROLE_UPDATE resumes what was blocked
+        for _ in range(20):
+            await bot.catch_up()
+            if polls_in(c):
+                break
+            await asyncio.sleep(0.05)
+        assert len(polls_in(c)) == 1

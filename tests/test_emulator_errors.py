@@ -123,3 +123,15 @@ def test_an_answer_unlike_discords_is_caught() -> None:
     user = {"id": "1", "username": "u", "avatar": None, "discriminator": "0", "public_flags": 0, "global_name": None}
     problems = response_problems("GET", "/users/1", 200, user)
     assert any("'flags' is a required property" in p for p in problems), problems
+
+
+async def test_interactions_carry_the_members_and_the_servers_locale(bot: CoCreateBot, community: Community) -> None:
+    @app_commands.command(name="lang", description="Which language?")
+    async def lang(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"{interaction.locale}/{interaction.guild_locale}", ephemeral=True)
+
+    bot.tree.add_command(lang)
+    await bot.tree.sync()
+    community.alice.locale = "nl"
+    community.guild.locale = "en-GB"
+    assert await (await community.discord.slash(community.alice, "lang")).ephemeral_text() == "nl/en-GB"
