@@ -32,6 +32,9 @@ def message_problems(body: Payload) -> list[str]:
     rows = body.get("components") or []
     if len(rows) > 5 and not body.get("flags", 0) & (1 << 15):
         problems.append("components: must be 5 or fewer in length")
+    custom_ids = [c.get("custom_id") for row in rows for c in row.get("components", []) if c.get("custom_id")]
+    if len(custom_ids) != len(set(custom_ids)):
+        problems.append("components: custom_id must be unique within a message")
     for row in rows:
         for component in row.get("components", []):
             if len(component.get("custom_id") or "") > 100:

@@ -9,6 +9,7 @@ import pytest
 from discord import app_commands
 
 from bot.core import CoCreateBot
+from emulator.limits import message_problems
 from emulator.server import CommandUnavailable
 from emulator.spec import response_problems
 from tests.conftest import BotStarter, Community
@@ -135,3 +136,13 @@ async def test_interactions_carry_the_members_and_the_servers_locale(bot: CoCrea
     community.alice.locale = "nl"
     community.guild.locale = "en-GB"
     assert await (await community.discord.slash(community.alice, "lang")).ephemeral_text() == "nl/en-GB"
+
+
+def test_limits_the_spec_cannot_express_are_enforced() -> None:
+    button = {"type": 2, "style": 1, "label": "Vote", "custom_id": "poll:vote:1:0"}
+    assert message_problems({"components": [{"type": 1, "components": [button, button]}]}) == [
+        "components: custom_id must be unique within a message"
+    ]
+    assert message_problems({"content": "x" * 2001}) == ["content: must be 2000 or fewer in length"]
+    six_rows = [{"type": 1, "components": [button | {"custom_id": f"b{i}"}]} for i in range(6)]
+    assert message_problems({"components": six_rows}) == ["components: must be 5 or fewer in length"]
