@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from emulator.server import DiscordEmulator
 
 API = "/api/v10"
+EVENT_STATUS_CHANGES = {(1, 2), (1, 4), (2, 3)}  # scheduled -> active or canceled; active -> completed
 NONCE_WINDOW = 300.0  # seconds: Discord drops a repeated nonce with enforce_nonce "in the past few minutes"
 
 
@@ -82,6 +83,7 @@ class RestApi:
             web.delete(webhook + "/messages/{message}", self.delete_webhook_message),
             web.post(API + "/guilds/{guild}/scheduled-events", self.create_scheduled_event),
             web.get(API + "/guilds/{guild}/scheduled-events", self.list_scheduled_events),
+            web.patch(API + "/guilds/{guild}/scheduled-events/{event}", self.edit_scheduled_event),
             web.get(API + "/guilds/{guild}/threads/active", self.active_threads),
             web.get(API + "/channels/{channel}", self.get_channel),
             web.post(API + "/channels/{channel}/messages", self.create_message),
@@ -304,6 +306,18 @@ class RestApi:
         }
         self.emu.scheduled_events[int(event["id"])] = event
         await self.emu.dispatch("GUILD_SCHEDULED_EVENT_CREATE", event)
+        return web.json_response(event)
+
+    async def edit_scheduled_event(self, request: web.Request) -> web.Response:
+        """Discord allows scheduled -> active or canceled, and active -> completed; nothing else."""
+        event = self.emu.scheduled_events.get(int(request.match_info["event"]))
+        if event is None or event["guild_id"] != request.match_info["guild"]:
+            return error(404, 10070, "Unknown Guild Scheduled Event")
+        body, _ = await self.body(request)
+        if "status" in body and (event["status"], body["status"]) not in EVENT_STATUS_CHANGES:
+            return invalid_form_body([f"status: Cannot change the status from {event['status']} to {body['status']}."])
+        event.update(body)
+        await self.emu.dispatch("GUILD_SCHEDULED_EVENT_UPDATE", event)
         return web.json_response(event)
 
     async def list_scheduled_events(self, request: web.Request) -> web.Response:

@@ -23,6 +23,11 @@ def ama_post(kind: str, ama: Ama) -> Intent:
     return Intent(kind=kind, entity_id=ama.id, payload={"channel_id": ama.channel_id})
 
 
+def event_status(ama: Ama, status: str) -> Intent:
+    """Make the AMA's Discord scheduled event follow it: active when it opens, completed (or canceled) at the end."""
+    return Intent(kind="ama.event", entity_id=ama.id, payload={"status": status})
+
+
 def refresh(question: Question) -> Intent:
     """Show the question's stored state (upvotes, answer) on its post, coalesced."""
     return Intent(kind="ama.question_render", entity_id=question.id, lane=lane(question.ama_id), render=True)
@@ -118,7 +123,7 @@ class AmaService:
     async def open(self, guild_id: int, ama_id: int) -> Ama | None:
         """Open a scheduled AMA (on time or by hand); None if it was not waiting to open."""
         ama = await self.get(guild_id, ama_id)
-        opened = [ama_post("ama.opened", ama)]
+        opened = [ama_post("ama.opened", ama), event_status(ama, "active")]
         if not await self._repo.move(guild_id, ama_id, AmaStatus.SCHEDULED, AmaStatus.OPEN, self._clock.now(), opened):
             return None
         return await self.get(guild_id, ama_id)
@@ -128,7 +133,11 @@ class AmaService:
         ama = await self.get(guild_id, ama_id)
         if ama.status == AmaStatus.CLOSED:
             return None
-        closed = [ama_post("ama.closed", ama)]
+        # the Discord event completes if it ran, and is canceled if the AMA never opened
+        closed = [
+            ama_post("ama.closed", ama),
+            event_status(ama, "completed" if ama.status == AmaStatus.OPEN else "canceled"),
+        ]
         if not await self._repo.move(guild_id, ama_id, ama.status, AmaStatus.CLOSED, self._clock.now(), closed):
             return None
         return await self.get(guild_id, ama_id)

@@ -219,3 +219,17 @@ async def test_each_member_may_ask_a_limited_number_of_questions(configured: Com
         refused = await c.discord.slash(c.alice, "ama ask")
         assert await refused.ephemeral_text() == "You can ask at most 2 questions in AMA #1."
         assert "is in <#" in await ask(c, c.bob, "Bob's first?")
+
+
+async def test_the_discord_event_follows_the_ama(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        await open_ama(c)
+        await (await schedule(c, title="Never held")).reply()
+        await bot.delivery.drain()
+        first, second = (e for e in c.discord.scheduled_events.values())
+        assert (first["status"], second["status"]) == (2, 1), "active once the AMA opens"
+        for ama in (1, 2):
+            await (await c.discord.slash(c.staff, "ama close", ama=ama)).reply()
+        await bot.delivery.drain()
+        assert (first["status"], second["status"]) == (3, 4), "completed when it ran, canceled when it never did"

@@ -86,6 +86,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
             "ama.question": functools.partial(publish.post_question, self.bot),
             "ama.question_render": functools.partial(publish.render_question, self.bot),
             "ama.answered": functools.partial(publish.post_answer, self.bot),
+            "ama.event": functools.partial(publish.follow_event, self.bot),
         }
 
     async def rebuild_jobs(self) -> None:

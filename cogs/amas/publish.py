@@ -261,3 +261,14 @@ async def announce(bot: CoCreateBot, delivery: Delivery) -> None:
 
 
 ANNOUNCEMENTS = ("ama.reminder", "ama.opened", "ama.closed")
+EVENT_STATUS = {"active": discord.EventStatus.active, "completed": discord.EventStatus.completed,
+                "canceled": discord.EventStatus.cancelled}  # fmt: skip
+
+
+async def follow_event(bot: CoCreateBot, delivery: Delivery) -> None:
+    """Move the AMA's Discord scheduled event to the status its AMA reached."""
+    assert delivery.entity_id is not None
+    ama = await bot.services.amas.get(delivery.guild_id, delivery.entity_id)
+    if ama.event_id is not None:
+        status = EVENT_STATUS[delivery.payload["status"]]
+        await bot.http.edit_scheduled_event(ama.guild_id, ama.event_id, status=status.value)
