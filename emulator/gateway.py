@@ -21,14 +21,36 @@ DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HELLO, HEARTB
 KEPT_EVENTS = 1000  # how many past events a session keeps for a RESUME
 
 
+# The gateway intent each event needs (Discord sends nothing else to a bot that did not ask for it).
+GUILDS, GUILD_MEMBERS, GUILD_MESSAGES, GUILD_SCHEDULED_EVENTS = 1 << 0, 1 << 1, 1 << 9, 1 << 16
+EVENT_INTENTS = {
+    "GUILD_MEMBER_ADD": GUILD_MEMBERS,
+    "GUILD_MEMBER_REMOVE": GUILD_MEMBERS,
+    "GUILD_MEMBER_UPDATE": GUILD_MEMBERS,
+    "MESSAGE_CREATE": GUILD_MESSAGES,
+    "MESSAGE_UPDATE": GUILD_MESSAGES,
+    "MESSAGE_DELETE": GUILD_MESSAGES,
+    "GUILD_SCHEDULED_EVENT_CREATE": GUILD_SCHEDULED_EVENTS,
+    "GUILD_SCHEDULED_EVENT_UPDATE": GUILD_SCHEDULED_EVENTS,
+    "GUILD_SCHEDULED_EVENT_DELETE": GUILD_SCHEDULED_EVENTS,
+}
+ALWAYS = {"READY", "RESUMED", "INTERACTION_CREATE"}
+
+
 class Session:
-    def __init__(self, session_id: str) -> None:
+    def __init__(self, session_id: str, intents: int) -> None:
         self.session_id = session_id
+        self.intents = intents
         self.sequence = 0
         self.frames: list[tuple[int, str]] = []
         self.connection: GatewayConnection | None = None
 
+    def wants(self, event: str) -> bool:
+        return event in ALWAYS or bool(self.intents & EVENT_INTENTS.get(event, GUILDS))
+
     async def dispatch(self, event: str, data: Payload) -> None:
+        if not self.wants(event):
+            return
         self.sequence += 1
         frame = json.dumps({"op": DISPATCH, "d": data, "s": self.sequence, "t": event})
         self.frames = [*self.frames[-KEPT_EVENTS + 1 :], (self.sequence, frame)]

@@ -345,6 +345,11 @@ class RestApi:
             needed |= Permissions.ATTACH_FILES
         if refusal := self.emu.refuse_bot(channel, needed):
             return refusal
+        if channel.archived:  # Discord unarchives a thread the bot posts in, unless a moderator locked it
+            if channel.locked:
+                return error(400, 50083, "Thread is archived")
+            channel.archived = False
+            await self.emu.dispatch("THREAD_UPDATE", channel.payload())
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
             seen = self.emu.nonces.get((channel.id, str(nonce)))

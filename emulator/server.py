@@ -196,7 +196,7 @@ class DiscordEmulator:
     async def identify(self, connection: GatewayConnection, data: Payload) -> None:
         self.token = data["token"].removeprefix("Bot ")
         self.identified += 1
-        session = Session(f"session-{self.snowflakes.next()}")
+        session = Session(f"session-{self.snowflakes.next()}", int(data.get("intents", 0)))
         self.sessions[session.session_id] = session
         connection.session, session.connection = session, connection
         ready = {
@@ -297,6 +297,22 @@ class DiscordEmulator:
     async def restore_bot(self, channel: Channel) -> None:
         channel.denied.pop(self.bot_user.id, None)
         await self.update_channel(channel)
+
+    async def remove_member(self, guild: Guild, member: Member) -> None:
+        """A member leaves the server (GUILD_MEMBER_REMOVE, for bots with the members intent)."""
+        guild.members.pop(member.id, None)
+        await self.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": member.user.payload()})
+
+    async def delete_message_as_moderator(self, message_id: int) -> None:
+        """A moderator deletes a message (MESSAGE_DELETE, for bots with the guild messages intent)."""
+        message = self.messages.pop(message_id)
+        event = {"id": str(message_id), "channel_id": message["channel_id"], "guild_id": message["guild_id"]}
+        await self.dispatch("MESSAGE_DELETE", event)
+
+    async def archive_thread(self, thread: Channel, *, locked: bool = False) -> None:
+        """Discord archives an idle thread (or a moderator archives and locks it): THREAD_UPDATE."""
+        thread.archived, thread.locked = True, locked
+        await self.dispatch("THREAD_UPDATE", thread.payload())
 
     async def update_role(self, guild: Guild, role: Role, permissions: int) -> None:
         """A moderator changes a role's permissions (GUILD_ROLE_UPDATE follows)."""

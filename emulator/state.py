@@ -120,6 +120,8 @@ class Channel:
     owner_id: int | None = None
     position: int = 0
     denied: dict[int, int] = field(default_factory=dict)  # member id -> permissions a moderator took away here
+    archived: bool = False  # threads only
+    locked: bool = False
 
     def payload(self) -> Payload:
         overwrites = [{"id": str(m), "type": 1, "allow": "0", "deny": str(bits)} for m, bits in self.denied.items()]
@@ -146,10 +148,10 @@ class Channel:
                 "member_count": 1,
                 "total_message_sent": 0,
                 "thread_metadata": {
-                    "archived": False,
+                    "archived": self.archived,
                     "auto_archive_duration": 10080,
                     "archive_timestamp": iso_now(),
-                    "locked": False,
+                    "locked": self.locked,
                     "create_timestamp": iso_now(),
                 },
             }

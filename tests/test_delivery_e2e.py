@@ -15,7 +15,7 @@ from bot.errors import COULD_NOT_SAVE
 from emulator.state import Payload, Permissions
 from tests.conftest import BotStarter, Community, fail_next_commit
 from tests.test_amas_e2e import ask, open_ama, question_post
-from tests.test_ideas_e2e import submit
+from tests.test_ideas_e2e import post, submit, vote
 from tests.test_polls_e2e import create, live_poll, pick
 
 START = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
@@ -360,3 +360,35 @@ async def test_a_role_change_that_gives_the_bot_its_permission_back_resumes_deli
                 break
             await asyncio.sleep(0.05)
         assert len(polls_in(c)) == 1
+
+
+async def test_a_thread_archived_for_inactivity_is_reopened_and_a_locked_one_reported(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        first, second = await post(c, c.alice, "Mint tins"), await post(c, c.alice, "Cedar tins")
+        idle = c.discord.channel(int(first["channel_id"]))
+        await c.discord.archive_thread(idle)
+        await (await c.discord.slash(c.staff, "idea status", idea=1, status="planned", reason="Soon")).reply()
+        assert not idle.archived and any("**Status: Planned**" in m["content"] for m in c.discord.messages_in(idle))
+        locked = c.discord.channel(int(second["channel_id"]))
+        await c.discord.archive_thread(locked, locked=True)
+        record = await c.discord.slash(c.staff, "idea status", idea=2, status="planned", reason="Soon")
+        assert "Thread is archived" in await record.ephemeral_text()
+        await bot.catch_up()
+        assert "Thread is archived" in c.discord.messages_in(c.announcements)[-1]["content"], "staff are told"
+
+
+async def test_a_deleted_public_post_is_reported_not_retried_for_ever(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        message = await post(c, c.alice, "Mint tins")
+        await c.discord.delete_message_as_moderator(int(message["id"]))
+        await vote(c, c.bob, message | {"id": message["id"]}, "up")
+        await bot.delivery.drain()
+        notice = c.discord.messages_in(c.announcements)[-1]["content"]
+        assert "the channel or message no longer exists" in notice
+        assert (await bot.services.ideas.get(c.guild.id, 1)).upvotes == 1, "the vote itself is kept"

@@ -146,3 +146,14 @@ def test_limits_the_spec_cannot_express_are_enforced() -> None:
     assert message_problems({"content": "x" * 2001}) == ["content: must be 2000 or fewer in length"]
     six_rows = [{"type": 1, "components": [button | {"custom_id": f"b{i}"}]} for i in range(6)]
     assert message_problems({"components": six_rows}) == ["components: must be 5 or fewer in length"]
+
+
+async def test_events_follow_the_intents_the_bot_asked_for(bot: CoCreateBot, community: Community) -> None:
+    """The bot asks only for the `guilds` intent, so Discord sends it no member or message events."""
+    c = community
+    (session,) = c.discord.sessions.values()
+    assert session.intents == discord.Intents(guilds=True).value
+    sent_before = session.sequence
+    await c.discord.remove_member(c.guild, c.bob)
+    await c.discord.update_channel(c.general)
+    assert session.sequence == sent_before + 1, "CHANNEL_UPDATE only; GUILD_MEMBER_REMOVE needs the members intent"
