@@ -17,7 +17,7 @@ from emulator.interactions import (
     UPDATE_MESSAGE,
     InteractionRecord,
 )
-from emulator.spec import body_problems, operation_problem, response_problems
+from emulator.spec import body_problems, operation_problems, response_problems
 from emulator.state import ChannelType, Payload, Permissions, User
 
 if TYPE_CHECKING:
@@ -99,10 +99,9 @@ class RestApi:
     @web.middleware
     async def middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.emu.rest_log.append((request.method, request.path))
-        if request.path.startswith(API) and (
-            unknown := operation_problem(request.method, request.path.removeprefix(API))
-        ):
-            self.emu.spec_violations.append(unknown)
+        if request.path.startswith(API):
+            path = request.path.removeprefix(API)
+            self.emu.spec_violations.extend(operation_problems(request.method, path, dict(request.query)))
         authorized = request.headers.get("Authorization", "") == f"Bot {self.emu.token}" or self.emu.token is None
         by_path_token = request.path.startswith((API + "/interactions", API + "/webhooks"))
         faulted = False

@@ -1,8 +1,8 @@
 """Discord's official OpenAPI spec (discord/discord-api-spec, MIT, vendored in `discord_api_spec/`): every
 request the bot sends is validated against it, so a request Discord would refuse fails the test that sent it.
 
-Where the spec is known to be wrong for what Discord accepts, the correction is listed in `ERRATA`, with its
-source, and applied here only.
+Where the spec is known to be wrong for what Discord accepts, the correction is listed in `ERRATA` (schemas) or
+`QUERY_ERRATA` (query parameters), each with its source, and applied here only.
 """
 
 import copy
@@ -46,12 +46,21 @@ ERRATA = (
 )
 
 
+# Query parameters Discord accepts that the spec does not list: (method, path template) -> names.
+QUERY_ERRATA = {
+    # discord.py sends it when creating a forum post; Discord accepts it (discord.py http.start_thread_in_forum)
+    ("POST", "/channels/{channel_id}/threads"): {"use_nested_fields"},
+}
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per operation
 class Operation:
     method: str
+    template: str
     pattern: re.Pattern[str]
     body_schema: dict[str, Any] | None
     responses: dict[str, Any]
+    parameters: tuple[dict[str, Any], ...]  # path and query parameters, the path's and the operation's
 
 
 @cache
@@ -73,13 +82,15 @@ def _registry() -> Registry:
 def _operations() -> tuple[Operation, ...]:
     operations = []
     for path, methods in _spec()["paths"].items():
-        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", r"[^/]+", path) + "$")
+        pattern = re.compile("^" + re.sub(r"\{([^}]+)\}", r"(?P<\1>[^/]+)", path) + "$")
+        shared = tuple(methods.get("parameters", ()))
         for method, operation in methods.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             content = (operation.get("requestBody") or {}).get("content", {})
             schema = (content.get("application/json") or {}).get("schema")
-            operations.append(Operation(method.upper(), pattern, schema, operation["responses"]))
+            parameters = shared + tuple(operation.get("parameters", ()))
+            operations.append(Operation(method.upper(), path, pattern, schema, operation["responses"], parameters))
     return tuple(operations)
 
 
@@ -100,9 +111,39 @@ def _operation(method: str, path: str) -> Operation | None:
     return next((op for op in _operations() if op.method == method and op.pattern.match(path)), None)
 
 
-def operation_problem(method: str, path: str) -> str | None:
-    """A request to an operation Discord's API does not have (a path under /api/v10, without the prefix)."""
-    return None if _operation(method, path) else f"{method} {path}: no such operation in Discord's API"
+def operation_problems(method: str, path: str, query: dict[str, str]) -> list[str]:
+    """What is wrong with a request's operation, path and query by the spec (a path under /api/v10, without the
+    prefix): no such operation, or a parameter that is unknown, missing or of the wrong type."""
+    operation = _operation(method, path)
+    match = operation.pattern.match(path) if operation else None
+    if operation is None or match is None:
+        return [f"{method} {path}: no such operation in Discord's API"]
+    given = {"path": match.groupdict(), "query": dict(query)}
+    extra = QUERY_ERRATA.get((method, operation.template), set())
+    problems = [f"{method} {path}: unknown query parameter {name!r}" for name in query if name not in extra]
+    for parameter in operation.parameters:
+        place, name = parameter["in"], parameter["name"]
+        if place == "query" and name in query and name not in extra:
+            problems.remove(f"{method} {path}: unknown query parameter {name!r}")
+        value = given.get(place, {}).get(name)
+        if value is None:
+            if parameter.get("required"):
+                problems.append(f"{method} {path}: missing {place} parameter {name!r}")
+            continue
+        validator = Draft202012Validator(_resolve(parameter["schema"]), registry=_registry())
+        for error in validator.iter_errors(_typed(value, parameter["schema"])):
+            problems.append(f"{method} {path}: {place} parameter {name!r}: {error.message[:120]}")
+    return problems
+
+
+def _typed(value: str, schema: dict[str, Any]) -> object:
+    """A path or query string as the JSON value its schema describes (`true`, `25`), else as it is."""
+    kind = schema.get("type")
+    if kind == "boolean" and value.lower() in ("true", "false", "1", "0"):  # Discord's boolean query strings
+        return value.lower() in ("true", "1")
+    if kind == "integer" and value.lstrip("-").isdigit():
+        return int(value)
+    return value
 
 
 def body_problems(method: str, path: str, body: Payload) -> list[str]:

@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.core import CoCreateBot
 from emulator.limits import message_problems
 from emulator.server import CommandUnavailable
-from emulator.spec import response_problems
+from emulator.spec import operation_problems, response_problems
 from tests.conftest import BotStarter, Community
 
 
@@ -157,3 +157,15 @@ async def test_events_follow_the_intents_the_bot_asked_for(bot: CoCreateBot, com
     await c.discord.remove_member(c.guild, c.bob)
     await c.discord.update_channel(c.general)
     assert session.sequence == sent_before + 1, "CHANNEL_UPDATE only; GUILD_MEMBER_REMOVE needs the members intent"
+
+
+def test_paths_and_query_strings_are_checked_too() -> None:
+    assert operation_problems("GET", "/channels/abc/messages/1", {}) == [
+        "GET /channels/abc/messages/1: path parameter 'channel_id': 'abc' is not valid under any of the given schemas"
+    ]
+    assert operation_problems("GET", "/guilds/1/scheduled-events", {"with_user_count": "maybe", "page": "2"}) == [
+        "GET /guilds/1/scheduled-events: unknown query parameter 'page'",
+        "GET /guilds/1/scheduled-events: query parameter 'with_user_count': 'maybe' is not of type 'boolean'",
+    ]
+    assert operation_problems("POST", "/channels/1/threads", {"use_nested_fields": "true"}) == [], "a listed erratum"
+    assert operation_problems("GET", "/nowhere", {}) == ["GET /nowhere: no such operation in Discord's API"]
