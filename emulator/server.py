@@ -268,17 +268,22 @@ class DiscordEmulator:
         self.departed.discard(guild.id)
         await self.dispatch("GUILD_CREATE", guild.payload())
 
-    def bot_permissions_in(self, channel: Channel) -> int:
-        """The bot's permissions in `channel`: its roles', less what a moderator denied it there (or in the parent
-        of a thread)."""
+    def permissions_in(self, channel: Channel, member: Member) -> int:
+        """A member's permissions in `channel`: their roles', less what a moderator denied there to @everyone, one
+        of their roles or them (in the parent, for a thread). The owner and administrators keep everything."""
         guild = self.guilds[channel.guild_id]
-        base = guild.permissions_of(guild.members[self.bot_user.id])
-        where = (
-            guild.channels.get(channel.parent_id or 0, channel)
-            if channel.type == ChannelType.PUBLIC_THREAD
-            else channel
-        )
-        return base & ~where.denied.get(self.bot_user.id, 0)
+        base = guild.permissions_of(member)
+        if base == int(Permissions.ALL):
+            return base
+        where = channel
+        if channel.type == ChannelType.PUBLIC_THREAD:
+            where = guild.channels.get(channel.parent_id or 0, channel)
+        for target in (guild.id, *member.role_ids, member.id):
+            base &= ~where.denied.get(target, 0)
+        return base
+
+    def bot_permissions_in(self, channel: Channel) -> int:
+        return self.permissions_in(channel, self.guilds[channel.guild_id].members[self.bot_user.id])
 
     def refuse_bot(self, channel: Channel, needed: int) -> web.Response | None:
         """Discord's 403 when the bot lacks what a request needs in `channel`: 50001 without View Channel."""
@@ -288,6 +293,12 @@ class DiscordEmulator:
         if needed & ~granted:
             return error(403, 50013, "Missing Permissions")
         return None
+
+    async def deny_role(self, channel: Channel, role: Role, permissions: int) -> None:
+        """A moderator takes `permissions` away from a role in `channel` (CHANNEL_UPDATE follows)."""
+        channel.denied[role.id] = int(permissions)
+        channel.role_ids.add(role.id)
+        await self.update_channel(channel)
 
     async def deny_bot(self, channel: Channel, permissions: int) -> None:
         """A moderator takes `permissions` away from the bot in `channel` (CHANNEL_UPDATE follows)."""
@@ -552,13 +563,13 @@ class DiscordEmulator:
     ) -> InteractionRecord:
         """`member` runs `/command` (e.g. "setup set") with keyword options; waits for the bot's answer."""
         guild = self.guilds[member.guild_id]
-        required = self._command(guild, command.split()[0]).get("default_member_permissions")
-        if required is not None and guild.permissions_of(member) & int(required) != int(required):
-            raise CommandUnavailable(
-                f"Discord does not offer /{command} to {member.user.username}: it needs {required}"
-            )
+        channel = in_channel or self.text_channel(guild)
+        default = self._command(guild, command.split()[0]).get("default_member_permissions")
+        required = Permissions.USE_APPLICATION_COMMANDS | int(default or 0)
+        if self.permissions_in(channel, member) & required != required:
+            raise CommandUnavailable(f"Discord does not offer /{command} to {member.user.username} in #{channel.name}")
         data = self._command_data(guild, command, options)
-        return await self._send(APPLICATION_COMMAND, member, in_channel or self.text_channel(guild), data)
+        return await self._send(APPLICATION_COMMAND, member, channel, data)
 
     async def autocomplete(self, member: Member, command: str, focused: str, /, **options: Any) -> list[Payload]:
         guild = self.guilds[member.guild_id]

@@ -119,12 +119,16 @@ class Channel:
     parent_id: int | None = None
     owner_id: int | None = None
     position: int = 0
-    denied: dict[int, int] = field(default_factory=dict)  # member id -> permissions a moderator took away here
+    denied: dict[int, int] = field(default_factory=dict)  # member or role id -> permissions taken away here
+    role_ids: set[int] = field(default_factory=set)  # which ids in `denied` are roles (the rest are members)
     archived: bool = False  # threads only
     locked: bool = False
 
     def payload(self) -> Payload:
-        overwrites = [{"id": str(m), "type": 1, "allow": "0", "deny": str(bits)} for m, bits in self.denied.items()]
+        overwrites = [
+            {"id": str(target), "type": 0 if target in self.role_ids else 1, "allow": "0", "deny": str(bits)}
+            for target, bits in self.denied.items()
+        ]
         data: Payload = {
             "id": str(self.id),
             "guild_id": str(self.guild_id),

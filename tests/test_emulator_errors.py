@@ -9,9 +9,11 @@ import pytest
 from discord import app_commands
 
 from bot.core import CoCreateBot
+from emulator.interactions import message_text
 from emulator.limits import message_problems
 from emulator.server import CommandUnavailable
 from emulator.spec import operation_problems, response_problems
+from emulator.state import Permissions
 from tests.conftest import BotStarter, Community
 
 
@@ -169,3 +171,19 @@ def test_paths_and_query_strings_are_checked_too() -> None:
     ]
     assert operation_problems("POST", "/channels/1/threads", {"use_nested_fields": "true"}) == [], "a listed erratum"
     assert operation_problems("GET", "/nowhere", {}) == ["GET /nowhere: no such operation in Discord's API"]
+
+
+async def test_channel_overwrites_decide_where_a_member_may_use_commands(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot():
+        await c.discord.deny_role(c.general, c.guild.everyone, Permissions.USE_APPLICATION_COMMANDS)
+        with pytest.raises(CommandUnavailable):
+            await c.discord.slash(c.alice, "poll list", in_channel=c.general)
+        assert "Open polls" in message_text(
+            await (await c.discord.slash(c.alice, "poll list", in_channel=c.announcements)).reply()
+        )
+        assert "Open polls" in message_text(
+            await (await c.discord.slash(c.owner, "poll list", in_channel=c.general)).reply()
+        )
