@@ -1,4 +1,6 @@
-"""Fitting text into Discord's limits without cutting a line in half."""
+"""Fitting text into Discord's limits without cutting a line in half, and naming members in public text."""
+
+from storage.models import FORMER_MEMBER
 
 
 def fit_lines(lines: list[str], limit: int, separator: str = "\n") -> str:
@@ -12,9 +14,6 @@ def fit_lines(lines: list[str], limit: int, separator: str = "\n") -> str:
         shown.append(line)
         used += len(line) + len(separator)
     return separator.join(shown)
-
-
-FORMER_MEMBER = "a former member"
 
 
 def member_name(member_id: int) -> str:

@@ -322,6 +322,9 @@ class Winner(Model):
     votes: int
 
 
+FORMER_MEMBER = "a former member"  # how public posts and lists name a member who erased their data
+
+
 class Footprint(Model):
     """The public posts that name a member: re-rendered when they erase their data."""
 

@@ -15,7 +15,7 @@ import aiosqlite
 
 from storage.database import Database
 from storage.deliveries import add_intents
-from storage.models import Footprint, Intent
+from storage.models import FORMER_MEMBER, Footprint, Intent
 from storage.polls import BallotKeys
 
 # What an export contains; every query takes (guild_id, member_id).
@@ -47,7 +47,6 @@ REKEYED = (
     ("ama_upvotes", "member_id"),
     ("challenge_votes", "member_id"),
 )
-FORMER_MEMBER = "a former member"
 
 
 def pseudonym() -> int:
