@@ -370,6 +370,12 @@ class DiscordEmulator:
         guild.members[member.id] = member
         return member
 
+    def join(self, guild: Guild, member: Member) -> Member:
+        """The same Discord user as `member` joins `guild` too (one account, two servers)."""
+        joined = Member(member.user, guild.id)
+        guild.members[joined.id] = joined
+        return joined
+
     def owner(self, guild: Guild) -> Member:
         return guild.members[guild.owner_id]
 

@@ -81,7 +81,9 @@ class SqliteDeliveryRepository:
         (tests and shutdown: send everything now). A claim lasts `LEASE`; a crashed worker's claims expire.
         """
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            # Executed and read in one call: a RETURNING statement left half-read (the worker cancelled between
+            # execute and fetch) would keep SQLite from opening or releasing any savepoint afterwards.
+            rows = await conn.execute_fetchall(
                 f"""
                 UPDATE deliveries SET state = 'sending', lease_until = :lease,
                     attempts = attempts + (state = 'sending')  -- a claim that expired was an attempt
@@ -95,7 +97,7 @@ class SqliteDeliveryRepository:
                 """,
                 {"now": now.isoformat(), "lease": (now + LEASE).isoformat(), "rested": rested, "limit": limit},
             )
-            return [to_delivery(row) for row in await cursor.fetchall()]
+            return [to_delivery(row) for row in rows]
 
     async def delivered(self, delivery: Delivery, now: datetime) -> None:
         """Done: a message is forgotten; a render rests, or goes again if a change arrived meanwhile."""

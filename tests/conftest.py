@@ -22,7 +22,22 @@ async def discord_emulator() -> AsyncIterator[DiscordEmulator]:
 
 
 @pytest.fixture
-async def community(discord_emulator: DiscordEmulator) -> Community:
+async def neighbour(discord_emulator: DiscordEmulator) -> AsyncIterator[Community]:
+    """A second server on the same Discord and bot, so that every end-to-end test runs beside another guild.
+    Unless a test acts in the neighbour itself, nothing the bot does may show up there."""
+    neighbour = await build_community(discord_emulator, "Rival Wax Ltd.")
+    yield neighbour
+    discord = neighbour.discord
+    if any(int(r.payload["guild_id"]) == neighbour.guild.id for r in discord.interactions_by_token.values()):
+        return
+    leaked = [m for m in discord.messages.values() if int(m["channel_id"]) in neighbour.guild.channels]
+    assert not leaked, f"the bot wrote in the neighbour server: {leaked[:1]}"
+    assert not [e for e in discord.scheduled_events.values() if int(e["guild_id"]) == neighbour.guild.id]
+
+
+@pytest.fixture
+async def community(discord_emulator: DiscordEmulator, neighbour: Community) -> Community:
+    """The server a test acts in; built after its neighbour so that neither has the first ids to itself."""
     return await build_community(discord_emulator)
 
 
@@ -53,6 +68,15 @@ async def configured(community: Community, start_bot: BotStarter) -> Community:
         record = await community.discord.slash(community.owner, "setup set", **community.setup_options())
         assert "Settings saved." in await record.ephemeral_text()
     return community
+
+
+@pytest.fixture
+async def both_configured(configured: Community, neighbour: Community, start_bot: BotStarter) -> Community:
+    """The neighbour server configured too: for tests that act in both servers."""
+    async with start_bot():
+        record = await neighbour.discord.slash(neighbour.owner, "setup set", **neighbour.setup_options())
+        assert "Settings saved." in await record.ephemeral_text()
+    return neighbour
 
 
 async def posted_now(bot: CoCreateBot, c: Community, message: Payload) -> Payload:

@@ -1,13 +1,14 @@
 """The SQLite storage layer on a real file."""
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from storage import SqliteStorage
 from storage.database import StorageFailure, bundled_migrations
-from storage.models import GuildSettings
+from storage.models import GuildSettings, Intent
 from tests.conftest import fail_next_commit
 
 
@@ -98,4 +99,33 @@ async def test_an_io_error_at_commit_releases_writers_within_seconds(
     assert all(isinstance(o, StorageFailure) for o in outcomes), outcomes
     await db.execute("INSERT INTO meta (key, value) VALUES ('after', 'v')")
     assert [r[0] for r in await db.fetch_all("SELECT key FROM meta WHERE key != 'command_tree_hash'")] == ["after"]
+    await storage.close()
+
+
+async def test_a_claim_cancelled_mid_statement_leaves_the_database_usable(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker cancelled (shutdown, drain) just after Discord-bound rows were claimed must not leave a statement
+    half-read: SQLite then refuses every later savepoint, and the bot could save nothing more."""
+    storage = await open_storage(db_path)
+    now = datetime(2026, 11, 2, tzinfo=UTC)
+    intents = [Intent(kind="poll.post", entity_id=n) for n in range(3)]
+    await storage.deliveries.add(1, intents, now)
+    conn = storage.db._conn
+    for name in ("execute", "execute_fetchall"):
+        real = getattr(conn, name)
+
+        async def cancelled_after(sql: str, *args: object, real=real):  # type: ignore[no-untyped-def]
+            result = await real(sql, *args)
+            if "RETURNING" in sql:
+                raise asyncio.CancelledError  # the cancellation arrives as the statement's answer does
+            return result
+
+        monkeypatch.setattr(conn, name, cancelled_after)
+    with pytest.raises(asyncio.CancelledError):
+        await storage.deliveries.claim(now, 10)
+    monkeypatch.undo()
+    claimed = await storage.deliveries.claim(now, 10)
+    assert [d.entity_id for d in claimed] == [0, 1, 2], "the cancelled claim was rolled back, not lost"
+    await storage.meta.set("still", "writable")
     await storage.close()
