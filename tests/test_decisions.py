@@ -9,7 +9,17 @@ import pytest
 
 from storage import SqliteStorage
 from storage.base import IdeaClosed, PhaseOver, PollClosed
-from storage.models import ChallengeDraft, IdeaDraft, IdeaStatus, Phase, PollDraft
+from storage.models import (
+    AmaDraft,
+    AmaStatus,
+    ChallengeDraft,
+    Host,
+    IdeaDraft,
+    IdeaStatus,
+    Phase,
+    PollDraft,
+    QuestionStatus,
+)
 
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 GUILD = 1
@@ -65,3 +75,21 @@ async def test_entries_and_votes_after_their_phase_are_refused(storage: SqliteSt
     with pytest.raises(PhaseOver):
         await storage.challenges.toggle_vote(run, 13, entry_id)
     assert await storage.challenges.winners(GUILD, run_id) == [(entry_id, 1)], "recorded with the close"
+
+
+async def test_an_upvote_or_answer_after_the_ama_closed_is_refused(storage: SqliteStorage) -> None:
+    draft = AmaDraft(
+        title="AMA", hosts=(Host(id=3, name="sam"),), channel_id=5, starts_at=NOW, ends_at=NOW + timedelta(hours=1)
+    )
+    ama_id = await storage.amas.create(GUILD, 3, draft, NOW)
+    assert await storage.amas.move(GUILD, ama_id, AmaStatus.SCHEDULED, AmaStatus.OPEN, NOW)
+    ama = await storage.amas.get(GUILD, ama_id)
+    assert ama is not None
+    question_id = await storage.amas.add_question(ama, 9, "alice", False, "Why?", QuestionStatus.OPEN, NOW)
+    assert await storage.amas.toggle_upvote(GUILD, question_id, 10, NOW) is True
+    assert await storage.amas.move(GUILD, ama_id, AmaStatus.OPEN, AmaStatus.CLOSED, NOW)
+    assert await storage.amas.toggle_upvote(GUILD, question_id, 11, NOW) is None
+    assert await storage.amas.toggle_upvote(GUILD, question_id, 10, NOW) is None, "nor taken back"
+    assert await storage.amas.answer(GUILD, question_id, "Because.", "sam", NOW) is False
+    question = await storage.amas.question(GUILD, question_id)
+    assert question is not None and (question.upvotes, question.answer) == (1, None)

@@ -50,6 +50,22 @@ async def test_503_while_publishing_a_poll_saves_it_and_posts_it_once_later(
             assert (await bot.services.polls.get(c.guild.id, 1)).message_id == int(polls_in(c)[0]["id"])
 
 
+async def test_an_outage_of_many_attempts_is_waited_out_and_the_poll_posted_once(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            c.discord.inject_fault("POST", MESSAGES.format(c.general.id), 503, times=8)
+            await (await create(c)).reply()
+            for _ in range(8):
+                assert polls_in(c) == []
+                clock.shift(timedelta(minutes=11))  # past the longest backoff
+                await bot.catch_up()
+            assert len(polls_in(c)) == 1, "posted after the ninth attempt, once"
+            assert [status for _, _, status in c.discord.fault_log] == [503] * 8
+
+
 async def test_503_while_publishing_an_idea_keeps_it_pending_then_posts_it(
     configured: Community, start_bot: BotStarter
 ) -> None:

@@ -93,6 +93,7 @@ async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
             await open_ama(c, host2=c.alice)
             assert "is in" in await ask(c, c.alice, "Who makes the wax?")
             assert "is in" in await ask(c, c.bob, "When is the next tin?")
+            await c.discord.click(c.alice, question_post(c, 2), "ama:upvote:2")
             answered = await c.discord.slash(c.alice, "ama answer", question=2, answer="In the spring.")
             assert (await answered.ephemeral_text()).startswith("Question #2 is answered.")
             await (await c.discord.slash(c.staff, "ama close", ama=1)).reply()
@@ -136,6 +137,13 @@ async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
                 assert "<@0>" not in rendered and "<@-" not in rendered, rendered
             after = await export(c, c.alice)
             assert all(after[k] == [] for k in after if k not in {"guild_id", "member_id", "exported_at"}), after
+            db = bot.storage.db
+            assert (await bot.services.amas.question(c.guild.id, 2)).upvotes == 1, "her upvote still counts"
+            assert await db.fetch_all("SELECT 1 FROM ama_upvotes WHERE member_id = ?", (c.alice.id,)) == []
+            kept = await db.fetch_one(
+                "SELECT text, attachment_name, attachment_data FROM challenge_entries WHERE id = 1"
+            )
+            assert tuple(kept) == (None, None, None), "the entry's photo and words are gone from the database too"
 
 
 async def test_the_export_covers_every_table_that_holds_member_data(bot: CoCreateBot) -> None:

@@ -1,21 +1,36 @@
 """The SQLite storage layer on a real file."""
 
 import asyncio
-from datetime import UTC, datetime
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from storage import SqliteStorage
 from storage.database import StorageFailure, bundled_migrations
+from storage.deliveries import LEASE
 from storage.models import GuildSettings, Intent
 from tests.conftest import fail_next_commit
+
+OPENED: list[SqliteStorage] = []
 
 
 async def open_storage(path: Path) -> SqliteStorage:
     storage = await SqliteStorage.open(path)
     await storage.migrate()
+    OPENED.append(storage)
     return storage
+
+
+@pytest.fixture(autouse=True)
+async def close_what_a_failing_test_left_open() -> AsyncIterator[None]:
+    """An unclosed connection's thread would keep pytest from exiting: a failing test must fail, not hang."""
+    yield
+    while OPENED:
+        with contextlib.suppress(Exception):
+            await OPENED.pop().close()
 
 
 async def test_migrations_apply_once_and_are_recorded(db_path: Path) -> None:
@@ -35,6 +50,7 @@ async def test_wal_mode_and_foreign_keys_are_on(db_path: Path) -> None:
     storage = await open_storage(db_path)
     assert (await storage.db.fetch_one("PRAGMA journal_mode"))[0] == "wal"
     assert (await storage.db.fetch_one("PRAGMA foreign_keys"))[0] == 1
+    assert (await storage.db.fetch_one("PRAGMA synchronous"))[0] == 2, "FULL: a commit survives a power cut"
     await storage.close()
 
 
@@ -129,3 +145,84 @@ async def test_a_claim_cancelled_mid_statement_leaves_the_database_usable(
     assert [d.entity_id for d in claimed] == [0, 1, 2], "the cancelled claim was rolled back, not lost"
     await storage.meta.set("still", "writable")
     await storage.close()
+
+
+async def test_no_writer_hears_saved_before_its_commit_reached_the_disk(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hold COMMIT: every writer of the group, whatever path it wrote through, must still be waiting."""
+    storage = await open_storage(db_path)
+    db = storage.db
+    conn = db._conn
+    real_execute = conn.execute
+    commit_may_run = asyncio.Event()
+
+    async def slow_commit(sql: str, *args: object):  # type: ignore[no-untyped-def]
+        if sql == "COMMIT":
+            await commit_may_run.wait()
+        return await real_execute(sql, *args)
+
+    monkeypatch.setattr(conn, "execute", slow_commit)
+
+    async def in_transaction() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO meta (key, value) VALUES ('tx', 'v')")
+
+    writers = [
+        asyncio.create_task(in_transaction()),
+        asyncio.create_task(db.execute("INSERT INTO meta (key, value) VALUES ('one', 'v')")),
+        asyncio.create_task(storage.meta.set("repo", "v")),
+    ]
+    await asyncio.sleep(0.2)
+    answered_early = [w.done() for w in writers]
+    commit_may_run.set()
+    assert not any(answered_early), "a writer was answered before its commit"
+    await asyncio.wait_for(asyncio.gather(*writers), timeout=5)
+    await storage.close()
+    reopened = await open_storage(db_path)
+    assert {await reopened.meta.get(k) for k in ("tx", "one", "repo")} == {"v"}
+    await reopened.close()
+
+
+async def test_a_failing_writer_rolls_back_only_its_own_work(db_path: Path) -> None:
+    """Writers that share a group commit: one body failing must not undo the writes of the others."""
+    storage = await open_storage(db_path)
+    db = storage.db
+
+    async def good(n: int) -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO meta (key, value) VALUES (?, 'v')", (f"good{n}",))
+
+    async def bad() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO meta (key, value) VALUES ('bad', 'v')")
+            raise ValueError("refused half-way")
+
+    outcomes = await asyncio.gather(good(1), bad(), good(2), return_exceptions=True)
+    assert [type(o) for o in outcomes] == [type(None), ValueError, type(None)]
+    await storage.close()
+    reopened = await open_storage(db_path)
+    assert [await reopened.meta.get(k) for k in ("good1", "bad", "good2")] == ["v", None, "v"]
+    await reopened.close()
+
+
+async def test_a_claimed_delivery_is_kept_until_it_is_done_and_retried_without_limit(db_path: Path) -> None:
+    """A worker that dies after claiming loses nothing (the lease runs out); failures are retried, not dropped."""
+    storage = await open_storage(db_path)
+    now = datetime(2026, 11, 2, tzinfo=UTC)
+    await storage.deliveries.add(1, [Intent(kind="poll.post", entity_id=7)], now)
+    [claimed] = await storage.deliveries.claim(now, 10)
+    await storage.close()  # the worker died here, mid-delivery
+
+    reopened = await open_storage(db_path)
+    assert await reopened.deliveries.claim(now + timedelta(minutes=1), 10) == [], "its lease still holds"
+    later = now + LEASE
+    for attempt in range(1, 12):
+        [again] = await reopened.deliveries.claim(later, 10)
+        assert (again.id, again.entity_id) == (claimed.id, 7)
+        later += timedelta(hours=attempt)
+        await reopened.deliveries.retry_later(again, "503 Service Unavailable", later)
+    [last] = await reopened.deliveries.claim(later, 10)
+    await reopened.deliveries.delivered(last, later)
+    assert await reopened.deliveries.claim(later + timedelta(days=1), 10) == []
+    await reopened.close()
