@@ -193,10 +193,11 @@ class SqliteIdeaRepository:
         return [to_idea(r) for r in rows]
 
     async def autocomplete(self, guild_id: int, current: str, limit: int) -> list[Idea]:
+        typed = current.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # what was typed, literally
         rows = await self._db.fetch_all(
-            IDEA_SELECT + "WHERE i.guild_id = ? AND (CAST(i.id AS TEXT) LIKE ? OR i.title LIKE ? ESCAPE '\\') "
-            "ORDER BY i.id DESC LIMIT ?",
-            (guild_id, current + "%", "%" + current.replace("%", "\\%").replace("_", "\\_") + "%", limit),
+            IDEA_SELECT + "WHERE i.guild_id = ? "
+            "AND (CAST(i.id AS TEXT) LIKE ? ESCAPE '\\' OR i.title LIKE ? ESCAPE '\\') ORDER BY i.id DESC LIMIT ?",
+            (guild_id, typed + "%", "%" + typed + "%", limit),
         )
         return [to_idea(r) for r in rows]
 

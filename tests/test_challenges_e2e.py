@@ -263,3 +263,38 @@ async def test_random_rotation_runs_the_themes_its_preview_promised(
                 assert f"theme: **{planned.theme}**" in said(c)[-1], f"day {day}"
                 await move(bot, clock, planned.starts_at.astimezone(UTC) + timedelta(hours=3))
             assert len({p.theme for p in preview}) > 1, "random rotation varies the theme"
+
+
+async def test_edit_changes_only_what_is_passed_and_the_schedule_follows_across_a_restart(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    saturday_10_cest = datetime(2026, 10, 24, 8, 0, tzinfo=UTC)
+    with time_machine.travel(TUESDAY, tick=False) as clock:
+        async with start_bot() as bot:
+            await schedule(c, prize="A tin")
+            edit = {"challenge": 1, "name": "Beard parade", "themes": "Beards | Braids", "schedule": "weekly sat 10:00"}
+            edit |= {"entry_window": "2h", "voting_window": "3h", "rotation": "random", "timezone": "Europe/London"}
+            reply = await (await c.discord.slash(c.moderator, "challenge edit", **edit)).ephemeral_text()
+            assert reply == f"Saved. **#1 Beard parade** · `weekly sat 10:00` Europe/London · <#{c.announcements.id}>"
+            edited = await bot.services.challenges.get(c.guild.id, 1)
+            assert (edited.themes, edited.entry_minutes, edited.voting_minutes) == (("Beards", "Braids"), 120, 180)
+            assert (edited.rotation.value, edited.prize) == ("random", "A tin"), "what was not passed stays"
+            assert bot.scheduler.next_run("challenge:run:1") == saturday_10_cest + timedelta(hours=1)  # 10:00 BST
+            for options, refusal in (
+                ({}, "Pass at least one thing to change."),
+                ({"entry_window": "soon"}, "Entry window: use a duration like 45m, 2h or 3d."),
+                ({"voting_window": "never"}, "Voting window: use a duration like 45m, 2h or 3d."),
+            ):
+                refused = await c.discord.slash(c.moderator, "challenge edit", challenge=1, **options)
+                assert await refused.ephemeral_text() == refusal
+            assert await bot.services.challenges.get(c.guild.id, 1) == edited, "a refused edit changes nothing"
+        async with start_bot() as bot:
+            assert bot.scheduler.next_run("challenge:run:1") == saturday_10_cest + timedelta(hours=1)
+            await move(bot, clock, saturday_10_cest + timedelta(hours=1))
+            assert said(c)[-1].startswith("**Beard parade** #1 is on!")
+            [run] = await bot.services.challenges.unfinished_runs(c.guild.id)
+            assert (run.entries_close_at - run.starts_at, run.voting_close_at - run.entries_close_at) == (
+                timedelta(hours=2),
+                timedelta(hours=3),
+            )

@@ -4,6 +4,7 @@ import asyncio
 import copy
 import csv
 import io
+from datetime import datetime
 
 import pytest
 
@@ -145,6 +146,11 @@ async def test_merge_moves_votes_without_counting_anyone_twice(configured: Commu
         assert (kept.upvotes, kept.downvotes) == (2, 1)
         assert (merged.status, merged.duplicate_of, merged.upvotes) == ("duplicate", 1, 0)
         assert field(await posted_now(bot, c, dup), "Status") == "Duplicate of #1\nSame idea"
+        in_dup = c.discord.messages_in(c.discord.channel(merged.thread_id))[-1]["content"]
+        assert in_dup == f"Merged into **#1 Travel size wax**: <#{kept.thread_id}>"
+        in_kept = c.discord.messages_in(c.discord.channel(kept.thread_id))[-1]["content"]
+        assert in_kept == "**#2 Pocket wax** was merged into this idea."
+        assert field(await posted_now(bot, c, keep), "Score") == "▲ 2  ▼ 1  ·  score 1"
         record = await c.discord.click(c.alice, stale, "idea:vote:2:up")
         assert await record.ephemeral_text() == "Idea #2 was merged into #1; vote there."
         again = await c.discord.slash(c.staff, "idea merge", duplicate=1, into=1)
@@ -239,8 +245,14 @@ async def test_credit_leaderboard_and_export(configured: Community, start_bot: B
         assert await denied.ephemeral_text() == "Only brand staff can do this."
         exported = await (await c.discord.slash(c.staff, "idea export")).reply()
         data = c.discord.files[int(exported["attachments"][0]["id"])].decode()
-        rows = list(csv.DictReader(io.StringIO(data)))
-        assert rows[0]["title"] == "Wax in a stick" and rows[0]["status"] == "shipped" and rows[0]["score"] == "1"
+        [row] = list(csv.DictReader(io.StringIO(data)))
+        created = row.pop("created_at")
+        assert row == {
+            "id": "1", "title": "Wax in a stick", "description": "It would be great.", "category": "",
+            "status": "shipped", "reason": "In stores now", "author_id": str(c.alice.id), "upvotes": "1",
+            "downvotes": "0", "score": "1", "duplicate_of": "", "credited": f"{c.alice.id} {c.bob.id}",
+        }  # fmt: skip
+        assert datetime.fromisoformat(created).tzinfo is not None
 
 
 async def test_text_channel_gets_a_message_with_a_discussion_thread(
@@ -312,3 +324,23 @@ async def test_upvote_only_guild_and_categories(configured: Community, start_bot
         assert "#1 Cherry" in listed
         filtered = await c.discord.slash(c.bob, "idea list", category="Hats")
         assert await filtered.ephemeral_text() == "Unknown category 'Hats'. Choose one of: Flavours, Packaging."
+
+
+async def test_idea_options_suggest_this_servers_ideas_by_number_or_title(
+    configured: Community, both_configured: Community, start_bot: BotStarter
+) -> None:
+    c, neighbour = configured, both_configured
+    async with start_bot():
+        for title in ("Mint wax", "Cedar wax", "100% cedar comb", "Moustache_comb", "Beard oil"):
+            await post(c, c.alice, title)
+        await post(neighbour, neighbour.alice, "Neighbour's wax")
+
+        async def suggested(typed: str) -> list[str]:
+            choices = await c.discord.autocomplete(c.staff, "idea status", "idea", idea=typed)
+            return [choice["name"] for choice in choices]
+
+        assert await suggested("wax") == ["#2 Cedar wax", "#1 Mint wax"], "newest first, this server only"
+        assert await suggested("3") == ["#3 100% cedar comb"], "by number"
+        assert await suggested("%") == ["#3 100% cedar comb"], "% is a character, not a wildcard"
+        assert await suggested("_") == ["#4 Moustache_comb"]
+        assert len(await suggested("")) == 5
