@@ -6,11 +6,13 @@ member is told the truth, nothing is lost, and exactly one post appears once Dis
 """
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 
+from bot.core import CoCreateBot
 from bot.errors import COULD_NOT_SAVE
 from emulator.state import Payload, Permissions
 from tests.conftest import BotStarter, Community, fail_next_commit
@@ -28,6 +30,15 @@ def polls_in(c: Community) -> list[Payload]:
 
 def results_posts(c: Community) -> list[Payload]:
     return [m for m in c.discord.messages_in(c.general) if m["content"].startswith("Poll #1 has closed.")]
+
+
+async def catch_up_until(bot: CoCreateBot, done: Callable[[], object]) -> None:
+    """Deliver in short rounds until `done()`: the gateway event that unblocks delivery arrives in its own time."""
+    for _ in range(20):
+        await bot.catch_up()
+        if done():
+            return
+        await asyncio.sleep(0.05)
 
 
 async def test_503_while_publishing_a_poll_saves_it_and_posts_it_once_later(
@@ -224,11 +235,7 @@ async def test_a_guild_that_removed_the_bot_is_paused_and_resumes_on_return(
         assert results_posts(c) == [] and c.discord.fault_log == []
         assert (await bot.storage.guilds.departed()).keys() == {c.guild.id}
         await c.discord.readd_bot(c.guild)
-        for _ in range(20):
-            await bot.catch_up()
-            if results_posts(c):
-                break
-            await asyncio.sleep(0.05)
+        await catch_up_until(bot, lambda: results_posts(c))
         assert len(results_posts(c)) == 1
         assert await bot.storage.guilds.departed() == {}
 
@@ -351,11 +358,7 @@ async def test_a_moderator_removing_the_bots_permissions_is_named_and_fixing_it_
         notice = c.discord.messages_in(c.announcements)[-1]["content"]
         assert notice.startswith(f"⚠️ I can't post in <#{c.general.id}>: missing Send Messages, Embed Links")
         await c.discord.restore_bot(c.general)  # the moderator gives them back: CHANNEL_UPDATE resumes delivery
-        for _ in range(20):
-            await bot.catch_up()
-            if polls_in(c):
-                break
-            await asyncio.sleep(0.05)
+        await catch_up_until(bot, lambda: polls_in(c))
         assert len(polls_in(c)) == 1
 
 
@@ -370,11 +373,7 @@ async def test_a_role_change_that_gives_the_bot_its_permission_back_resumes_deli
         await asyncio.sleep(0.05)
         assert "missing Send Messages" in await (await create(c)).ephemeral_text()
         await c.discord.update_role(c.guild, everyone, granted)  # GUILD_ROLE_UPDATE resumes what was blocked
-        for _ in range(20):
-            await bot.catch_up()
-            if polls_in(c):
-                break
-            await asyncio.sleep(0.05)
+        await catch_up_until(bot, lambda: polls_in(c))
         assert len(polls_in(c)) == 1
 
 

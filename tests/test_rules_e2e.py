@@ -10,7 +10,6 @@ import time_machine
 
 from emulator.interactions import message_text
 from emulator.state import Payload
-from services.ideas import IdeaQuery
 from tests.conftest import BotStarter, Community, posted_now
 from tests.test_amas_e2e import START as AMA_START
 from tests.test_amas_e2e import ask, open_ama, question_post
@@ -44,9 +43,10 @@ COMMANDS: list[tuple[str, Options, str]] = [
     ("ama close", lambda c: {"ama": 1}, STAFF_REFUSAL),
     ("idea settings", lambda c: {}, MODERATOR_REFUSAL),
     ("challenge schedule", lambda c: challenge, MODERATOR_REFUSAL),
-    *((f"challenge {verb}", lambda c: {"challenge": 1}, MODERATOR_REFUSAL) for verb in ("edit", "pause", "skip")),
-    ("challenge resume", lambda c: {"challenge": 1}, MODERATOR_REFUSAL),
-    ("challenge delete", lambda c: {"challenge": 1}, MODERATOR_REFUSAL),
+    *(
+        (f"challenge {verb}", lambda c: {"challenge": 1}, MODERATOR_REFUSAL)
+        for verb in ("edit", "pause", "skip", "resume", "delete")
+    ),
     ("ama queue", lambda c: {}, MODERATOR_REFUSAL),
     ("setup show", lambda c: {}, MODERATOR_REFUSAL),
     ("poll create", lambda c: {"question": "Which?", "options": "A | B"}, ORGANISER_REFUSAL),
@@ -85,7 +85,7 @@ async def test_a_draft_can_be_posted_only_by_its_author(configured: Community, s
         for custom_id in (post_anyway, edit):
             taken = await c.discord.click(c.alice, warned, custom_id)
             assert await taken.ephemeral_text() == "This draft was already posted, has expired, or is not yours."
-        assert len((await bot.services.ideas.browse(c.guild.id, IdeaQuery())).ideas) == 1
+        assert len(await bot.storage.ideas.all(c.guild.id)) == 1
         posted = await c.discord.click(c.bob, warned, post_anyway)
         assert "Your idea #2 is posted" in await posted.ephemeral_text()
 
@@ -101,7 +101,7 @@ async def test_every_way_of_posting_an_idea_counts_towards_the_hourly_limit(
         await post(c, c.bob, "Cedar comb")  # Bob's one idea this hour
         anyway = await c.discord.click(c.bob, warned, warned["components"][0]["components"][0]["custom_id"])
         assert "You can submit 1 ideas an hour" in await anyway.ephemeral_text(), await anyway.ephemeral_text()
-        assert len((await bot.services.ideas.browse(c.guild.id, IdeaQuery())).ideas) == 2
+        assert len(await bot.storage.ideas.all(c.guild.id)) == 2
 
 
 async def test_an_anonymous_question_never_shows_or_pings_its_asker(
