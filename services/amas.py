@@ -28,9 +28,9 @@ def event_status(ama: Ama, status: str) -> Intent:
     return Intent(kind="ama.event", entity_id=ama.id, payload={"status": status})
 
 
-def refresh(question: Question) -> Intent:
-    """Show the question's stored state (upvotes, answer) on its post, coalesced."""
-    return Intent(kind="ama.question_render", entity_id=question.id, lane=lane(question.ama_id), render=True)
+def refresh(question_id: int, ama_id: int) -> Intent:
+    """Show the question's stored state (upvotes, answer, asker) on its post, coalesced."""
+    return Intent(kind="ama.question_render", entity_id=question_id, lane=lane(ama_id), render=True)
 
 
 class QuestionText(Model):
@@ -213,7 +213,7 @@ class AmaService:
         if ama.status != AmaStatus.OPEN:
             raise InvalidInput(f"AMA #{ama.id} has ended; upvotes are closed.")
         upvoted = await self._repo.toggle_upvote(
-            guild_id, question_id, member_id, self._clock.now(), [refresh(question)]
+            guild_id, question_id, member_id, self._clock.now(), [refresh(question.id, question.ama_id)]
         )
         if upvoted is None:
             raise InvalidInput(f"AMA #{ama.id} has ended; upvotes are closed.")
@@ -239,9 +239,9 @@ class AmaService:
         return ama, question, host
 
     async def answer(self, guild_id: int, question_id: int, host_id: int, answer: str) -> tuple[Ama, Question]:
-        ama, question, host = await self.answerable(guild_id, question_id, host_id)
+        ama, _, host = await self.answerable(guild_id, question_id, host_id)
         clean = build(AnswerText, answer=answer).answer
-        posts = [refresh(question), Intent(kind="ama.answered", entity_id=question_id, lane=lane(ama.id))]
+        posts = [refresh(question_id, ama.id), Intent(kind="ama.answered", entity_id=question_id, lane=lane(ama.id))]
         if not await self._repo.answer(guild_id, question_id, clean, host.name, self._clock.now(), posts):
             raise InvalidInput(f"Question #{question_id} was answered, or the AMA ended, a moment ago.")
         return ama, await self.question(guild_id, question_id)

@@ -93,6 +93,16 @@ def fire_times(trigger: BaseTrigger, now: datetime, count: int) -> list[datetime
     return times
 
 
+def lane(run_id: int) -> str:
+    """A run's posts go out in order: the call to vote before its entries."""
+    return f"challenge:{run_id}"
+
+
+def entry_render(run_id: int, entry_id: int | None = None) -> Intent:
+    """Show the entry's stored state (its vote button, its author) on its post; without an id, every entry's."""
+    return Intent(kind="challenge.entry_render", entity_id=entry_id, lane=lane(run_id), render=True)
+
+
 def theme_for(challenge: Challenge, number: int) -> str:
     """Run `number`'s theme: the next in order, or a random pick fixed per run (so previews are exact)."""
     if challenge.rotation == Rotation.RANDOM:
@@ -219,8 +229,10 @@ class ChallengeService:
     async def skip_next(self, guild_id: int, challenge_id: int) -> datetime:
         """Skip the next run (its theme moves to the run after); returns when the skipped run was due."""
         challenge = await self.get(guild_id, challenge_id)
-        after = max(self._clock.now(), challenge.skip_until or self._clock.now())
-        upcoming = fire_times(self.trigger(challenge), after, 1)
+        after = self._clock.now()
+        if challenge.skip_until is not None:  # skipping again skips the run after the one already skipped
+            after = max(after, challenge.skip_until + timedelta(seconds=1))
+        upcoming = [when for when in fire_times(self.trigger(challenge), after, 1) if when >= after]
         if not upcoming:
             raise InvalidInput(f"Challenge #{challenge_id} has no run left to skip.")
         await self._repo.set_skip_until(guild_id, challenge_id, upcoming[0])
@@ -263,9 +275,8 @@ class ChallengeService:
 
     async def open_voting(self, guild_id: int, run_id: int) -> tuple[Run, list[Entry]] | None:
         """Close entries and show each entry for voting (the posts follow through the delivery worker)."""
-        lane = f"challenge:{run_id}"
         header = Intent(kind="challenge.voting", entity_id=run_id)
-        entry = Intent(kind="challenge.entry", lane=lane)
+        entry = Intent(kind="challenge.entry", lane=lane(run_id))
         if not await self._repo.move(
             guild_id, run_id, Phase.ENTRIES, Phase.VOTING, self._clock.now(), [header], per_entry=entry
         ):
@@ -275,11 +286,10 @@ class ChallengeService:
     async def finish(self, guild_id: int, run_id: int) -> tuple[Run, list[tuple[Entry, int]]] | None:
         """Close voting and record the winners (everyone tied on the most votes), announced with the close, and
         close every entry's vote button; None if already finished."""
-        lane = f"challenge:{run_id}"
         announce = Intent(kind="challenge.winners", entity_id=run_id)
-        close_entry = Intent(kind="challenge.entry_render", lane=lane, render=True)
+        close_entries = entry_render(run_id)
         if not await self._repo.move(
-            guild_id, run_id, Phase.VOTING, Phase.FINISHED, self._clock.now(), [announce], per_entry=close_entry
+            guild_id, run_id, Phase.VOTING, Phase.FINISHED, self._clock.now(), [announce], per_entry=close_entries
         ):
             return None
         return await self.run(guild_id, run_id), await self.winners(guild_id, run_id)
@@ -357,16 +367,17 @@ class ChallengeService:
         """Points (1 per entry, 3 per win) and current streak of consecutive runs entered, per member.
 
         A run still taking entries does not break a streak until the next run starts."""
-        latest = {c.id: c.runs_started for c in await self._repo.all(guild_id)}
+        latest: dict[int, int] = {}
         entered: dict[int, dict[int, set[int]]] = {}
-        for challenge_id, number, member_id in await self._repo.participation(guild_id):
+        for challenge_id, number, member_id, runs_started in await self._repo.participation(guild_id):
+            latest[challenge_id] = runs_started
             entered.setdefault(member_id, {}).setdefault(challenge_id, set()).add(number)
         wins = await self._repo.wins(guild_id)
         standings = []
         for member_id, by_challenge in entered.items():
             streak = 0
             for challenge_id, numbers in by_challenge.items():
-                number = latest.get(challenge_id, 0)
+                number = latest[challenge_id]
                 number -= number not in numbers
                 length = 0
                 while number in numbers:

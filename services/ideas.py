@@ -112,8 +112,9 @@ class IdeaService:
     def _limit_refusal(self, reached: LimitReached) -> InvalidInput:
         wait = reached.oldest + timedelta(hours=1) - self._clock.now()
         minutes = max(1, round(wait.total_seconds() / 60))
+        ideas = "idea" if reached.limit == 1 else "ideas"
         unit = "minute" if minutes == 1 else "minutes"
-        return InvalidInput(f"You can submit {reached.limit} ideas an hour. Try again in {minutes} {unit}.")
+        return InvalidInput(f"You can submit {reached.limit} {ideas} an hour. Try again in {minutes} {unit}.")
 
     async def _create(self, guild_id: int, author_id: int, draft: IdeaDraft, draft_id: int | None) -> Idea:
         """Store the idea and the intent to publish it, in one transaction that enforces the hourly limit."""

@@ -2,11 +2,11 @@
 
 import json
 
-from services.amas import lane as ama_lane
+from services.amas import refresh as refresh_question
+from services.challenges import entry_render
 from services.clock import Clock
 from services.ideas import refresh as refresh_idea
 from storage.base import PrivacyRepository
-from storage.models import Intent
 
 
 class PrivacyService:
@@ -24,13 +24,7 @@ class PrivacyService:
         footprint = await self._repo.footprint(guild_id, member_id)
         renders = [
             *(refresh_idea(idea_id) for idea_id in footprint.ideas),
-            *(
-                Intent(kind="ama.question_render", entity_id=question_id, lane=ama_lane(ama_id), render=True)
-                for question_id, ama_id in footprint.questions
-            ),
-            *(
-                Intent(kind="challenge.entry_render", entity_id=entry_id, lane=f"challenge:{run_id}", render=True)
-                for entry_id, run_id in footprint.entries
-            ),
+            *(refresh_question(question_id, ama_id) for question_id, ama_id in footprint.questions),
+            *(entry_render(run_id, entry_id) for entry_id, run_id in footprint.entries),
         ]
         await self._repo.erase(guild_id, member_id, self._clock.now(), renders)

@@ -272,14 +272,6 @@ class SqliteChallengeRepository:
             )
             return True
 
-    async def tally(self, guild_id: int, run_id: int) -> dict[int, int]:
-        """Votes per entry id."""
-        rows = await self._db.fetch_all(
-            "SELECT entry_id, COUNT(*) FROM challenge_votes WHERE guild_id = ? AND run_id = ? GROUP BY entry_id",
-            (guild_id, run_id),
-        )
-        return {r[0]: r[1] for r in rows}
-
     # -- standings -----------------------------------------------------------------------------------
 
     async def hall_of_fame(self, guild_id: int, limit: int) -> list[Winner]:
@@ -298,14 +290,15 @@ class SqliteChallengeRepository:
             result.append(Winner(run=Run(**data), **extra))
         return result
 
-    async def participation(self, guild_id: int) -> list[tuple[int, int, int]]:
-        """(challenge id, run number, member id) for every entry in finished or running runs, oldest first."""
+    async def participation(self, guild_id: int) -> list[tuple[int, int, int, int]]:
+        """(challenge id, run number, member id, the challenge's latest run number) for every entry, oldest first."""
         rows = await self._db.fetch_all(
-            "SELECT r.challenge_id, r.number, e.member_id FROM challenge_entries e "
-            "JOIN challenge_runs r ON r.id = e.run_id WHERE e.guild_id = ? ORDER BY r.challenge_id, r.number",
+            "SELECT r.challenge_id, r.number, e.member_id, c.runs_started FROM challenge_entries e "
+            "JOIN challenge_runs r ON r.id = e.run_id JOIN challenges c ON c.id = r.challenge_id "
+            "WHERE e.guild_id = ? ORDER BY r.challenge_id, r.number",
             (guild_id,),
         )
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def wins(self, guild_id: int) -> dict[int, int]:
         rows = await self._db.fetch_all(

@@ -10,7 +10,7 @@ from services.clock import ManualClock
 from services.errors import InvalidInput
 from services.ideas import IdeaQuery, IdeaService
 from storage import SqliteStorage
-from storage.models import DraftText
+from storage.models import DraftText, IdeaStatus
 
 GUILD, ALICE = 1, 10
 
@@ -43,6 +43,32 @@ async def test_rate_limit_window_moves_with_the_clock(ideas: IdeaService, clock:
     clock.advance(timedelta(minutes=30))
     outcome = await ideas.submit(GUILD, ALICE, text("Rose gift box", "d", None))
     assert outcome.idea is not None and outcome.idea.id == 4
+
+
+async def test_the_last_minute_of_the_limit_reads_as_one_minute(ideas: IdeaService, clock: ManualClock) -> None:
+    await ideas.configure(GUILD, downvotes=None, categories=None, hourly_limit=1)
+    await ideas.submit(GUILD, ALICE, text("Cedar scent"))
+    clock.advance(timedelta(minutes=59, seconds=50))
+    with pytest.raises(InvalidInput, match=r"^You can submit 1 idea an hour\. Try again in 1 minute\.$"):
+        await ideas.submit(GUILD, ALICE, text("Oak comb"))
+
+
+async def test_browse_filters_by_status_and_category_and_pages_by_five(ideas: IdeaService) -> None:
+    await ideas.configure(GUILD, downvotes=None, categories="Scents, Tins", hourly_limit=20)
+    for n in range(6):
+        await ideas.submit(GUILD, ALICE, text(f"Scent {n}", category="Scents"))
+    await ideas.submit(GUILD, ALICE, text("Round tin", category="Tins"))
+    await ideas.set_status(GUILD, 1, IdeaStatus.PLANNED, "On the list for spring.")
+    tins = await ideas.browse(GUILD, IdeaQuery(category="Tins"))
+    assert [i.title for i in tins.ideas] == ["Round tin"]
+    planned = await ideas.browse(GUILD, IdeaQuery(status=IdeaStatus.PLANNED))
+    assert [i.title for i in planned.ideas] == ["Scent 0"]
+    scents = await ideas.browse(GUILD, IdeaQuery(category="Scents"))
+    assert len(scents.ideas) == 5 and scents.has_next
+    last = await ideas.browse(GUILD, IdeaQuery(category="Scents", page=1))
+    assert [i.title for i in last.ideas] == ["Scent 0"] and not last.has_next
+    new = await ideas.browse(GUILD, IdeaQuery(status=IdeaStatus.NEW, category="Scents"))
+    assert len(new.ideas) == 5 and not new.has_next, "exactly five: no next page"
 
 
 async def test_period_filter_uses_the_clock(ideas: IdeaService, clock: ManualClock) -> None:

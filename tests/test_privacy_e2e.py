@@ -8,16 +8,22 @@ from tests.test_ideas_e2e import post, vote
 from tests.test_polls_e2e import live_poll, pick
 
 
-async def export(c: Community, member: Member) -> dict:
+async def export_text(c: Community, member: Member) -> str:
     reply = await (await c.discord.slash(member, "privacy export")).reply()
     assert reply["flags"] & 64 and reply["attachments"][0]["filename"] == "my-data.json"
-    return json.loads(c.discord.files[int(reply["attachments"][0]["id"])])
+    text = c.discord.files[int(reply["attachments"][0]["id"])].decode()
+    assert text.startswith('{\n  "guild_id"'), "indented, so a member can read it"
+    return text
+
+
+async def export(c: Community, member: Member) -> dict:
+    return json.loads(await export_text(c, member))
 
 
 async def test_export_then_erase_keeps_counts_but_not_the_member(configured: Community, start_bot: BotStarter) -> None:
     c = configured
     async with start_bot() as bot:
-        mine = await post(c, c.alice, "Alice's wax")
+        mine = await post(c, c.alice, "Alice's crème wax")
         theirs = await post(c, c.bob, "Bob's comb")
         await vote(c, c.alice, theirs, "up")
         await vote(c, c.bob, mine, "up")
@@ -27,8 +33,10 @@ async def test_export_then_erase_keeps_counts_but_not_the_member(configured: Com
         await pick(c, c.alice, secret, 2)
         await (await c.discord.slash(c.alice, "idea notifications", enabled=False)).reply()
 
-        data = await export(c, c.alice)
-        assert data["member_id"] == c.alice.id and [i["title"] for i in data["ideas"]] == ["Alice's wax"]
+        text = await export_text(c, c.alice)
+        assert "crème" in text, "accents as written, not as \\u escapes"
+        data = json.loads(text)
+        assert data["member_id"] == c.alice.id and [i["title"] for i in data["ideas"]] == ["Alice's crème wax"]
         assert data["idea_votes"] == [{"idea_id": 2, "value": 1}]
         assert data["poll_ballots"] == [{"poll_id": 1, "option": 0}, {"poll_id": 2, "option": 2}]
         assert data["idea_notifications_off"] == [{"off": 1}]

@@ -100,7 +100,7 @@ async def test_every_way_of_posting_an_idea_counts_towards_the_hourly_limit(
         warned = await (await submit(c, c.bob, "Green Moustache Wax!", "Mine is greener.")).reply()
         await post(c, c.bob, "Cedar comb")  # Bob's one idea this hour
         anyway = await c.discord.click(c.bob, warned, warned["components"][0]["components"][0]["custom_id"])
-        assert "You can submit 1 ideas an hour" in await anyway.ephemeral_text(), await anyway.ephemeral_text()
+        assert "You can submit 1 idea an hour" in await anyway.ephemeral_text(), await anyway.ephemeral_text()
         assert len(await bot.storage.ideas.all(c.guild.id)) == 2
 
 

@@ -96,7 +96,7 @@ async def test_a_failed_commit_releases_every_writer_of_its_group_with_an_error(
     outcomes = await asyncio.wait_for(
         asyncio.gather(orphan(), neighbour(1), neighbour(2), return_exceptions=True), timeout=5
     )
-    assert all(isinstance(o, StorageFailure) for o in outcomes), outcomes
+    assert all(isinstance(o, StorageFailure) and "disk I/O error" in str(o) for o in outcomes), outcomes
     assert await db.fetch_all("SELECT * FROM parent") == [], "no writer was told its write is saved"
     await neighbour(3)  # the connection is usable again
     assert [tuple(r) for r in await db.fetch_all("SELECT id FROM parent")] == [(3,)]
@@ -112,7 +112,7 @@ async def test_an_io_error_at_commit_releases_writers_within_seconds(
     fail_next_commit(monkeypatch, db)
     writes = [db.execute("INSERT INTO meta (key, value) VALUES (?, 'v')", (f"k{n}",)) for n in range(3)]
     outcomes = await asyncio.wait_for(asyncio.gather(*writes, return_exceptions=True), timeout=5)
-    assert all(isinstance(o, StorageFailure) for o in outcomes), outcomes
+    assert all(isinstance(o, StorageFailure) and "disk I/O error" in str(o) for o in outcomes), outcomes
     await db.execute("INSERT INTO meta (key, value) VALUES ('after', 'v')")
     assert [r[0] for r in await db.fetch_all("SELECT key FROM meta WHERE key != 'command_tree_hash'")] == ["after"]
     await storage.close()
@@ -211,7 +211,10 @@ async def test_a_claimed_delivery_is_kept_until_it_is_done_and_retried_without_l
     storage = await open_storage(db_path)
     now = datetime(2026, 11, 2, tzinfo=UTC)
     await storage.deliveries.add(1, [Intent(kind="poll.post", entity_id=7)], now)
-    [claimed] = await storage.deliveries.claim(now, 10)
+    await storage.deliveries.add(2, [Intent(kind="poll.post", entity_id=8)], now)
+    [blocked, claimed] = sorted(await storage.deliveries.claim(now, 10), key=lambda d: -d.entity_id)
+    assert await storage.deliveries.block(blocked, "403 Forbidden")
+    assert await storage.deliveries.pending_count() == 1, "the one being sent; a blocked one waits for staff"
     await storage.close()  # the worker died here, mid-delivery
 
     reopened = await open_storage(db_path)
@@ -225,4 +228,18 @@ async def test_a_claimed_delivery_is_kept_until_it_is_done_and_retried_without_l
     [last] = await reopened.deliveries.claim(later, 10)
     await reopened.deliveries.delivered(last, later)
     assert await reopened.deliveries.claim(later + timedelta(days=1), 10) == []
+    assert await reopened.deliveries.pending_count() == 0
     await reopened.close()
+
+
+async def test_purge_deletes_every_row_of_the_guild_and_counts_them(db_path: Path) -> None:
+    storage = await open_storage(db_path)
+    now = datetime(2026, 11, 2, tzinfo=UTC)
+    for guild_id in (1, 2):
+        await storage.guild_settings.save(GuildSettings(guild_id=guild_id, ideas_channel_id=5))
+        await storage.deliveries.add(guild_id, [Intent(kind="poll.post", entity_id=7)] * 2, now)
+    await storage.guilds.depart(1, now)
+    assert await storage.guilds.purge(1) == 1 + 2 + 1, "settings, two deliveries, the departure"
+    assert (await storage.guild_settings.get(1)).ideas_channel_id is None
+    assert (await storage.guild_settings.get(2)).ideas_channel_id == 5
+    assert await storage.deliveries.pending_count() == 2, "the other server's deliveries stay"
