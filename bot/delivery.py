@@ -25,7 +25,7 @@ import discord
 from services.clock import Clock
 from services.errors import NotFound
 from storage.deliveries import SqliteDeliveryRepository
-from storage.models import Delivery, announcement
+from storage.models import Delivery, staff_notice
 
 if TYPE_CHECKING:
     from bot.core import CoCreateBot
@@ -210,9 +210,7 @@ class DeliveryWorker:
         if target is None or str(target) == str(delivery.payload.get("channel_id")):
             return
         note = f"⚠️ {reason} What I could not post is kept and goes out as soon as this is fixed."
-        await self._repo.add(
-            delivery.guild_id, [announcement(target, note[:2000], lane=f"notice:{target}")], self._clock.now()
-        )
+        await self._repo.add(delivery.guild_id, [staff_notice(target, note[:2000])], self._clock.now())
 
     async def resume(self, guild_id: int) -> None:
         """Something that blocked deliveries may be fixed: try them again."""
@@ -253,7 +251,8 @@ async def thread_from(message: discord.PartialMessage, name: str) -> int:
 
 
 def message_handler(bot: "CoCreateBot") -> Handler:
-    """Performs the generic `message` intent: a plain post (text, embed, file) pinging exactly its `ping_users`."""
+    """Performs the generic `message` intent: a plain post pinging exactly its `ping_users` (staff notices, and
+    the embeds and files of announcements that the old outbox held when it was migrated)."""
 
     async def send(delivery: Delivery) -> None:
         payload = delivery.payload

@@ -28,6 +28,12 @@ def event_status(ama: Ama, status: str) -> Intent:
     return Intent(kind="ama.event", entity_id=ama.id, payload={"status": status})
 
 
+def show_question(ama_id: int, question_id: int | None = None) -> Intent:
+    """Post a question the community may see in the AMA's thread, after the thread (same lane); without an id,
+    the question being added."""
+    return Intent(kind="ama.question", entity_id=question_id, lane=lane(ama_id))
+
+
 def refresh(question_id: int, ama_id: int) -> Intent:
     """Show the question's stored state (upvotes, answer, asker) on its post, coalesced."""
     return Intent(kind="ama.question_render", entity_id=question_id, lane=lane(ama_id), render=True)
@@ -178,7 +184,7 @@ class AmaService:
         ama = await self.askable(guild_id, ama_id, asker_id)
         clean = build(QuestionText, question=question).question
         status = QuestionStatus.PENDING if ama.moderated else QuestionStatus.OPEN
-        shown = [Intent(kind="ama.question", lane=lane(ama.id))] if status == QuestionStatus.OPEN else []
+        shown = [show_question(ama.id)] if status == QuestionStatus.OPEN else []
         question_id = await self._repo.add_question(
             ama, asker_id, asker_name[:100], anonymous, clean, status, self._clock.now(), shown
         )
@@ -200,7 +206,7 @@ class AmaService:
         """Approve or reject a waiting question; None if another moderator already did."""
         status = QuestionStatus.OPEN if approve else QuestionStatus.REJECTED
         question = await self.question(guild_id, question_id)
-        shown = [Intent(kind="ama.question", entity_id=question_id, lane=lane(question.ama_id))] if approve else []
+        shown = [show_question(question.ama_id, question_id)] if approve else []
         if not await self._repo.moderate(guild_id, question_id, status, self._clock.now(), shown):
             return None
         return await self.question(guild_id, question_id)

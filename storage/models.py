@@ -348,24 +348,9 @@ class Intent(Model):
     file_data: bytes | None = None
 
 
-def announcement(
-    channel_id: int,
-    content: str,
-    *,
-    embed: dict[str, Any] | None = None,
-    file_name: str | None = None,
-    file_data: bytes | None = None,
-    ping_users: tuple[int, ...] = (),
-    lane: str | None = None,
-) -> Intent:
-    """A plain message the community must see, in `channel_id`, pinging exactly `ping_users`."""
-    payload = {"channel_id": channel_id, "content": content, "embed": embed, "file_name": file_name}
-    return Intent(
-        kind="message",
-        lane=lane or f"channel:{channel_id}",
-        payload=payload | {"ping_users": list(ping_users)},
-        file_data=file_data,
-    )
+def staff_notice(channel_id: int, content: str) -> Intent:
+    """A plain message to staff in `channel_id` (pinging no one), in a lane of its own."""
+    return Intent(kind="message", lane=f"notice:{channel_id}", payload={"channel_id": channel_id, "content": content})
 
 
 class Delivery(Model):

@@ -79,6 +79,12 @@ async def both_configured(configured: Community, neighbour: Community, start_bot
     return neighbour
 
 
+def with_button(message: Payload, custom_id: str) -> Payload:
+    """`message` as a modified client could present it: with a button the bot never put there."""
+    button = {"type": 2, "style": 1, "custom_id": custom_id, "label": "forged"}
+    return message | {"components": [{"type": 1, "components": [button]}]}
+
+
 async def posted_now(bot: CoCreateBot, c: Community, message: Payload) -> Payload:
     """A public message as members see it once the bot's pending (coalesced) refreshes are done."""
     await bot.delivery.drain()

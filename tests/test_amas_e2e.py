@@ -8,7 +8,7 @@ import time_machine
 from emulator import InteractionRecord, Member
 from emulator.interactions import message_text
 from emulator.state import Payload
-from tests.conftest import BotStarter, Community, posted_now
+from tests.conftest import BotStarter, Community, posted_now, with_button
 
 START = datetime(2026, 11, 5, 16, 0, tzinfo=UTC)
 
@@ -67,6 +67,8 @@ async def test_ask_upvote_answer_flow(configured: Community, start_bot: BotStart
         post = question_post(c, 1)
         upvoted = await c.discord.click(c.bob, post, "ama:upvote:1")
         assert await upvoted.ephemeral_text() == "You upvoted question #1."
+        shown = await posted_now(bot, c, post)
+        assert shown["components"][0]["components"][0]["label"] == "▲ Upvote (1)", "the post shows the upvote"
         await ask(c, c.bob, "Where is it made?")
         listing = await (await c.discord.slash(c.staff, "ama next")).reply()
         assert message_text(listing).splitlines()[1] == "**#1** (1 ▲) Will there be a vegan wax?"
@@ -126,8 +128,11 @@ async def test_moderation_queue_holds_questions_until_approved(configured: Commu
         await c.discord.click(c.moderator, queue, "ama:moderate:approve:1")
         await c.discord.click(c.moderator, c.discord.message(int(queue["id"])), "ama:moderate:reject:2")
         assert c.discord.message(int(queue["id"]))["content"] == "Questions waiting for AMA #1: 0"
+        await bot.delivery.drain()
         posted = c.discord.messages_in(c.discord.channel(thread_id))
         assert [m["embeds"][0]["description"] for m in posted] == ["Is the wax tested on animals?"]
+        hidden = await c.discord.click(c.alice, with_button(posted[0], "ama:upvote:2"), "ama:upvote:2")
+        assert await hidden.ephemeral_text() == "This question is not public."
 
 
 async def test_restart_during_ama_keeps_questions_and_votes(configured: Community, start_bot: BotStarter) -> None:

@@ -152,3 +152,19 @@ async def test_delete_removes_only_that_servers_challenge(challenges: ChallengeS
     with pytest.raises(NotFound):
         await challenges.get(GUILD, ours.id)
     assert [c.id for c in await challenges.all()] == [theirs.id]
+
+
+async def test_a_second_vote_takes_it_back_and_voting_ends_exactly_at_the_close(
+    challenges: ChallengeService, clock: ManualClock
+) -> None:
+    parade = await daily(challenges)
+    run = await start(challenges, clock, parade, W, X)
+    clock.advance(timedelta(hours=1))
+    opened = await challenges.open_voting(GUILD, run.id)
+    assert opened is not None
+    entry_of_w = next(entry for entry in opened[1] if entry.member_id == W)
+    assert (await challenges.vote(GUILD, entry_of_w.id, X))[1] is True
+    assert (await challenges.vote(GUILD, entry_of_w.id, X))[1] is False, "clicking again takes the vote back"
+    clock.advance(run.voting_close_at - clock.now())
+    with pytest.raises(InvalidInput, match=r"^Voting for this run is closed\.$"):
+        await challenges.vote(GUILD, entry_of_w.id, X)

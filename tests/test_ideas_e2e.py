@@ -235,6 +235,7 @@ async def test_credit_leaderboard_and_export(configured: Community, start_bot: B
         early = await c.discord.slash(c.staff, "idea credit", idea=1, member=c.bob)
         assert "credit members once it has shipped" in await early.ephemeral_text()
         await (await c.discord.slash(c.staff, "idea status", idea=1, status="shipped", reason="In stores now")).reply()
+        assert field(await posted_now(bot, c, message), "Credited") == f"<@{c.alice.id}>"
         await (await c.discord.slash(c.staff, "idea credit", idea=1, member=c.bob)).reply()
         assert field(await posted_now(bot, c, message), "Credited") == f"<@{c.alice.id}> <@{c.bob.id}>"
         board = await (await c.discord.slash(c.alice, "idea leaderboard")).reply()

@@ -1,5 +1,7 @@
 """The ideas service on a real SQLite file, with a clock the test moves."""
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -8,7 +10,7 @@ import pytest
 
 from services.clock import ManualClock
 from services.errors import InvalidInput
-from services.ideas import IdeaQuery, IdeaService
+from services.ideas import IdeaQuery, IdeaService, refresh
 from storage import SqliteStorage
 from storage.models import DraftText, IdeaStatus
 
@@ -25,11 +27,16 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def ideas(db_path: Path, clock: ManualClock) -> AsyncIterator[IdeaService]:
+async def storage(db_path: Path) -> AsyncIterator[SqliteStorage]:
     storage = await SqliteStorage.open(db_path)
     await storage.migrate()
-    yield IdeaService(storage.ideas, clock)
+    yield storage
     await storage.close()
+
+
+@pytest.fixture
+def ideas(storage: SqliteStorage, clock: ManualClock) -> IdeaService:
+    return IdeaService(storage.ideas, clock)
 
 
 async def test_rate_limit_window_moves_with_the_clock(ideas: IdeaService, clock: ManualClock) -> None:
@@ -97,3 +104,52 @@ async def test_similar_titles_are_caught_but_different_ones_are_not(ideas: IdeaS
     assert [i.id for i in await ideas.similar(GUILD, "blue  Moustache-wax!")] == [1]
     assert await ideas.similar(GUILD, "Blue gift box") == []
     assert await ideas.similar(GUILD + 1, "Blue moustache wax") == [], "other guilds' ideas never match"
+
+
+async def test_merge_refuses_merged_ideas_and_refreshes_both_posts(ideas: IdeaService, storage: SqliteStorage) -> None:
+    for title in ("Cedar scent", "Cedar smell", "Oak comb"):
+        await ideas.submit(GUILD, ALICE, text(title))
+    await ideas.merge(GUILD, 2, 1, None)
+    renders = {row[0] for row in await storage.db.fetch_all("SELECT render_key FROM deliveries")}
+    assert {f"{refresh(1).kind}:1", f"{refresh(2).kind}:2"} <= renders
+    with pytest.raises(InvalidInput, match=r"^Idea #2 is already merged into #1\.$"):
+        await ideas.merge(GUILD, 2, 3, None)
+    with pytest.raises(InvalidInput, match=r"^Idea #2 is itself merged into #1; merge into that\.$"):
+        await ideas.merge(GUILD, 3, 2, None)
+
+
+async def test_export_leaves_empty_what_is_not_set(ideas: IdeaService) -> None:
+    await ideas.configure(GUILD, downvotes=None, categories="Scents", hourly_limit=None)
+    await ideas.submit(GUILD, ALICE, text("Cedar scent", category="Scents"))
+    await ideas.submit(GUILD, ALICE, text("Cedar smell"))
+    await ideas.merge(GUILD, 2, 1, None)
+    rows = list(csv.DictReader(io.StringIO(await ideas.export_csv(GUILD))))
+    picked = [(r["category"], r["status"], r["reason"], r["duplicate_of"]) for r in rows]
+    assert picked == [("Scents", "new", "", ""), ("", "duplicate", "", "1")]
+
+
+async def test_notifications_can_be_turned_off_and_on_again(ideas: IdeaService, storage: SqliteStorage) -> None:
+    await ideas.set_notifications(GUILD, ALICE, False)
+    assert await storage.ideas.opted_out(GUILD) == {ALICE}
+    await ideas.set_notifications(GUILD, ALICE, True)
+    assert await storage.ideas.opted_out(GUILD) == set()
+
+
+async def test_suggestions_stop_at_25_and_read_up_to_a_full_title(ideas: IdeaService) -> None:
+    await ideas.configure(GUILD, downvotes=None, categories=None, hourly_limit=50)
+    long_title = "Cedar " + "x" * 94
+    await ideas.submit(GUILD, ALICE, text(long_title))
+    for n in range(26):
+        await ideas.submit(GUILD, ALICE, text(f"Oak comb {n}"))
+    assert len(await ideas.autocomplete(GUILD, "Oak")) == 25
+    assert [i.title for i in await ideas.autocomplete(GUILD, long_title + "y")] == [long_title]
+    await ideas.submit(GUILD, ALICE, text("Wax\\Comb"))
+    assert [i.title for i in await ideas.autocomplete(GUILD, "\\")] == ["Wax\\Comb"], "a backslash is literal"
+
+
+async def test_the_leaderboard_shows_ten_by_default(ideas: IdeaService) -> None:
+    for author in range(100, 111):
+        outcome = await ideas.submit(GUILD, author, text(f"Idea of {author}"))
+        assert outcome.idea is not None
+        await ideas.vote(GUILD, outcome.idea.id, ALICE, 1)
+    assert len(await ideas.leaderboard(GUILD)) == 10

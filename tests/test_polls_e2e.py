@@ -197,7 +197,7 @@ async def test_public_poll_shows_and_exports_voters(configured: Community, start
         assert f"Cedar\n<@{c.alice.id}>" in message_text(results) and results["mentions"] == []
         exported = await (await c.discord.slash(c.moderator, "poll export", poll=1)).reply()
         data = c.discord.files[int(exported["attachments"][0]["id"])].decode()
-        assert f"2,Cedar,{c.alice.id}" in data
+        assert list(csv.reader(io.StringIO(data))) == [["option", "label", "voter_id"], ["2", "Cedar", str(c.alice.id)]]
 
 
 async def test_only_creator_or_moderator_may_close_early(configured: Community, start_bot: BotStarter) -> None:

@@ -100,14 +100,14 @@ async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
             await schedule_challenge(c)
             clock.move_to(FRIDAY_18_CEST)
             await bot.catch_up()
-            await enter(c, c.alice, text="The walrus", attachment=photo)
             await enter(c, c.bob, text="The handlebar")
+            await enter(c, c.alice, text="The walrus", attachment=photo)  # entry #2 of run #1
             clock.move_to(FRIDAY_18_CEST + timedelta(days=1))
             await bot.catch_up()
             entry = next(
                 m for m in c.discord.messages_in(c.announcements) if m["embeds"][:1] and "walrus" in message_text(m)
             )
-            await c.discord.click(c.bob, entry, "challenge:vote:1")
+            await c.discord.click(c.bob, entry, "challenge:vote:2")
             clock.move_to(FRIDAY_18_CEST + timedelta(days=2))
             await bot.catch_up()
 
@@ -124,7 +124,7 @@ async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
             text = attachment_text(c, transcript)
             assert "alice" not in text and "Asked by a former member" in text
             shown_entry = c.discord.message(int(entry["id"]))
-            assert message_text(shown_entry).startswith("Entry #1\nby a former member")
+            assert message_text(shown_entry).startswith("Entry #2\nby a former member")
             assert "walrus" not in message_text(shown_entry) and shown_entry["attachments"] == []
             fame = message_text(await (await c.discord.slash(c.bob, "challenge halloffame")).reply())
             assert "Moustache parade #1 (Moustaches): a former member · 1 votes" in fame
@@ -137,11 +137,13 @@ async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
                 assert "<@0>" not in rendered and "<@-" not in rendered, rendered
             after = await export(c, c.alice)
             assert all(after[k] == [] for k in after if k not in {"guild_id", "member_id", "exported_at"}), after
+            hosts = (await bot.services.amas.get(c.guild.id, 1)).hosts
+            assert [(h.id, h.name) for h in hosts] == [(c.staff.id, c.staff.user.username), (0, "a former member")]
             db = bot.storage.db
             assert (await bot.services.amas.question(c.guild.id, 2)).upvotes == 1, "her upvote still counts"
             assert await db.fetch_all("SELECT 1 FROM ama_upvotes WHERE member_id = ?", (c.alice.id,)) == []
             kept = await db.fetch_one(
-                "SELECT text, attachment_name, attachment_data FROM challenge_entries WHERE id = 1"
+                "SELECT text, attachment_name, attachment_data FROM challenge_entries WHERE id = 2"
             )
             assert tuple(kept) == (None, None, None), "the entry's photo and words are gone from the database too"
 

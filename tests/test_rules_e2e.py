@@ -9,21 +9,13 @@ import pytest
 import time_machine
 
 from emulator.interactions import message_text
-from emulator.state import Payload
-from tests.conftest import BotStarter, Community, posted_now
+from tests.conftest import BotStarter, Community, posted_now, with_button
 from tests.test_amas_e2e import START as AMA_START
 from tests.test_amas_e2e import ask, open_ama, question_post
 from tests.test_challenges_e2e import FRIDAY_18_CEST, TUESDAY, enter, move
 from tests.test_challenges_e2e import schedule as schedule_challenge
 from tests.test_ideas_e2e import post, submit
 from tests.test_polls_e2e import live_poll, pick
-
-
-def with_button(message: Payload, custom_id: str) -> Payload:
-    """`message` as a modified client could present it: with a button the bot never put there."""
-    button = {"type": 2, "style": 1, "custom_id": custom_id, "label": "forged"}
-    return message | {"components": [{"type": 1, "components": [button]}]}
-
 
 Options = Callable[[Community], dict[str, Any]]
 STAFF_REFUSAL = "Only brand staff can do this."
