@@ -22,6 +22,8 @@ from storage.base import Storage
 log = logging.getLogger(__name__)
 
 PURGE_JOB = "guild:purge"
+HEALTH_JOB = "bot:health"
+HEALTH_EVERY = IntervalTrigger(minutes=5)
 
 
 def cog_extensions() -> list[str]:
@@ -70,6 +72,7 @@ class CoCreateBot(commands.Bot):
         self.scheduler.add(
             PURGE_JOB, IntervalTrigger(hours=24), self.apply_retention, grace=None, first=self.services.clock.now()
         )
+        self.scheduler.add(HEALTH_JOB, HEALTH_EVERY, self.log_health, grace=None)
         for extension in cog_extensions():
             await self.load_extension(extension)
         await sync_if_changed(self, self.dev_guild_id)
@@ -77,6 +80,19 @@ class CoCreateBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected", extra={"user": str(self.user), "guilds": len(self.guilds)})
+
+    async def log_health(self) -> None:
+        """Every five minutes, one line an operator can watch: this process's shards, guilds, queue and jobs."""
+        log.info(
+            "health",
+            extra={
+                "shards": sorted(getattr(self, "shard_ids", None) or [self.shard_id or 0]),
+                "shard_count": self.shard_count or 1,
+                "guilds": len(self.guilds),
+                "deliveries_queued": await self.storage.deliveries.pending_count(),
+                "jobs": len(self.scheduler.job_ids()),
+            },
+        )
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.forms.dispatch(interaction)

@@ -67,8 +67,7 @@ class Scheduler:
             replace_existing=True,
             misfire_grace_time=None if grace is None else max(1, int(grace.total_seconds())),
             **when,
-        )
-        self._scheduler.wakeup()
+        )  # a running scheduler wakes up by itself to take the new job into account
 
     def cancel(self, job_id: str) -> None:
         if self._scheduler.get_job(job_id):

@@ -121,6 +121,7 @@ class ChallengeService:
     def __init__(self, repository: ChallengeRepository, clock: Clock) -> None:
         self._repo = repository
         self._clock = clock
+        self._triggers: dict[tuple[str, str], BaseTrigger] = {}
 
     # -- schedules -----------------------------------------------------------------------------------
 
@@ -198,7 +199,12 @@ class ChallengeService:
         return await self._repo.all(guild_id)
 
     def trigger(self, challenge: Challenge) -> BaseTrigger:
-        return make_trigger(challenge.schedule, challenge.timezone)
+        """The challenge's trigger; triggers hold no state, so challenges that share a schedule share one (building
+        a cron trigger is the largest cost of rebuilding thousands of jobs at start-up)."""
+        key = (challenge.schedule, challenge.timezone)
+        if key not in self._triggers:
+            self._triggers[key] = make_trigger(*key)
+        return self._triggers[key]
 
     def next_due(self, challenge: Challenge) -> datetime | None:
         """The first run time after the job last fired: in the past if it fell while the bot was offline."""

@@ -6,6 +6,7 @@ member is told the truth, nothing is lost, and exactly one post appears once Dis
 """
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -41,8 +42,17 @@ async def catch_up_until(bot: CoCreateBot, done: Callable[[], object]) -> None:
         await asyncio.sleep(0.05)
 
 
+async def health(bot: CoCreateBot, caplog: pytest.LogCaptureFixture) -> dict[str, object]:
+    """The fields of the health line the bot logs every five minutes."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="bot.core"):
+        await bot.log_health()
+    [line] = [r for r in caplog.records if r.getMessage() == "health"]
+    return {key: getattr(line, key) for key in ("shards", "shard_count", "guilds", "deliveries_queued", "jobs")}
+
+
 async def test_503_while_publishing_a_poll_saves_it_and_posts_it_once_later(
-    configured: Community, start_bot: BotStarter
+    configured: Community, start_bot: BotStarter, caplog: pytest.LogCaptureFixture
 ) -> None:
     c = configured
     with time_machine.travel(START, tick=True) as clock:
@@ -54,9 +64,14 @@ async def test_503_while_publishing_a_poll_saves_it_and_posts_it_once_later(
                 "it goes out as soon as it does."
             )
             assert polls_in(c) == []
+            jobs = len(bot.scheduler.job_ids())
+            assert await health(bot, caplog) == {
+                "shards": [0], "shard_count": 1, "guilds": 2, "deliveries_queued": 1, "jobs": jobs
+            }  # fmt: skip
             clock.shift(timedelta(minutes=1))
             await bot.catch_up()
             assert len(polls_in(c)) == 1, "the retry posts it, once"
+            assert (await health(bot, caplog))["deliveries_queued"] == 0
             assert "Thanks" not in await pick(c, c.alice, polls_in(c)[0], 1), "the posted poll takes votes"
             assert (await bot.services.polls.get(c.guild.id, 1)).message_id == int(polls_in(c)[0]["id"])
 
