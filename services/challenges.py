@@ -289,16 +289,19 @@ class ChallengeService:
             return None
         return await self.run(guild_id, run_id), await self._repo.entries(guild_id, run_id)
 
-    async def finish(self, guild_id: int, run_id: int) -> tuple[Run, list[tuple[Entry, int]]] | None:
+    async def finish(self, guild_id: int, run_id: int) -> bool:
         """Close voting and record the winners (everyone tied on the most votes), announced with the close, and
-        close every entry's vote button; None if already finished."""
+        close every entry's vote button; False if already finished."""
         announce = Intent(kind="challenge.winners", entity_id=run_id)
-        close_entries = entry_render(run_id)
-        if not await self._repo.move(
-            guild_id, run_id, Phase.VOTING, Phase.FINISHED, self._clock.now(), [announce], per_entry=close_entries
-        ):
-            return None
-        return await self.run(guild_id, run_id), await self.winners(guild_id, run_id)
+        return await self._repo.move(
+            guild_id,
+            run_id,
+            Phase.VOTING,
+            Phase.FINISHED,
+            self._clock.now(),
+            [announce],
+            per_entry=entry_render(run_id),
+        )
 
     async def winners(self, guild_id: int, run_id: int) -> list[tuple[Entry, int]]:
         """The recorded winners of a finished run with their votes."""

@@ -70,7 +70,8 @@ async def finish(
     for voter, author in (votes or {}).items():
         await challenges.vote(run.guild_id, by_author[author].id, voter)
     clock.advance(timedelta(hours=1))
-    assert await challenges.finish(run.guild_id, run.id) is not None
+    assert await challenges.finish(run.guild_id, run.id)
+    assert not await challenges.finish(run.guild_id, run.id), "a run finishes once"
 
 
 async def test_leaderboard_counts_points_and_streaks_and_ranks_ties_by_streak(
@@ -168,3 +169,22 @@ async def test_a_second_vote_takes_it_back_and_voting_ends_exactly_at_the_close(
     clock.advance(run.voting_close_at - clock.now())
     with pytest.raises(InvalidInput, match=r"^Voting for this run is closed\.$"):
         await challenges.vote(GUILD, entry_of_w.id, X)
+
+
+async def test_with_two_challenges_taking_entries_the_member_says_which_and_entries_end_at_the_close(
+    challenges: ChallengeService, clock: ManualClock
+) -> None:
+    parade, photos = await daily(challenges), await daily(challenges, schedule="daily 18:30")
+    await start(challenges, clock, parade)
+    clock.advance(timedelta(minutes=30))
+    started = await challenges.start_run(GUILD, photos.id)
+    assert started is not None
+    with pytest.raises(InvalidInput, match=r"^Several challenges take entries; say which one with `challenge`\.$"):
+        await challenges.enter(GUILD, None, X, "A walrus", None, None)
+    run, replaced = await challenges.enter(GUILD, photos.id, X, None, None, "https://example.com/walrus.jpg")
+    assert (run.challenge_id, replaced) == (photos.id, False)
+    [entry] = await challenges.entries(GUILD, run.id)
+    assert entry.link == "https://example.com/walrus.jpg"
+    clock.advance(run.entries_close_at - clock.now())
+    with pytest.raises(InvalidInput, match=r"^Entries for this run have closed\.$"):
+        await challenges.enter(GUILD, photos.id, Y, "Too late", None, None)
