@@ -137,6 +137,11 @@ async def test_403_blocks_the_post_tells_staff_once_and_resumes_when_fixed(
             await asyncio.sleep(0.1)
             await bot.catch_up()
             assert len(polls_in(c)) == 1
+            c.discord.inject_fault("POST", MESSAGES.format(c.general.id), 403, times=99)
+            await (await c.discord.slash(c.moderator, "poll close", poll=1)).ephemeral_text()
+            await bot.catch_up()
+            notice = c.discord.messages_in(c.announcements)[-1]["content"]
+            assert notice.startswith(f"⚠️ I can't post in <#{c.general.id}>"), "the results' channel is named"
 
 
 async def test_setup_resumes_what_was_blocked(configured: Community, start_bot: BotStarter) -> None:

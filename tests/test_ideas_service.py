@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.clock import ManualClock
-from services.errors import InvalidInput
+from services.errors import InvalidInput, NotFound
 from services.ideas import IdeaQuery, IdeaService, refresh
 from storage import SqliteStorage
 from storage.models import DraftText, IdeaStatus
@@ -153,3 +154,29 @@ async def test_the_leaderboard_shows_ten_by_default(ideas: IdeaService) -> None:
         assert outcome.idea is not None
         await ideas.vote(GUILD, outcome.idea.id, ALICE, 1)
     assert len(await ideas.leaderboard(GUILD)) == 10
+
+
+async def test_an_edited_draft_replaces_the_old_one(ideas: IdeaService) -> None:
+    first = await ideas.keep_draft(GUILD, ALICE, text("Cedar"))
+    second = await ideas.keep_draft(GUILD, ALICE, text("Cedar scent"), replacing=first)
+    assert (await ideas.draft(GUILD, ALICE, second)).title == "Cedar scent"
+    with pytest.raises(NotFound):
+        await ideas.draft(GUILD, ALICE, first)
+
+
+async def test_status_refuses_duplicates_both_ways_and_names_who_changed_it(
+    ideas: IdeaService, storage: SqliteStorage
+) -> None:
+    for title in ("Cedar scent", "Cedar smell"):
+        await ideas.submit(GUILD, ALICE, text(title))
+    with pytest.raises(InvalidInput, match=r"^Use /idea merge to mark an idea as a duplicate of another\.$"):
+        await ideas.set_status(GUILD, 1, IdeaStatus.DUPLICATE, "Same idea.")
+    await ideas.merge(GUILD, 2, 1, None)
+    with pytest.raises(InvalidInput, match=r"^Idea #2 was merged into #1; change that one instead\.$"):
+        await ideas.set_status(GUILD, 2, IdeaStatus.PLANNED, "Spring.")
+    await ideas.set_status(GUILD, 1, IdeaStatus.PLANNED, "Spring.", by=ALICE + 1)
+    [payload] = [
+        json.loads(row[0])
+        for row in await storage.db.fetch_all("SELECT payload FROM deliveries WHERE kind = 'idea.status'")
+    ]
+    assert payload == {"status": "planned", "previous": "new", "reason": "Spring.", "by": ALICE + 1}

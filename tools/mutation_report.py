@@ -14,7 +14,10 @@ from pathlib import Path
 from mutmut.mutation.diff_apply import get_diff_for_mutant
 from mutmut.stats import status_by_exit_code
 
-SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|FROM|CREATE|VALUES|JOIN|PRAGMA|AND)\b|\?", re.IGNORECASE)
+SQL = re.compile(
+    r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|FROM|CREATE|VALUES|JOIN|PRAGMA|AND|GROUP\s+BY|ORDER\s+BY)\b|\?",
+    re.IGNORECASE,
+)
 
 
 def statuses() -> dict[str, tuple[str, Path]]:
