@@ -31,7 +31,9 @@ def cog_extensions() -> list[str]:
     return sorted(f"cogs.{module.name}" for module in pkgutil.iter_modules(cogs.__path__))
 
 
-class CoCreateBot(commands.Bot):
+class CoCreateBot(commands.AutoShardedBot):
+    """One process of the bot: all shards, or those in `shard_ids` (then it schedules only their guilds' jobs)."""
+
     def __init__(
         self,
         *,
@@ -64,9 +66,19 @@ class CoCreateBot(commands.Bot):
         self.delivery.register("message", message_handler(self))
         storage.on_commit(self.delivery.wake)
 
+    def owns(self, guild_id: int) -> bool:
+        """Whether this process runs the shard of `guild_id` (so it fires that guild's scheduled jobs)."""
+        return self.shard_ids is None or (guild_id >> 22) % (self.shard_count or 1) in self.shard_ids
+
+    @property
+    def primary(self) -> bool:
+        """The process of shard 0 does what the whole bot does once, such as syncing commands."""
+        return self.shard_ids is None or 0 in self.shard_ids
+
     async def setup_hook(self) -> None:
         applied = await self.storage.migrate()
         log.info("database ready", extra={"migrations_applied": applied})
+        self.scheduler.owns = self.owns
         self.scheduler.paused_guilds = set(await self.storage.guilds.departed())
         self.scheduler.start()
         self.scheduler.add(
@@ -75,7 +87,8 @@ class CoCreateBot(commands.Bot):
         self.scheduler.add(HEALTH_JOB, HEALTH_EVERY, self.log_health, grace=None)
         for extension in cog_extensions():
             await self.load_extension(extension)
-        await sync_if_changed(self, self.dev_guild_id)
+        if self.primary:
+            await sync_if_changed(self, self.dev_guild_id)
         await self.delivery.start()
 
     async def on_ready(self) -> None:
@@ -132,7 +145,7 @@ class CoCreateBot(commands.Bot):
             log.info("expired drafts deleted", extra={"drafts": expired})
         now = self.services.clock.now()
         for guild_id, departed_at in (await self.storage.guilds.departed()).items():
-            if departed_at + self.retention <= now:
+            if departed_at + self.retention <= now and self.owns(guild_id):
                 rows = await self.storage.guilds.purge(guild_id)
                 self.scheduler.paused_guilds.discard(guild_id)
                 log.info("purged a departed guild's data", extra={"guild_id": guild_id, "rows": rows})

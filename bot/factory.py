@@ -36,5 +36,7 @@ async def create_bot(settings: Settings, *, clock: Clock | None = None, **option
         dev_guild_id=settings.dev_guild_id,
         retention=timedelta(days=settings.data_retention_days),
         draft_retention=timedelta(days=settings.draft_retention_days),
+        shard_count=settings.shard_count,
+        shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
         **options,
     )

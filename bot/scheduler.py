@@ -26,6 +26,9 @@ class Scheduler:
     def __init__(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
         self._running: set[asyncio.Task[Any]] = set()
+        # Whether this process fires the jobs of a guild (the first argument of a guild's jobs): in a sharded
+        # bot, only the process that runs the guild's shard does, so every job fires once in the cluster.
+        self.owns: Callable[[int], bool] = lambda guild_id: True
         # Guilds that removed the bot: their jobs (whose first argument is the guild id) do not run meanwhile.
         self.paused_guilds: set[int] = set()
 
@@ -53,11 +56,14 @@ class Scheduler:
         grace: timedelta | None,
         first: datetime | None = None,
     ) -> None:
-        """Run `func(*args)` whenever `trigger` fires (replacing a job with the same id).
+        """Run `func(*args)` whenever `trigger` fires (replacing a job with the same id); not the jobs of a guild
+        (`args[0]`) that another process owns.
 
         `first` overrides the first run time: a past one makes a run missed while offline go through the misfire
         policy (run late within `grace`, else skipped and logged) before the trigger takes over.
         """
+        if args and not self.owns(args[0]):
+            return
         when = {"next_run_time": first} if first is not None else {}
         self._scheduler.add_job(
             self._tracked,

@@ -2,10 +2,10 @@
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Three dot-separated base64url parts: user id, timestamp, HMAC.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
@@ -28,15 +28,37 @@ class Settings(BaseSettings):
         default=7, ge=1, le=365, description="Days an unposted idea draft is kept before it is deleted."
     )
 
+    shard_count: int | None = Field(
+        default=None, ge=1, le=1024, description="Shards of the whole bot; empty: as many as Discord recommends."
+    )
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None, description="The shards this process runs, e.g. 0,1 (needs SHARD_COUNT); empty: all of them."
+    )
+
     ballot_secret: SecretStr | None = Field(
         default=None,
         description="Keys anonymous poll ballots; empty: a key file beside the database is made and used.",
     )
 
-    @field_validator("dev_guild_id", "ballot_secret", mode="before")
+    @field_validator("dev_guild_id", "ballot_secret", "shard_count", "shard_ids", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return tuple(part.strip() for part in value.split(",")) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> "Settings":
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("SHARD_IDS needs SHARD_COUNT (the shards of every process together)")
+        if not self.shard_ids or any(not 0 <= shard < self.shard_count for shard in self.shard_ids):
+            raise ValueError(f"SHARD_IDS must be between 0 and {self.shard_count - 1} (SHARD_COUNT - 1)")
+        return self
 
     @field_validator("discord_token")
     @classmethod
@@ -58,7 +80,7 @@ def describe_settings_error(error: Exception) -> str:
         return f"invalid settings: {error}"
     parts = []
     for item in errors():
-        name = ".".join(str(p) for p in item["loc"]).upper() or "settings"
+        name = ".".join(str(p) for p in item["loc"]).upper()
         reason = "is not set" if item["type"] == "missing" else item["msg"].removeprefix("Value error, ")
-        parts.append(f"{name} {reason}")
+        parts.append(f"{name} {reason}" if name else reason)  # a rule across settings names them itself
     return "invalid settings: " + "; ".join(parts) + " (see .env.example)"

@@ -1,5 +1,8 @@
 """The gateway websocket: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, dispatched events, and RESUME.
 
+A session identified with `shard: [id, count]` gets only the events of its guilds (`shard_of`), as on Discord;
+an invalid shard is closed with 4010.
+
 A session outlives its connection: events dispatched while the bot is disconnected are kept, and a RESUME with
 the last sequence the bot saw replays what it missed, then RESUMED, as Discord does.
 """
@@ -19,6 +22,7 @@ log = logging.getLogger(__name__)
 
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 7, 9, 10, 11
 KEPT_EVENTS = 1000  # how many past events a session keeps for a RESUME
+INVALID_SHARD = 4010  # close code: the shard in IDENTIFY is not below the shard count
 
 
 # The gateway intent each event needs (Discord sends nothing else to a bot that did not ask for it).
@@ -37,19 +41,39 @@ EVENT_INTENTS = {
 ALWAYS = {"READY", "RESUMED", "INTERACTION_CREATE"}
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard that receives a guild's events, by Discord's formula."""
+    return (guild_id >> 22) % shard_count
+
+
+def guild_of(event: str, data: Payload) -> int | None:
+    """The guild an event belongs to (None for events of the session itself, such as READY)."""
+    if event.startswith("GUILD_") and "guild_id" not in data and "id" in data:  # GUILD_CREATE, _UPDATE, _DELETE
+        return int(data["id"])
+    return int(data["guild_id"]) if data.get("guild_id") else None
+
+
 class Session:
-    def __init__(self, session_id: str, intents: int) -> None:
+    def __init__(self, session_id: str, intents: int, shard: tuple[int, int] = (0, 1)) -> None:
         self.session_id = session_id
         self.intents = intents
+        self.shard = shard  # (shard id, shard count) from IDENTIFY
         self.sequence = 0
         self.frames: list[tuple[int, str]] = []
         self.connection: GatewayConnection | None = None
 
-    def wants(self, event: str) -> bool:
+    def owns(self, guild_id: int) -> bool:
+        shard_id, shard_count = self.shard
+        return shard_of(guild_id, shard_count) == shard_id
+
+    def wants(self, event: str, data: Payload) -> bool:
+        guild_id = guild_of(event, data)
+        if guild_id is not None and not self.owns(guild_id):
+            return False
         return event in ALWAYS or bool(self.intents & EVENT_INTENTS.get(event, GUILDS))
 
     async def dispatch(self, event: str, data: Payload) -> None:
-        if not self.wants(event):
+        if not self.wants(event, data):
             return
         self.sequence += 1
         frame = json.dumps({"op": DISPATCH, "d": data, "s": self.sequence, "t": event})

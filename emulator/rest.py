@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 API = "/api/v10"
 EVENT_STATUS_CHANGES = {(1, 2), (1, 4), (2, 3)}  # scheduled -> active or canceled; active -> completed
+SESSION_STARTS = 1000  # IDENTIFYs a bot may send in 24 hours
 NONCE_WINDOW = 300.0  # seconds: Discord drops a repeated nonce with enforce_nonce "in the past few minutes"
 
 
@@ -73,6 +74,8 @@ class RestApi:
         message = API + "/channels/{channel}/messages/{message}"
         return [
             web.get(API + "/users/@me", self.get_me),
+            web.get(API + "/gateway", self.get_gateway),
+            web.get(API + "/gateway/bot", self.get_bot_gateway),
             web.get(API + "/oauth2/applications/@me", self.get_application),
             web.put(app + "/commands", self.put_commands),
             web.put(app + "/guilds/{guild}/commands", self.put_commands),
@@ -140,6 +143,25 @@ class RestApi:
         self.emu.token = request.headers.get("Authorization", "").removeprefix("Bot ")
         me = self.emu.bot_user.payload() | {"verified": True, "mfa_enabled": False, "locale": "en-US"}
         return web.json_response(me)
+
+    async def get_gateway(self, request: web.Request) -> web.Response:
+        return web.json_response({"url": self.emu.gateway_url})
+
+    async def get_bot_gateway(self, request: web.Request) -> web.Response:
+        """The recommended shard count (Discord's rule of thumb: one shard per 1,000 guilds) and the IDENTIFY
+        budget left today."""
+        return web.json_response(
+            {
+                "url": self.emu.gateway_url,
+                "shards": self.emu.recommended_shards,
+                "session_start_limit": {
+                    "total": SESSION_STARTS,
+                    "remaining": max(0, SESSION_STARTS - self.emu.identified),
+                    "reset_after": 86_400_000,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     async def get_application(self, request: web.Request) -> web.Response:
         owner = User(1, "owner").payload()

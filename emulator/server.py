@@ -1,6 +1,7 @@
 """The emulator itself: starts the aiohttp app on 127.0.0.1 and holds Discord's state for tests to drive."""
 
 import asyncio
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.gateway import INVALID_SESSION, RECONNECT, GatewayConnection, Session, serve_gateway
+from emulator.gateway import INVALID_SESSION, INVALID_SHARD, RECONNECT, GatewayConnection, Session, serve_gateway
 from emulator.interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
@@ -38,6 +39,8 @@ from emulator.state import (
     iso_now,
     resolve_mentions,
 )
+
+GUILDS_PER_SHARD = 1000  # Discord requires a shard per 2,500 guilds and recommends one per 1,000
 
 
 @dataclass
@@ -159,6 +162,10 @@ class DiscordEmulator:
         return f"http://127.0.0.1:{self.port}/api/v10"
 
     @property
+    def recommended_shards(self) -> int:
+        return max(1, math.ceil(len(self.guilds) / GUILDS_PER_SHARD))
+
+    @property
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
@@ -195,14 +202,19 @@ class DiscordEmulator:
 
     async def identify(self, connection: GatewayConnection, data: Payload) -> None:
         self.token = data["token"].removeprefix("Bot ")
+        shard_id, shard_count = data.get("shard") or (0, 1)
+        if not 0 <= shard_id < shard_count:
+            await connection.ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return
         self.identified += 1
-        session = Session(f"session-{self.snowflakes.next()}", int(data.get("intents", 0)))
+        session = Session(f"session-{self.snowflakes.next()}", int(data.get("intents", 0)), (shard_id, shard_count))
         self.sessions[session.session_id] = session
         connection.session, session.connection = session, connection
         ready = {
             "v": 10,
             "user": self.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds if session.owns(g)],
+            "shard": [shard_id, shard_count],
             "session_id": session.session_id,
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(self.application_id), "flags": 0},
@@ -216,7 +228,7 @@ class DiscordEmulator:
         self.connections.add(connection)
         await connection.dispatch("READY", ready)
         for guild in self.guilds.values():
-            await connection.dispatch("GUILD_CREATE", guild.payload())
+            await connection.dispatch("GUILD_CREATE", guild.payload())  # the session keeps its shard's own
 
     async def resume(self, connection: GatewayConnection, data: Payload) -> None:
         """RESUME: replay what the session missed since sequence `seq`, then RESUMED; unknown: INVALID_SESSION."""

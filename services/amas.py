@@ -112,10 +112,9 @@ class AmaService:
         return await self.get(ama.guild_id, ama.id)
 
     async def remind(self, guild_id: int, ama_id: int) -> None:
-        """Remind the channel of an AMA that has not opened yet."""
+        """Remind the channel of an AMA that has not opened yet; once, however often the job fires."""
         ama = await self.get(guild_id, ama_id)
-        if ama.status == AmaStatus.SCHEDULED:
-            await self._repo.add_intents(guild_id, [ama_post("ama.reminder", ama)], self._clock.now())
+        await self._repo.remind(guild_id, ama_id, self._clock.now(), [ama_post("ama.reminder", ama)])
 
     async def get(self, guild_id: int, ama_id: int) -> Ama:
         ama = await self._repo.get(guild_id, ama_id)

@@ -252,7 +252,7 @@ class ChallengeService:
     # -- runs ----------------------------------------------------------------------------------------
 
     async def start_run(self, guild_id: int, challenge_id: int) -> tuple[Challenge, Run] | None:
-        """Start the run that is due now; None when paused, skipped or deleted."""
+        """Start the run that is due now; None when paused, skipped, deleted or started already."""
         challenge = await self._repo.get(guild_id, challenge_id)
         if challenge is None:
             return None
@@ -268,6 +268,8 @@ class ChallengeService:
         theme = theme_for(challenge, challenge.runs_started + 1)
         started = [Intent(kind="challenge.started")]
         run_id = await self._repo.start_run(challenge, theme, starts, entries_close, voting_close, started)
+        if run_id is None:
+            return None
         return challenge, await self.run(guild_id, run_id)
 
     async def run(self, guild_id: int, run_id: int) -> Run:

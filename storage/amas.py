@@ -101,9 +101,17 @@ class SqliteAmaRepository:
                 await add_intents(conn, guild_id, intents, now)
             return cursor.rowcount == 1
 
-    async def add_intents(self, guild_id: int, intents: Sequence[Intent], now: datetime) -> None:
+    async def remind(self, guild_id: int, ama_id: int, now: datetime, intents: Sequence[Intent]) -> bool:
+        """Claim the reminder of a scheduled AMA and record its intents; False if it was claimed already."""
         async with self._db.transaction() as conn:
-            await add_intents(conn, guild_id, intents, now)
+            cursor = await conn.execute(
+                "UPDATE amas SET reminded_at = ? "
+                "WHERE guild_id = ? AND id = ? AND status = 'scheduled' AND reminded_at IS NULL",
+                (now.isoformat(), guild_id, ama_id),
+            )
+            if cursor.rowcount == 1:
+                await add_intents(conn, guild_id, intents, now)
+            return cursor.rowcount == 1
 
     async def add_question(
         self,

@@ -223,7 +223,10 @@ class AmaRepository(Protocol):
         """Change the status (with `intents`) only if it still is `from_status`."""
         ...
 
-    async def add_intents(self, guild_id: int, intents: Sequence[Intent], now: datetime) -> None: ...
+    async def remind(self, guild_id: int, ama_id: int, now: datetime, intents: Sequence[Intent]) -> bool:
+        """Claim the reminder of a scheduled AMA (once, however often its job fires) with its intents."""
+        ...
+
     async def add_question(
         self,
         ama: Ama,
@@ -277,8 +280,9 @@ class ChallengeRepository(Protocol):
         entries_close_at: datetime,
         voting_close_at: datetime,
         intents: Sequence[Intent] = (),
-    ) -> int:
-        """Record run number `runs_started + 1`, count it and mark the job fired, with its intents, atomically."""
+    ) -> int | None:
+        """Record run number `runs_started + 1`, count it and mark the job fired, with its intents, atomically;
+        None if that run was started already."""
         ...
 
     async def run(self, guild_id: int, run_id: int) -> Run | None: ...

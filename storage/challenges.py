@@ -105,9 +105,17 @@ class SqliteChallengeRepository:
         entries_close_at: datetime,
         voting_close_at: datetime,
         intents: Sequence[Intent] = (),
-    ) -> int:
-        """Record run number `runs_started + 1` and count it, with its intents, in one transaction."""
+    ) -> int | None:
+        """Record run number `runs_started + 1` and count it, with its intents, in one transaction; None when that
+        run was started already (by another process that fired the same job): each run starts once."""
         async with self._db.transaction() as conn:
+            claimed = await conn.execute(
+                "UPDATE challenges SET runs_started = runs_started + 1, last_fire_at = ? "
+                "WHERE id = ? AND guild_id = ? AND runs_started = ?",
+                (starts_at.isoformat(), challenge.id, challenge.guild_id, challenge.runs_started),
+            )
+            if claimed.rowcount != 1:
+                return None
             cursor = await conn.execute(
                 "INSERT INTO challenge_runs (challenge_id, guild_id, number, theme, starts_at, entries_close_at, "
                 "voting_close_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -120,10 +128,6 @@ class SqliteChallengeRepository:
                     entries_close_at.isoformat(),
                     voting_close_at.isoformat(),
                 ),
-            )
-            await conn.execute(
-                "UPDATE challenges SET runs_started = runs_started + 1, last_fire_at = ? WHERE id = ? AND guild_id = ?",
-                (starts_at.isoformat(), challenge.id, challenge.guild_id),
             )
             await add_intents(conn, challenge.guild_id, intents, starts_at, cursor.lastrowid)
             return cursor.lastrowid  # type: ignore[return-value]

@@ -50,6 +50,10 @@ async def test_scheduled_ama_reminds_then_opens_on_time(configured: Community, s
             clock.shift(timedelta(hours=1, minutes=46))
             await bot.catch_up()
             assert c.discord.messages_in(c.general)[-1]["content"].startswith("Reminder: AMA **Meet the founders**")
+            await bot.services.amas.remind(c.guild.id, 1)  # fired again, as by a second process
+            await bot.delivery.drain()
+            reminders = [m for m in c.discord.messages_in(c.general) if m["content"].startswith("Reminder:")]
+            assert len(reminders) == 1, "the reminder goes out once"
             clock.shift(timedelta(minutes=15))
             await bot.catch_up()
             assert "AMA #1 **Meet the founders** is open!" in c.discord.messages_in(c.general)[-1]["content"]

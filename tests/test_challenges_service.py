@@ -1,5 +1,6 @@
 """The challenge service on a real SQLite file, with a clock the test moves: standings, pause, skip, delete."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -188,3 +189,12 @@ async def test_with_two_challenges_taking_entries_the_member_says_which_and_entr
     clock.advance(run.entries_close_at - clock.now())
     with pytest.raises(InvalidInput, match=r"^Entries for this run have closed\.$"):
         await challenges.enter(GUILD, photos.id, Y, "Too late", None, None)
+
+
+async def test_a_run_fired_twice_at_once_starts_once(challenges: ChallengeService, clock: ManualClock) -> None:
+    """Two processes firing the same job (one restarting while the other still runs) start one run."""
+    parade = await daily(challenges)
+    clock.advance(timedelta(hours=6))
+    started = await asyncio.gather(*(challenges.start_run(GUILD, parade.id) for _ in range(3)))
+    assert sum(s is not None for s in started) == 1
+    assert (await challenges.get(GUILD, parade.id)).runs_started == 1
