@@ -2,6 +2,7 @@
 
 import logging
 import pkgutil
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -85,8 +86,11 @@ class CoCreateBot(commands.AutoShardedBot):
             PURGE_JOB, IntervalTrigger(hours=24), self.apply_retention, grace=None, first=self.services.clock.now()
         )
         self.scheduler.add(HEALTH_JOB, HEALTH_EVERY, self.log_health, grace=None)
+        started = time.perf_counter()
         for extension in cog_extensions():
-            await self.load_extension(extension)
+            await self.load_extension(extension)  # each feature rebuilds its jobs from the database
+        rebuilt = {"jobs": len(self.scheduler.job_ids()), "seconds": round(time.perf_counter() - started, 3)}
+        log.info("features loaded and jobs scheduled", extra=rebuilt)
         if self.primary:
             await sync_if_changed(self, self.dev_guild_id)
         await self.delivery.start()

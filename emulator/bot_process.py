@@ -9,10 +9,13 @@ from pathlib import Path
 
 from bot.__main__ import serve
 from bot.factory import create_bot
+from bot.log import configure_logging
 from emulator.harness import SANDBOX_TOKEN, point_discord_at, sandbox_settings
 
 
 async def run(api_base: str, gateway_url: str, database: Path) -> None:
+    """Settings other than the token and database (e.g. SHARD_IDS) come from the environment."""
+    configure_logging("INFO")
     point_discord_at(api_base, gateway_url)
     bot = await create_bot(sandbox_settings(database), guild_ready_timeout=0.01)
     await serve(bot, SANDBOX_TOKEN)
