@@ -167,7 +167,8 @@ async def capacity(kind: str, rates: list[int], bots: int, profile: Path | None 
                 python = [sys.executable, "-m", "cProfile", "-o", str(profile)] if profile else [sys.executable]
                 command = [*python, "-m", "emulator.bot_process", d.api_base, d.gateway_url, str(database)]
                 commands = [command] * bots
-                env = [{"SHARD_COUNT": str(bots), "SHARD_IDS": str(n)} for n in range(bots)] if bots > 1 else [{}]
+                shards = [{"SHARD_COUNT": str(bots), "SHARD_IDS": str(n)} for n in range(bots)] if bots > 1 else [{}]
+                env = [{"LOG_LEVEL": "WARNING"} | extra for extra in shards]
             target: Target = Floor() if kind == "floor" else Ours()
             results = []
             async with processes(commands, env, d):

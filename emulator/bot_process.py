@@ -4,6 +4,7 @@ Crash tests start it, SIGKILL it mid-storm and restart the bot on the same datab
 """
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from emulator.harness import SANDBOX_TOKEN, point_discord_at, sandbox_settings
 
 async def run(api_base: str, gateway_url: str, database: Path) -> None:
     """Settings other than the token and database (e.g. SHARD_IDS) come from the environment."""
-    configure_logging("INFO")
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     point_discord_at(api_base, gateway_url)
     bot = await create_bot(sandbox_settings(database), guild_ready_timeout=0.01)
     await serve(bot, SANDBOX_TOKEN)

@@ -216,9 +216,10 @@ class SqliteIdeaRepository:
         transaction, so a vote racing a merge or a status change never lands on a closed idea.
         """
         async with self._db.transaction() as conn:
-            cursor = await conn.execute("SELECT status FROM ideas WHERE guild_id = ? AND id = ?", (guild_id, idea_id))
-            row = await cursor.fetchone()
-            if row is None or not IdeaStatus(row[0]).is_open:
+            found = await conn.execute_fetchall(  # one round trip to the database thread, not two
+                "SELECT status FROM ideas WHERE guild_id = ? AND id = ?", (guild_id, idea_id)
+            )
+            if not found or not IdeaStatus(next(iter(found))[0]).is_open:
                 raise IdeaClosed(idea_id)
             cursor = await conn.execute(
                 "DELETE FROM idea_votes WHERE idea_id = ? AND member_id = ? AND value = ?",

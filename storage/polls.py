@@ -123,16 +123,16 @@ class SqlitePollRepository:
         transaction as the ballot, so no vote lands after the results were fixed.
         """
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            open_ = await conn.execute_fetchall(  # each read is one round trip to the database thread, not two
                 "SELECT 1 FROM polls WHERE guild_id = ? AND id = ? AND closed_at IS NULL", (guild_id, poll_id)
             )
-            if await cursor.fetchone() is None:
+            if not open_:
                 raise PollClosed(poll_id)
-            cursor = await conn.execute(
+            rows = await conn.execute_fetchall(
                 "SELECT option FROM poll_votes WHERE poll_id = ? AND voter_key = ? ORDER BY option",
                 (poll_id, voter_key),
             )
-            ballot = [row[0] for row in await cursor.fetchall()]
+            ballot = [row[0] for row in rows]
             if choose in ballot:
                 ballot.remove(choose)
             elif max_choices == 1:
