@@ -177,12 +177,16 @@ class SqlitePollRepository:
     async def close(self, guild_id: int, poll_id: int, now: datetime, intents: Sequence[Intent] = ()) -> bool:
         """Close the poll and erase its salt; False if it was already closed (so results are posted once)."""
         async with self._db.transaction() as conn:
+            salted = await conn.execute_fetchall(
+                "SELECT salt IS NOT NULL FROM polls WHERE guild_id = ? AND id = ? AND closed_at IS NULL",
+                (guild_id, poll_id),
+            )
             cursor = await conn.execute(
                 "UPDATE polls SET closed_at = ?, salt = NULL WHERE guild_id = ? AND id = ? AND closed_at IS NULL",
                 (now.isoformat(), guild_id, poll_id),
             )
             if cursor.rowcount == 1:
                 await add_intents(conn, guild_id, intents, now)
-        if cursor.rowcount == 1:
-            await self._db.forget_overwritten()  # no old page keeps the salt, in the file or its WAL
+        if cursor.rowcount == 1 and any(row[0] for row in salted):
+            await self._db.forget_overwritten()  # an anonymous poll's salt: no old page keeps it, in file or WAL
         return cursor.rowcount == 1
