@@ -82,11 +82,12 @@ def make_trigger(schedule: str, timezone: str) -> BaseTrigger:
 
 
 def fire_times(trigger: BaseTrigger, now: datetime, count: int) -> list[datetime]:
+    """The next `count` times `trigger` fires, from `now` on (a `once` trigger whose time has passed has none)."""
     times: list[datetime] = []
     previous = None
     while len(times) < count:
         fire = trigger.get_next_fire_time(previous, now if previous is None else previous)
-        if fire is None or (previous is not None and fire <= previous):
+        if fire is None or fire < now or (previous is not None and fire <= previous):
             break
         times.append(fire)
         previous = fire
@@ -238,7 +239,7 @@ class ChallengeService:
         after = self._clock.now()
         if challenge.skip_until is not None:  # skipping again skips the run after the one already skipped
             after = max(after, challenge.skip_until + timedelta(seconds=1))
-        upcoming = [when for when in fire_times(self.trigger(challenge), after, 1) if when >= after]
+        upcoming = fire_times(self.trigger(challenge), after, 1)
         if not upcoming:
             raise InvalidInput(f"Challenge #{challenge_id} has no run left to skip.")
         await self._repo.set_skip_until(guild_id, challenge_id, upcoming[0])

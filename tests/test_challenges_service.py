@@ -198,3 +198,14 @@ async def test_a_run_fired_twice_at_once_starts_once(challenges: ChallengeServic
     started = await asyncio.gather(*(challenges.start_run(GUILD, parade.id) for _ in range(3)))
     assert sum(s is not None for s in started) == 1
     assert (await challenges.get(GUILD, parade.id)).runs_started == 1
+
+
+async def test_a_once_challenge_that_ran_is_not_due_again(challenges: ChallengeService, clock: ManualClock) -> None:
+    """Restarting after its run must not schedule it once more (APScheduler's date trigger keeps its date)."""
+    once = await daily(challenges, schedule="once 2026-05-01 18:00")
+    assert challenges.next_due(once) == datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
+    await start(challenges, clock, once)
+    ran = await challenges.get(GUILD, once.id)
+    assert challenges.next_due(ran) is None
+    clock.advance(timedelta(minutes=1))
+    assert await challenges.preview(GUILD, once.id) == []
