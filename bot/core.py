@@ -103,7 +103,7 @@ class CoCreateBot(commands.AutoShardedBot):
         log.info(
             "health",
             extra={
-                "shards": sorted(getattr(self, "shard_ids", None) or [self.shard_id or 0]),
+                "shards": sorted(self.shards),
                 "shard_count": self.shard_count or 1,
                 "guilds": len(self.guilds),
                 "deliveries_queued": await self.storage.deliveries.pending_count(),

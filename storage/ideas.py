@@ -216,10 +216,13 @@ class SqliteIdeaRepository:
         transaction, so a vote racing a merge or a status change never lands on a closed idea.
         """
         async with self._db.transaction() as conn:
-            found = await conn.execute_fetchall(  # one round trip to the database thread, not two
-                "SELECT status FROM ideas WHERE guild_id = ? AND id = ?", (guild_id, idea_id)
-            )
-            if not found or not IdeaStatus(next(iter(found))[0]).is_open:
+            statuses = [  # one round trip to the database thread, not two
+                row[0]
+                for row in await conn.execute_fetchall(
+                    "SELECT status FROM ideas WHERE guild_id = ? AND id = ?", (guild_id, idea_id)
+                )
+            ]
+            if not statuses or not IdeaStatus(statuses[0]).is_open:
                 raise IdeaClosed(idea_id)
             cursor = await conn.execute(
                 "DELETE FROM idea_votes WHERE idea_id = ? AND member_id = ? AND value = ?",
