@@ -106,7 +106,7 @@ class CoCreateBot(commands.AutoShardedBot):
                 "shards": sorted(self.shards),
                 "shard_count": self.shard_count or 1,
                 "guilds": len(self.guilds),
-                "deliveries_queued": await self.storage.deliveries.pending_count(),
+                "deliveries_queued": await self.storage.deliveries.pending_count(self.delivery.shards),
                 "jobs": len(self.scheduler.job_ids()),
             },
         )

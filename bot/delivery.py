@@ -24,7 +24,7 @@ import discord
 
 from services.clock import Clock
 from services.errors import NotFound
-from storage.deliveries import SqliteDeliveryRepository
+from storage.base import DeliveryRepository, Shards
 from storage.models import Delivery, staff_notice
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class Settled:
 
 
 class DeliveryWorker:
-    def __init__(self, bot: "CoCreateBot", repository: SqliteDeliveryRepository, clock: Clock) -> None:
+    def __init__(self, bot: "CoCreateBot", repository: DeliveryRepository, clock: Clock) -> None:
         self._bot = bot
         self._repo = repository
         self._clock = clock
@@ -97,11 +97,17 @@ class DeliveryWorker:
     def unregister(self, kind: str) -> None:
         self._handlers.pop(kind, None)
 
+    @property
+    def shards(self) -> Shards | None:
+        """This process's shards when it runs some of them: it performs the deliveries of their guilds only."""
+        bot = self._bot
+        return None if bot.shard_ids is None else (bot.shard_count or 1, tuple(bot.shard_ids))
+
     def wake(self) -> None:
         self._wake.set()
 
     async def start(self) -> None:
-        await self._repo.release_claims()
+        await self._repo.release_claims(self.shards)
         self._task = asyncio.create_task(self._loop(), name="delivery-worker")
 
     async def close(self) -> None:
@@ -125,7 +131,7 @@ class DeliveryWorker:
             if worked:
                 continue
             self._wake.clear()
-            due = await self._repo.next_due()
+            due = await self._repo.next_due(self.shards)
             delay = IDLE_WAKE if due is None else (due - self._clock.now()).total_seconds()
             woken = asyncio.ensure_future(self._wake.wait())
             try:
@@ -136,7 +142,7 @@ class DeliveryWorker:
     async def run_once(self, *, rested: bool = False) -> bool:
         """Claim what is due and perform it (lanes side by side); True if anything was claimed."""
         async with self._lock:
-            batch = await self._repo.claim(self._clock.now(), BATCH, rested=rested)
+            batch = await self._repo.claim(self._clock.now(), BATCH, rested=rested, shards=self.shards)
             await asyncio.gather(*(self._perform(delivery) for delivery in batch))
         if batch:
             async with self._progress:

@@ -11,14 +11,16 @@ from bot.settings import Settings
 from services.clock import Clock, SystemClock
 from services.container import build_services
 from storage import SqliteStorage
+from storage.postgres import PostgresStorage
 
 
 def ballot_secret(settings: Settings) -> bytes:
-    """The secret that keys anonymous ballots: `BALLOT_SECRET`, or a key file made once beside the database
+    """The secret that keys anonymous ballots: `BALLOT_SECRET`, or a key file made once beside a SQLite database
     (readable by the bot's user only). Kept out of the database, so a copy of the database alone links no ballot."""
     if settings.ballot_secret is not None:
         return settings.ballot_secret.get_secret_value().encode()
-    path = settings.database_path.with_name(settings.database_path.name + ".ballot-key")
+    assert settings.sqlite_path is not None, "settings require BALLOT_SECRET with PostgreSQL"
+    path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".ballot-key")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -27,8 +29,15 @@ def ballot_secret(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
+async def open_storage(settings: Settings) -> SqliteStorage:
+    """The storage `DATABASE_URL` names: a SQLite file, or a PostgreSQL database shared by every process."""
+    if settings.sqlite_path is not None:
+        return await SqliteStorage.open(settings.sqlite_path, ballot_secret(settings))
+    return await PostgresStorage.open_url(settings.database_url.get_secret_value(), ballot_secret(settings))
+
+
 async def create_bot(settings: Settings, *, clock: Clock | None = None, **options: Any) -> CoCreateBot:
-    storage = await SqliteStorage.open(settings.database_path, ballot_secret(settings))
+    storage = await open_storage(settings)
     return CoCreateBot(
         storage=storage,
         services=build_services(storage, clock or SystemClock()),

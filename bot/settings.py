@@ -17,7 +17,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     discord_token: SecretStr = Field(description="The bot token from the Discord developer portal.")
-    database_path: Path = Field(default=Path("cocreate.db"), description="SQLite database file.")
+    database_url: SecretStr = Field(
+        default=SecretStr("sqlite:///cocreate.db"),
+        description="sqlite:///relative.db, sqlite:////absolute.db, or postgresql://user:password@host:5432/db.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     dev_guild_id: int | None = Field(default=None, description="Sync commands to this guild only.")
     data_retention_days: int = Field(
@@ -59,6 +62,26 @@ class Settings(BaseSettings):
         if not self.shard_ids or any(not 0 <= shard < self.shard_count for shard in self.shard_ids):
             raise ValueError(f"SHARD_IDS must be between 0 and {self.shard_count - 1} (SHARD_COUNT - 1)")
         return self
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value().strip()
+        if not url.startswith(("sqlite:///", "postgresql://", "postgres://")) or url == "sqlite:///":
+            raise ValueError("must start with sqlite:/// (then a file) or postgresql:// (see .env.example)")
+        return SecretStr(url)
+
+    @model_validator(mode="after")
+    def _shared_ballot_secret(self) -> "Settings":
+        if self.sqlite_path is None and self.ballot_secret is None:
+            raise ValueError("a PostgreSQL DATABASE_URL needs BALLOT_SECRET, the same in every process")
+        return self
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file, or None when the database is PostgreSQL."""
+        url = self.database_url.get_secret_value()
+        return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
     @field_validator("discord_token")
     @classmethod

@@ -25,15 +25,24 @@ def point_discord_at(api_base: str, gateway_url: str) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-def sandbox_settings(database_path: Path, **settings: Any) -> Settings:
-    return Settings(discord_token=SANDBOX_TOKEN, database_path=database_path, _env_file=None, **settings)  # type: ignore[arg-type]
+def database_url(database: Path | str) -> str:
+    """A SQLite file as a `DATABASE_URL`; a URL as it is."""
+    return database if isinstance(database, str) else f"sqlite:///{database}"
+
+
+def sandbox_settings(database: Path | str, **settings: Any) -> Settings:
+    """Settings for the emulator: a SQLite file or a database URL; with PostgreSQL, a fixed ballot secret."""
+    url = database_url(database)
+    if not url.startswith("sqlite:"):
+        settings.setdefault("ballot_secret", "sandbox-ballot-secret-not-a-secret")
+    return Settings(discord_token=SANDBOX_TOKEN, database_url=url, _env_file=None, **settings)  # type: ignore[arg-type]
 
 
 @asynccontextmanager
-async def running_bot(emulator: DiscordEmulator, database_path: Path, **settings: Any) -> AsyncIterator[CoCreateBot]:
-    """Start the bot on `database_path`, wait until it is ready, and close it cleanly afterwards."""
+async def running_bot(emulator: DiscordEmulator, database: Path | str, **settings: Any) -> AsyncIterator[CoCreateBot]:
+    """Start the bot on `database` (a SQLite file or a URL), wait until it is ready, and close it cleanly after."""
     point_discord_at(emulator.api_base, emulator.gateway_url)
-    bot = await create_bot(sandbox_settings(database_path, **settings), guild_ready_timeout=0.01)
+    bot = await create_bot(sandbox_settings(database, **settings), guild_ready_timeout=0.01)
     runner = asyncio.create_task(bot.start(SANDBOX_TOKEN))
     ready = asyncio.create_task(bot.wait_until_ready())
     try:

@@ -3,10 +3,9 @@
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-import aiosqlite
-
-from storage.database import Database
+from storage.database import Database, insert_returning_id
 from storage.deliveries import add_intents
 from storage.models import Ama, AmaDraft, AmaStatus, Host, Intent, Question, QuestionStatus
 
@@ -22,12 +21,12 @@ FROM ama_questions q
 """
 
 
-def to_ama(row: aiosqlite.Row) -> Ama:
+def to_ama(row: Any) -> Ama:
     hosts = tuple(Host(id=member_id, name=name) for member_id, name in json.loads(row["hosts"]))
     return Ama(**(dict(row) | {"hosts": hosts}))
 
 
-def to_question(row: aiosqlite.Row) -> Question:
+def to_question(row: Any) -> Question:
     return Question(**dict(row))
 
 
@@ -40,7 +39,8 @@ class SqliteAmaRepository:
     ) -> int:
         hosts = json.dumps([[h.id, h.name] for h in draft.hosts])
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            new_id = await insert_returning_id(
+                conn,
                 "INSERT INTO amas (guild_id, channel_id, title, description, hosts, starts_at, ends_at, moderated, "
                 "max_questions, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -57,8 +57,8 @@ class SqliteAmaRepository:
                     now.isoformat(),
                 ),
             )
-            await add_intents(conn, guild_id, intents, now, cursor.lastrowid)
-            return cursor.lastrowid  # type: ignore[return-value]
+            await add_intents(conn, guild_id, intents, now, new_id)
+            return new_id
 
     async def get(self, guild_id: int, ama_id: int) -> Ama | None:
         row = await self._db.fetch_one(
@@ -125,13 +125,14 @@ class SqliteAmaRepository:
         intents: Sequence[Intent] = (),
     ) -> int:
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            new_id = await insert_returning_id(
+                conn,
                 "INSERT INTO ama_questions (ama_id, guild_id, asker_id, asker_name, anonymous, text, status, asked_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (ama.id, ama.guild_id, asker_id, asker_name, anonymous, text, status.value, now.isoformat()),
             )
-            await add_intents(conn, ama.guild_id, intents, now, cursor.lastrowid)
-            return cursor.lastrowid  # type: ignore[return-value]
+            await add_intents(conn, ama.guild_id, intents, now, new_id)
+            return new_id
 
     async def count_asked(self, guild_id: int, ama_id: int, asker_id: int) -> int:
         row = await self._db.fetch_one(

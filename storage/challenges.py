@@ -3,11 +3,10 @@
 import json
 from collections.abc import Sequence
 from datetime import datetime
-
-import aiosqlite
+from typing import Any
 
 from storage.base import PhaseOver
-from storage.database import Database
+from storage.database import Database, insert_returning_id
 from storage.deliveries import add_intents
 from storage.models import Challenge, ChallengeDraft, Entry, EntryFile, Intent, Phase, Run, Winner
 
@@ -37,7 +36,7 @@ def draft_values(draft: ChallengeDraft) -> tuple[object, ...]:
 DRAFT_COLUMNS = "channel_id, name, themes, rotation, schedule, timezone, entry_minutes, voting_minutes, prize"
 
 
-def to_challenge(row: aiosqlite.Row) -> Challenge:
+def to_challenge(row: Any) -> Challenge:
     return Challenge(**(dict(row) | {"themes": tuple(json.loads(row["themes"]))}))
 
 
@@ -49,12 +48,13 @@ class SqliteChallengeRepository:
 
     async def create(self, guild_id: int, created_by: int, draft: ChallengeDraft, now: datetime) -> int:
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            new_id = await insert_returning_id(
+                conn,
                 f"INSERT INTO challenges (guild_id, {DRAFT_COLUMNS}, created_by, created_at, last_fire_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (guild_id, *draft_values(draft), created_by, now.isoformat(), now.isoformat()),
             )
-            return cursor.lastrowid  # type: ignore[return-value]
+            return new_id
 
     async def mark_fired(self, guild_id: int, challenge_id: int, when: datetime) -> None:
         """Remember that the run job fired (or the challenge resumed) at `when`: earlier runs are settled."""
@@ -116,7 +116,8 @@ class SqliteChallengeRepository:
             )
             if claimed.rowcount != 1:
                 return None
-            cursor = await conn.execute(
+            new_id = await insert_returning_id(
+                conn,
                 "INSERT INTO challenge_runs (challenge_id, guild_id, number, theme, starts_at, entries_close_at, "
                 "voting_close_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -129,8 +130,8 @@ class SqliteChallengeRepository:
                     voting_close_at.isoformat(),
                 ),
             )
-            await add_intents(conn, challenge.guild_id, intents, starts_at, cursor.lastrowid)
-            return cursor.lastrowid  # type: ignore[return-value]
+            await add_intents(conn, challenge.guild_id, intents, starts_at, new_id)
+            return new_id
 
     async def run(self, guild_id: int, run_id: int) -> Run | None:
         row = await self._db.fetch_one(
@@ -172,10 +173,10 @@ class SqliteChallengeRepository:
                 await conn.execute(
                     "WITH tally AS (SELECT entry_id, COUNT(*) AS votes FROM challenge_votes WHERE run_id = ? "
                     "GROUP BY entry_id) "
-                    "INSERT OR IGNORE INTO challenge_winners (run_id, guild_id, member_id, entry_id, votes) "
+                    "INSERT INTO challenge_winners (run_id, guild_id, member_id, entry_id, votes) "
                     "SELECT e.run_id, e.guild_id, e.member_id, e.id, t.votes FROM tally t "
                     "JOIN challenge_entries e ON e.id = t.entry_id "
-                    "WHERE t.votes = (SELECT MAX(votes) FROM tally)",
+                    "WHERE t.votes = (SELECT MAX(votes) FROM tally) ON CONFLICT DO NOTHING",
                     (run_id,),
                 )
             entry_intents = []
@@ -221,12 +222,13 @@ class SqliteChallengeRepository:
                     (text, file and file.name, file and file.data, link, now.isoformat(), existing[0]),
                 )
                 return existing[0], True
-            cursor = await conn.execute(
+            new_id = await insert_returning_id(
+                conn,
                 "INSERT INTO challenge_entries (run_id, guild_id, member_id, text, attachment_name, attachment_data, "
                 "link, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (run.id, run.guild_id, member_id, text, file and file.name, file and file.data, link, now.isoformat()),
             )
-            return cursor.lastrowid, False  # type: ignore[return-value]
+            return new_id, False
 
     async def entry(self, guild_id: int, entry_id: int) -> Entry | None:
         row = await self._db.fetch_one(

@@ -1,14 +1,19 @@
-"""One aiosqlite connection in WAL mode with foreign keys on, numbered migrations, and transactions."""
+"""What the repositories write through, and its SQLite implementation: one aiosqlite connection in WAL mode with
+foreign keys on, numbered migrations, and group-committed transactions.
+
+The repositories' SQL is SQLite's dialect (`?`, `?N` and `:name` placeholders) kept to what PostgreSQL also
+understands; `storage.postgres` runs the same SQL on PostgreSQL.
+"""
 
 import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -17,10 +22,11 @@ log = logging.getLogger(__name__)
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-def bundled_migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) for every migration shipped in `storage/migrations`, in order."""
+def bundled_migrations(dialect: str) -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every migration shipped in `storage/migrations/<dialect>`, in order. Both
+    dialects have the same versions and names, recorded alike in `schema_migrations`."""
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in resources.files("storage.migrations").joinpath(dialect).iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
@@ -38,7 +44,46 @@ class StorageFailure(Exception):
         super().__init__(f"could not save: {cause!r}")
 
 
-class Database:
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class Cursor(Protocol):
+    rowcount: int
+
+    async def fetchone(self) -> Any: ...
+    async def fetchall(self) -> Iterable[Any]: ...
+
+
+class Connection(Protocol):
+    """A transaction's connection; rows answer to `row["column"]`, `row[0]` and `dict(row)`."""
+
+    async def execute(self, sql: str, parameters: Params = ()) -> Cursor: ...
+    async def execute_fetchall(self, sql: str, parameters: Params = ()) -> Iterable[Any]: ...
+    async def executemany(self, sql: str, parameters: Iterable[Params]) -> Any: ...
+
+
+class Database(Protocol):
+    """Transactions and single statements; a write is durable when the call returns."""
+
+    def on_commit(self, listener: Callable[[], None]) -> None: ...
+    def transaction(self) -> AbstractAsyncContextManager[Connection]: ...
+    async def execute(self, sql: str, params: Params = ()) -> None: ...
+    async def execute_count(self, sql: str, params: Params = ()) -> int: ...
+    async def fetch_one(self, sql: str, params: Params = ()) -> Any: ...
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Any]: ...
+    async def migrate(self) -> list[int]: ...
+    async def forget_overwritten(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+async def insert_returning_id(conn: Connection, sql: str, params: Params) -> int:
+    """Run an INSERT and return the new row's id. Read in the same call: a RETURNING statement left half-read
+    would keep SQLite from releasing its savepoint."""
+    rows = list(await conn.execute_fetchall(sql + " RETURNING id", params))
+    return int(rows[0][0])
+
+
+class SqliteDatabase:
     """A single connection with group commit.
 
     Writes that arrive together share one transaction and one fsync (`synchronous = FULL`), and every writer
@@ -58,7 +103,7 @@ class Database:
         self._commit_listeners.append(listener)
 
     @classmethod
-    async def open(cls, path: Path) -> "Database":
+    async def open(cls, path: Path) -> "SqliteDatabase":
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
@@ -81,7 +126,7 @@ class Database:
         )
         done = {row["version"] for row in await self.fetch_all("SELECT version FROM schema_migrations")}
         applied = []
-        for version, name, sql in bundled_migrations():
+        for version, name, sql in bundled_migrations("sqlite"):
             if version in done:
                 continue
             record = f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}');"
@@ -135,25 +180,25 @@ class Database:
             await self._conn.execute("RELEASE work")
         await asyncio.shield(group)
 
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
+    async def execute(self, sql: str, params: Params = ()) -> None:
         """One write statement, committed (durably) before this returns."""
         await self.execute_count(sql, params)
 
-    async def execute_count(self, sql: str, params: Iterable[Any] = ()) -> int:
+    async def execute_count(self, sql: str, params: Params = ()) -> int:
         """One write statement (atomic on its own), committed before this returns; the rows it changed."""
         async with self._write_lock:
             group = await self._join_group()
-            count = (await self._conn.execute(sql, tuple(params))).rowcount
+            count = (await self._conn.execute(sql, params)).rowcount
         await asyncio.shield(group)
         return count
 
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """One round trip to the database thread (a cursor's execute, fetch and close would be three)."""
-        return list(await self._conn.execute_fetchall(sql, tuple(params)))
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def forget_overwritten(self) -> None:
         """Make overwritten data unrecoverable: with `secure_delete` on, the old content is zeroed in the pages;

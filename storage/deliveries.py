@@ -7,10 +7,10 @@ Discord commit together or not at all.
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-import aiosqlite
-
-from storage.database import Database
+from storage.base import Shards
+from storage.database import Connection, Database
 from storage.models import Delivery, Intent
 
 RENDER_REST = timedelta(seconds=2)  # at most one edit of a post per 2 s (Discord allows about 5 per 5 s)
@@ -22,7 +22,7 @@ def lane_of(intent: Intent, entity_id: int | None) -> str:
 
 
 async def add_intents(
-    conn: aiosqlite.Connection, guild_id: int, intents: Sequence[Intent], now: datetime, created_id: int | None = None
+    conn: Connection, guild_id: int, intents: Sequence[Intent], now: datetime, created_id: int | None = None
 ) -> None:
     """Record `intents` in the caller's transaction; `created_id` stands in for intents without an entity."""
     for intent in intents:
@@ -47,14 +47,14 @@ async def add_intents(
         # renders once more; a finished render is woken, but not before its rest is over.
         await conn.execute(
             "INSERT INTO deliveries (guild_id, kind, entity_id, lane, payload, file_data, next_attempt_at, "
-            "created_at, render_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?7, ?2 || ':' || ?3) "
-            "ON CONFLICT (render_key) DO UPDATE SET version = version + 1, payload = excluded.payload, "
-            "state = CASE state WHEN 'done' THEN 'pending' ELSE state END",
-            values,
+            "created_at, render_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?7, ?) "
+            "ON CONFLICT (render_key) DO UPDATE SET version = deliveries.version + 1, payload = excluded.payload, "
+            "state = CASE deliveries.state WHEN 'done' THEN 'pending' ELSE deliveries.state END",
+            (*values, f"{intent.kind}:{entity_id}"),
         )
 
 
-def to_delivery(row: aiosqlite.Row) -> Delivery:
+def to_delivery(row: Any) -> Delivery:
     return Delivery(**(dict(row) | {"payload": json.loads(row["payload"]), "render": row["render_key"] is not None}))
 
 
@@ -63,6 +63,14 @@ CLAIMABLE = """d.guild_id NOT IN (SELECT guild_id FROM departed_guilds) AND NOT 
     SELECT 1 FROM deliveries e WHERE e.lane = d.lane AND e.id < d.id AND e.state != 'done' AND e.render_key IS NULL
 )"""
 COLUMNS = "id, guild_id, kind, entity_id, lane, render_key, payload, file_data, attempts, version"
+
+
+def owned(shards: Shards | None) -> str:
+    """SQL keeping the deliveries `d` of guilds on `shards`: each process performs those of its own guilds."""
+    if shards is None:
+        return "1 = 1"
+    count, ids = shards
+    return f"(d.guild_id >> 22) % {int(count)} IN ({', '.join(str(int(i)) for i in ids)})"
 
 
 class SqliteDeliveryRepository:
@@ -74,11 +82,14 @@ class SqliteDeliveryRepository:
         async with self._db.transaction() as conn:
             await add_intents(conn, guild_id, intents, now)
 
-    async def claim(self, now: datetime, limit: int, *, rested: bool = False) -> list[Delivery]:
+    async def claim(
+        self, now: datetime, limit: int, *, rested: bool = False, shards: Shards | None = None
+    ) -> list[Delivery]:
         """Claim due deliveries, each the first unfinished one of its lane (renders wait for no one).
 
         `rested` also claims renders still resting after their last edit, and first attempts not yet due
         (tests and shutdown: send everything now). A claim lasts `LEASE`; a crashed worker's claims expire.
+        Only deliveries of guilds on `shards` (all, if None) are claimed.
         """
         async with self._db.transaction() as conn:
             # Executed and read in one call: a RETURNING statement left half-read (the worker cancelled between
@@ -86,12 +97,12 @@ class SqliteDeliveryRepository:
             rows = await conn.execute_fetchall(
                 f"""
                 UPDATE deliveries SET state = 'sending', lease_until = :lease,
-                    attempts = attempts + (state = 'sending')  -- a claim that expired was an attempt
+                    attempts = attempts + CASE state WHEN 'sending' THEN 1 ELSE 0 END  -- an expired claim: an attempt
                 WHERE id IN (
                     SELECT d.id FROM deliveries d
                     WHERE ((d.state = 'pending' AND (d.next_attempt_at <= :now OR (:rested AND d.attempts = 0)))
                            OR (d.state = 'sending' AND d.lease_until <= :now))
-                      AND {CLAIMABLE}
+                      AND {CLAIMABLE} AND {owned(shards)}
                     ORDER BY d.id LIMIT :limit
                 ) RETURNING {COLUMNS}
                 """,
@@ -133,18 +144,19 @@ class SqliteDeliveryRepository:
             (now.isoformat(), guild_id),
         )
 
-    async def release_claims(self) -> None:
-        """At start-up: what this process was sending when it stopped is pending again, counted as an attempt
-        (Discord may have performed it: handlers check before creating what carries no nonce)."""
+    async def release_claims(self, shards: Shards | None = None) -> None:
+        """At start-up: what this process (the one of `shards`) was sending when it stopped is pending again,
+        counted as an attempt (Discord may have performed it: handlers check before creating what carries no nonce)."""
         await self._db.execute(
             "UPDATE deliveries SET state = 'pending', lease_until = NULL, attempts = attempts + 1 "
-            "WHERE state = 'sending'"
+            f"WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'sending' AND {owned(shards)})"
         )
 
-    async def next_due(self) -> datetime | None:
-        """When the first delivery that can be claimed (the head of its lane) falls due."""
+    async def next_due(self, shards: Shards | None = None) -> datetime | None:
+        """When the first delivery of `shards` that can be claimed (the head of its lane) falls due."""
         row = await self._db.fetch_one(
-            f"SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.state = 'pending' AND {CLAIMABLE}"
+            "SELECT MIN(d.next_attempt_at) FROM deliveries d "
+            f"WHERE d.state = 'pending' AND {CLAIMABLE} AND {owned(shards)}"
         )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
@@ -157,6 +169,8 @@ class SqliteDeliveryRepository:
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
-    async def pending_count(self) -> int:
-        row = await self._db.fetch_one("SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'sending')")
+    async def pending_count(self, shards: Shards | None = None) -> int:
+        row = await self._db.fetch_one(
+            f"SELECT COUNT(*) FROM deliveries d WHERE d.state IN ('pending', 'sending') AND {owned(shards)}"
+        )
         return row[0] if row else 0

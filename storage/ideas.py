@@ -5,10 +5,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-import aiosqlite
-
 from storage.base import DraftGone, IdeaClosed, LimitReached
-from storage.database import Database
+from storage.database import Database, insert_returning_id
 from storage.deliveries import add_intents
 from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent
 
@@ -16,19 +14,28 @@ IDEA_SELECT = """
 SELECT i.*,
        (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.value = 1) AS upvotes,
        (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.value = -1) AS downvotes,
-       (SELECT json_group_array(member_id) FROM idea_credits c WHERE c.idea_id = i.id) AS credited
+       (SELECT json_group_array(member_id) FROM (SELECT member_id FROM idea_credits c WHERE c.idea_id = i.id
+        ORDER BY member_id)) AS credited
 FROM ideas i
 """
-SORTS = {"new": "i.created_at DESC, i.id DESC", "top": "upvotes - downvotes DESC, i.id ASC"}
+SCORE = "(SELECT COALESCE(SUM(v.value), 0) FROM idea_votes v WHERE v.idea_id = i.id)"  # upvotes - downvotes
+SORTS = {"new": "i.created_at DESC, i.id DESC", "top": f"{SCORE} DESC, i.id ASC"}
 
 
-def to_idea(row: aiosqlite.Row) -> Idea:
+def to_idea(row: Any) -> Idea:
     data = dict(row)
     data["credited"] = tuple(json.loads(data["credited"] or "[]"))
     return Idea(**data)
 
 
+def storable(typed: str | None) -> str | None:
+    """A draft as typed, without the characters no database text can hold (NUL); Discord never shows them."""
+    return None if typed is None else typed.replace("\x00", "")
+
+
 class SqliteIdeaRepository:
+    SELECT = IDEA_SELECT
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -59,12 +66,18 @@ class SqliteIdeaRepository:
                     "DELETE FROM idea_drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
                     (replacing, guild_id, author_id),
                 )
-            cursor = await conn.execute(
+            new_id = await insert_returning_id(
+                conn,
                 "INSERT INTO idea_drafts (guild_id, author_id, title, description, category, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (guild_id, author_id, draft.title, draft.description, draft.category, now.isoformat()),
+                (
+                    guild_id,
+                    author_id,
+                    *map(storable, (draft.title, draft.description, draft.category)),
+                    now.isoformat(),
+                ),
             )
-            return cursor.lastrowid  # type: ignore[return-value]
+            return new_id
 
     async def delete_drafts_before(self, cutoff: datetime) -> int:
         """Drafts expire: delete those kept since before `cutoff`, in every guild; returns how many."""
@@ -110,16 +123,17 @@ class SqliteIdeaRepository:
                 )
                 if cursor.rowcount == 0:
                     raise DraftGone(draft_id)
-            cursor = await conn.execute(
+            new_id = await insert_returning_id(
+                conn,
                 "INSERT INTO ideas (guild_id, author_id, title, description, category, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (guild_id, author_id, draft.title, draft.description, draft.category, now.isoformat()),
             )
-            await add_intents(conn, guild_id, intents, now, cursor.lastrowid)
-            return cursor.lastrowid  # type: ignore[return-value]
+            await add_intents(conn, guild_id, intents, now, new_id)
+            return new_id
 
     async def get(self, guild_id: int, idea_id: int) -> Idea | None:
-        row = await self._db.fetch_one(IDEA_SELECT + "WHERE i.guild_id = ? AND i.id = ?", (guild_id, idea_id))
+        row = await self._db.fetch_one(self.SELECT + "WHERE i.guild_id = ? AND i.id = ?", (guild_id, idea_id))
         return to_idea(row) if row else None
 
     async def attach_post(
@@ -147,7 +161,7 @@ class SqliteIdeaRepository:
             return []
         query = "title : (" + " OR ".join(f'"{w}"' for w in words) + ")"
         rows = await self._db.fetch_all(
-            IDEA_SELECT + "JOIN ideas_fts f ON f.rowid = i.id WHERE f.ideas_fts MATCH ? AND i.guild_id = ? "
+            self.SELECT + "JOIN ideas_fts f ON f.rowid = i.id WHERE f.ideas_fts MATCH ? AND i.guild_id = ? "
             "AND i.message_id IS NOT NULL ORDER BY f.rank LIMIT ?",  # only ideas members can see and vote on
             (query, guild_id, limit),
         )
@@ -157,7 +171,7 @@ class SqliteIdeaRepository:
         """Ideas containing every word in title or description, best match first."""
         query = " AND ".join(f'"{w}"' for w in words)
         rows = await self._db.fetch_all(
-            IDEA_SELECT + "JOIN ideas_fts f ON f.rowid = i.id WHERE f.ideas_fts MATCH ? AND i.guild_id = ? "
+            self.SELECT + "JOIN ideas_fts f ON f.rowid = i.id WHERE f.ideas_fts MATCH ? AND i.guild_id = ? "
             "ORDER BY f.rank LIMIT ? OFFSET ?",
             (query, guild_id, limit, offset),
         )
@@ -187,7 +201,7 @@ class SqliteIdeaRepository:
                 clauses.append(clause)
                 params.append(value)
         rows = await self._db.fetch_all(
-            IDEA_SELECT + f"WHERE {' AND '.join(clauses)} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
+            self.SELECT + f"WHERE {' AND '.join(clauses)} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
         return [to_idea(r) for r in rows]
@@ -195,14 +209,14 @@ class SqliteIdeaRepository:
     async def autocomplete(self, guild_id: int, current: str, limit: int) -> list[Idea]:
         typed = current.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # what was typed, literally
         rows = await self._db.fetch_all(
-            IDEA_SELECT + "WHERE i.guild_id = ? "
-            "AND (CAST(i.id AS TEXT) LIKE ? ESCAPE '\\' OR i.title LIKE ? ESCAPE '\\') ORDER BY i.id DESC LIMIT ?",
-            (guild_id, typed + "%", "%" + typed + "%", limit),
+            self.SELECT + "WHERE i.guild_id = ? AND (CAST(i.id AS TEXT) LIKE ? ESCAPE '\\' "
+            "OR LOWER(i.title) LIKE ? ESCAPE '\\') ORDER BY i.id DESC LIMIT ?",
+            (guild_id, typed + "%", "%" + typed.lower() + "%", limit),
         )
         return [to_idea(r) for r in rows]
 
     async def all(self, guild_id: int) -> list[Idea]:
-        rows = await self._db.fetch_all(IDEA_SELECT + "WHERE i.guild_id = ? ORDER BY i.id", (guild_id,))
+        rows = await self._db.fetch_all(self.SELECT + "WHERE i.guild_id = ? ORDER BY i.id", (guild_id,))
         return [to_idea(r) for r in rows]
 
     # -- votes ---------------------------------------------------------------------------------------
@@ -265,8 +279,8 @@ class SqliteIdeaRepository:
             )
             if status == IdeaStatus.SHIPPED:
                 await conn.execute(
-                    "INSERT OR IGNORE INTO idea_credits (idea_id, guild_id, member_id) "
-                    "SELECT id, guild_id, author_id FROM ideas WHERE guild_id = ? AND id = ?",
+                    "INSERT INTO idea_credits (idea_id, guild_id, member_id) "
+                    "SELECT id, guild_id, author_id FROM ideas WHERE guild_id = ? AND id = ? ON CONFLICT DO NOTHING",
                     (guild_id, idea_id),
                 )
             else:  # credit is for what shipped: an idea moved back loses it, and leaderboards count what is true
@@ -285,8 +299,9 @@ class SqliteIdeaRepository:
         async with self._db.transaction() as conn:
             await add_intents(conn, guild_id, intents, now)
             await conn.execute(
-                "INSERT OR IGNORE INTO idea_votes (idea_id, guild_id, member_id, value) "
-                "SELECT ?, guild_id, member_id, value FROM idea_votes WHERE idea_id = ? AND guild_id = ?",
+                "INSERT INTO idea_votes (idea_id, guild_id, member_id, value) "
+                "SELECT CAST(? AS BIGINT), guild_id, member_id, value FROM idea_votes "
+                "WHERE idea_id = ? AND guild_id = ? ON CONFLICT DO NOTHING",
                 (target_id, duplicate_id, guild_id),
             )
             await conn.execute("DELETE FROM idea_votes WHERE idea_id = ? AND guild_id = ?", (duplicate_id, guild_id))
@@ -300,7 +315,7 @@ class SqliteIdeaRepository:
     ) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT OR IGNORE INTO idea_credits (idea_id, guild_id, member_id) VALUES (?, ?, ?)",
+                "INSERT INTO idea_credits (idea_id, guild_id, member_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (idea_id, guild_id, member_id),
             )
             await add_intents(conn, guild_id, intents, now)
@@ -330,7 +345,7 @@ class SqliteIdeaRepository:
         if enabled:
             sql = "DELETE FROM idea_notification_optouts WHERE guild_id = ? AND member_id = ?"
         else:
-            sql = "INSERT OR IGNORE INTO idea_notification_optouts (guild_id, member_id) VALUES (?, ?)"
+            sql = "INSERT INTO idea_notification_optouts (guild_id, member_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
         await self._db.execute(sql, (guild_id, member_id))
 
     async def opted_out(self, guild_id: int) -> set[int]:

@@ -6,12 +6,19 @@ from storage.database import Database
 
 
 class SqliteGuildLifecycleRepository:
+    GUILD_TABLES = (
+        "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c ON c.name = 'guild_id' "
+        "WHERE m.type = 'table' AND m.name NOT LIKE '%fts%' ORDER BY m.name"
+    )
+    BEFORE_PURGE = ("PRAGMA defer_foreign_keys = ON",)  # children and parents go in the same commit
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def depart(self, guild_id: int, now: datetime) -> None:
         await self._db.execute(
-            "INSERT OR IGNORE INTO departed_guilds (guild_id, departed_at) VALUES (?, ?)", (guild_id, now.isoformat())
+            "INSERT INTO departed_guilds (guild_id, departed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (guild_id, now.isoformat()),
         )
 
     async def return_(self, guild_id: int, now: datetime) -> bool:
@@ -32,13 +39,11 @@ class SqliteGuildLifecycleRepository:
 
     async def purge(self, guild_id: int) -> int:
         """Delete everything held about the guild, in every table that has a `guild_id`; returns the rows."""
-        tables = await self._db.fetch_all(
-            "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c ON c.name = 'guild_id' "
-            "WHERE m.type = 'table' AND m.name NOT LIKE '%fts%' ORDER BY m.name"
-        )
+        tables = await self._db.fetch_all(self.GUILD_TABLES)
         removed = 0
         async with self._db.transaction() as conn:
-            await conn.execute("PRAGMA defer_foreign_keys = ON")  # children and parents go in the same commit
+            for statement in self.BEFORE_PURGE:
+                await conn.execute(statement)
             for (table,) in tables:
                 cursor = await conn.execute(f'DELETE FROM "{table}" WHERE guild_id = ?', (guild_id,))
                 removed += cursor.rowcount

@@ -5,11 +5,10 @@ import hmac
 import json
 from collections.abc import Sequence
 from datetime import datetime
-
-import aiosqlite
+from typing import Any
 
 from storage.base import BallotFull, PollClosed
-from storage.database import Database
+from storage.database import Database, insert_returning_id
 from storage.deliveries import add_intents
 from storage.models import Intent, Poll, PollDraft
 
@@ -34,7 +33,7 @@ class BallotKeys:
         return hmac.new(poll_key, str(member_id).encode(), hashlib.sha256).hexdigest()
 
 
-def to_poll(row: aiosqlite.Row) -> Poll:
+def to_poll(row: Any) -> Poll:
     return Poll(**(dict(row) | {"options": tuple(json.loads(row["options"]))}))
 
 
@@ -54,7 +53,8 @@ class SqlitePollRepository:
         intents: Sequence[Intent] = (),
     ) -> int:
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            new_id = await insert_returning_id(
+                conn,
                 "INSERT INTO polls (guild_id, channel_id, creator_id, question, options, max_choices, anonymous, "
                 "voter_role_id, closes_at, salt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -71,8 +71,8 @@ class SqlitePollRepository:
                     now.isoformat(),
                 ),
             )
-            await add_intents(conn, guild_id, intents, now, cursor.lastrowid)
-            return cursor.lastrowid  # type: ignore[return-value]
+            await add_intents(conn, guild_id, intents, now, new_id)
+            return new_id
 
     async def get(self, guild_id: int, poll_id: int) -> Poll | None:
         row = await self._db.fetch_one(
@@ -88,7 +88,8 @@ class SqlitePollRepository:
     async def shown(self, guild_id: int, poll_id: int, changes: int) -> None:
         """`changes` ballot changes are now shown on the public message."""
         await self._db.execute(
-            "UPDATE polls SET unshown_changes = MAX(0, unshown_changes - ?) WHERE guild_id = ? AND id = ?",
+            "UPDATE polls SET unshown_changes = CASE WHEN unshown_changes > ?1 THEN unshown_changes - ?1 ELSE 0 END "
+            "WHERE guild_id = ?2 AND id = ?3",
             (changes, guild_id, poll_id),
         )
 

@@ -7,13 +7,11 @@ the text of their challenge entries is removed.
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.database import Database
+from storage.database import Connection, Database
 from storage.deliveries import add_intents
 from storage.models import FORMER_MEMBER, Footprint, Intent
 from storage.polls import BallotKeys
@@ -36,17 +34,29 @@ EXPORT_QUERIES: dict[str, str] = {
     "challenge_votes": "SELECT run_id, entry_id FROM challenge_votes WHERE guild_id = ? AND member_id = ?",
     "challenge_wins": "SELECT run_id, entry_id, votes FROM challenge_winners WHERE guild_id = ? AND member_id = ?",
     "amas_created": "SELECT id, title, created_at FROM amas WHERE guild_id = ? AND created_by = ?",
-    "amas_hosted": "SELECT id, title, starts_at FROM amas WHERE guild_id = ?1 AND EXISTS "
-    "(SELECT 1 FROM json_each(hosts) WHERE json_extract(value, '$[0]') = ?2)",
     "challenges_created": "SELECT id, name FROM challenges WHERE guild_id = ? AND created_by = ?",
 }
-# Rows keyed by the member that are re-keyed to pseudonyms on erase: (table, member column).
+# Rows keyed by the member that are re-keyed to pseudonyms on erase: (table, the other column of its key).
 REKEYED = (
-    ("idea_votes", "member_id"),
-    ("idea_credits", "member_id"),
-    ("ama_upvotes", "member_id"),
-    ("challenge_votes", "member_id"),
+    ("idea_votes", "idea_id"),
+    ("idea_credits", "idea_id"),
+    ("ama_upvotes", "question_id"),
+    ("challenge_votes", "run_id"),
 )
+
+
+AMA_HOSTS = "SELECT id, title, starts_at, hosts FROM amas WHERE guild_id = ? ORDER BY id"
+
+
+def hosted_by(rows: Iterable[Any], member_id: int) -> list[tuple[Any, list[str]]]:
+    """Of the guild's AMAs (rows of `AMA_HOSTS`), those the member hosts, with the names they host under. The
+    JSON host list is read here rather than in SQL, so every backend runs the same queries."""
+    hosted = []
+    for row in rows:
+        names = [name for host_id, name in json.loads(row["hosts"]) if host_id == member_id]
+        if names:
+            hosted.append((row, names))
+    return hosted
 
 
 def pseudonym() -> int:
@@ -69,6 +79,8 @@ class SqlitePrivacyRepository:
             name: [dict(row) for row in await self._db.fetch_all(sql, (guild_id, member_id))]
             for name, sql in EXPORT_QUERIES.items()
         }
+        hosted = hosted_by(await self._db.fetch_all(AMA_HOSTS, (guild_id,)), member_id)
+        data["amas_hosted"] = [{"id": r["id"], "title": r["title"], "starts_at": r["starts_at"]} for r, _ in hosted]
         keys = await self._ballot_keys(guild_id, member_id)
         marks = ", ".join("?" * len(keys))
         rows = await self._db.fetch_all(
@@ -86,12 +98,19 @@ class SqlitePrivacyRepository:
             "(SELECT idea_id FROM idea_credits WHERE guild_id = ?1 AND member_id = ?2)) ORDER BY id",
             scope,
         )
-        questions = await self._db.fetch_all(  # asked by them, or answered by them as a host
-            "SELECT q.id, q.ama_id FROM ama_questions q WHERE q.guild_id = ?1 AND (q.asker_id = ?2 OR EXISTS ("
-            "SELECT 1 FROM amas a, json_each(a.hosts) h WHERE a.id = q.ama_id "
-            "AND json_extract(h.value, '$[0]') = ?2 AND q.answered_by = json_extract(h.value, '$[1]'))) ORDER BY q.id",
+        hosted = {
+            row["id"]: names for row, names in hosted_by(await self._db.fetch_all(AMA_HOSTS, (guild_id,)), member_id)
+        }
+        asked_or_answered = await self._db.fetch_all(
+            "SELECT id, ama_id, asker_id, answered_by FROM ama_questions "
+            "WHERE guild_id = ? AND (asker_id = ? OR answered_by IS NOT NULL) ORDER BY id",
             scope,
         )
+        questions = [  # asked by them, or answered by them as a host
+            r
+            for r in asked_or_answered
+            if r["asker_id"] == member_id or r["answered_by"] in hosted.get(r["ama_id"], ())
+        ]
         entries = await self._db.fetch_all(
             "SELECT id, run_id FROM challenge_entries WHERE guild_id = ? AND member_id = ? ORDER BY id", scope
         )
@@ -117,10 +136,13 @@ class SqlitePrivacyRepository:
                     (alias, entry_id),
                 )
                 await conn.execute("UPDATE challenge_winners SET member_id = ? WHERE entry_id = ?", (alias, entry_id))
-            for table, column in REKEYED:
-                cursor = await conn.execute(f"SELECT rowid FROM {table} WHERE guild_id = ? AND {column} = ?", scope)
-                for (rowid,) in await cursor.fetchall():
-                    await conn.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (pseudonym(), rowid))
+            for table, key in REKEYED:
+                cursor = await conn.execute(f"SELECT {key} FROM {table} WHERE guild_id = ? AND member_id = ?", scope)
+                for (key_value,) in await cursor.fetchall():
+                    await conn.execute(
+                        f"UPDATE {table} SET member_id = ? WHERE {key} = ? AND member_id = ?",
+                        (pseudonym(), key_value, member_id),
+                    )
             for key in await self._ballot_keys(guild_id, member_id):
                 await conn.execute(
                     "UPDATE poll_votes SET voter_key = ? WHERE guild_id = ? AND voter_key = ?",
@@ -137,20 +159,14 @@ class SqlitePrivacyRepository:
             await self._erase_host(conn, guild_id, member_id)
             await add_intents(conn, guild_id, intents, now)
 
-    async def _erase_host(self, conn: aiosqlite.Connection, guild_id: int, member_id: int) -> None:
+    async def _erase_host(self, conn: Connection, guild_id: int, member_id: int) -> None:
         """Replace the member among an AMA's hosts, and as the name under their answers."""
-        cursor = await conn.execute(
-            "SELECT id, hosts FROM amas WHERE guild_id = ? AND EXISTS "
-            "(SELECT 1 FROM json_each(hosts) WHERE json_extract(value, '$[0]') = ?)",
-            (guild_id, member_id),
-        )
-        for ama_id, hosts in await cursor.fetchall():
-            listed = json.loads(hosts)
-            names = [name for host_id, name in listed if host_id == member_id]
-            kept = [[0, FORMER_MEMBER] if host_id == member_id else [host_id, name] for host_id, name in listed]
-            await conn.execute("UPDATE amas SET hosts = ? WHERE id = ?", (json.dumps(kept), ama_id))
+        for row, names in hosted_by(await conn.execute_fetchall(AMA_HOSTS, (guild_id,)), member_id):
+            hosts = json.loads(row["hosts"])
+            kept = [[0, FORMER_MEMBER] if host_id == member_id else [host_id, name] for host_id, name in hosts]
+            await conn.execute("UPDATE amas SET hosts = ? WHERE id = ?", (json.dumps(kept), row["id"]))
             for name in names:
                 await conn.execute(
                     "UPDATE ama_questions SET answered_by = ? WHERE ama_id = ? AND answered_by = ?",
-                    (FORMER_MEMBER, ama_id, name),
+                    (FORMER_MEMBER, row["id"], name),
                 )

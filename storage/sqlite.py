@@ -6,7 +6,7 @@ from pathlib import Path
 
 from storage.amas import SqliteAmaRepository
 from storage.challenges import SqliteChallengeRepository
-from storage.database import Database
+from storage.database import Database, SqliteDatabase
 from storage.deliveries import SqliteDeliveryRepository
 from storage.guild_settings import SqliteGuildSettingsRepository
 from storage.ideas import SqliteIdeaRepository
@@ -35,7 +35,7 @@ class SqliteStorage:
     @classmethod
     async def open(cls, path: Path, ballot_secret: bytes | None = None) -> "SqliteStorage":
         """`ballot_secret` keys anonymous ballots; without one (tests) a random one lives as long as the object."""
-        return cls(await Database.open(path), ballot_secret)
+        return cls(await SqliteDatabase.open(path), ballot_secret)
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         self.db.on_commit(listener)

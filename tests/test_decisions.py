@@ -1,13 +1,11 @@
 """Decisions that race are made in the transaction that stores them: the repositories refuse a write whose
 premise changed after the service checked it (a vote after the close, on a merged idea, after voting ended)."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from storage import SqliteStorage
+from storage import Storage
 from storage.base import IdeaClosed, PhaseOver, PollClosed
 from storage.models import (
     AmaDraft,
@@ -25,15 +23,7 @@ NOW = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 GUILD = 1
 
 
-@pytest.fixture
-async def storage(db_path: Path) -> AsyncIterator[SqliteStorage]:
-    opened = await SqliteStorage.open(db_path)
-    await opened.migrate()
-    yield opened
-    await opened.close()
-
-
-async def test_a_ballot_after_the_close_is_refused(storage: SqliteStorage) -> None:
+async def test_a_ballot_after_the_close_is_refused(storage: Storage) -> None:
     poll_id = await storage.polls.create(GUILD, 5, 6, PollDraft(question="Q", options=("A", "B")), None, NOW)
     await storage.polls.set_ballot(GUILD, poll_id, "7", 0, 1, NOW)
     assert await storage.polls.close(GUILD, poll_id, NOW)
@@ -42,7 +32,7 @@ async def test_a_ballot_after_the_close_is_refused(storage: SqliteStorage) -> No
     assert await storage.polls.counts(GUILD, poll_id) == ({0: 1}, 1)
 
 
-async def test_a_vote_on_an_idea_merged_meanwhile_is_refused(storage: SqliteStorage) -> None:
+async def test_a_vote_on_an_idea_merged_meanwhile_is_refused(storage: Storage) -> None:
     draft = IdeaDraft(title="Tin", description="d")
     first = await storage.ideas.create(GUILD, 2, draft, NOW, hourly_limit=5)
     second = await storage.ideas.create(GUILD, 2, draft, NOW, hourly_limit=5)
@@ -53,7 +43,7 @@ async def test_a_vote_on_an_idea_merged_meanwhile_is_refused(storage: SqliteStor
     assert (await storage.ideas.get(GUILD, second)).upvotes == 0  # type: ignore[union-attr]
 
 
-async def test_entries_and_votes_after_their_phase_are_refused(storage: SqliteStorage) -> None:
+async def test_entries_and_votes_after_their_phase_are_refused(storage: Storage) -> None:
     draft = ChallengeDraft(
         name="Parade", themes=("Hats",), schedule="daily 18:00", timezone="UTC", channel_id=5,
         entry_minutes=60, voting_minutes=60,
@@ -77,7 +67,7 @@ async def test_entries_and_votes_after_their_phase_are_refused(storage: SqliteSt
     assert await storage.challenges.winners(GUILD, run_id) == [(entry_id, 1)], "recorded with the close"
 
 
-async def test_an_upvote_or_answer_after_the_ama_closed_is_refused(storage: SqliteStorage) -> None:
+async def test_an_upvote_or_answer_after_the_ama_closed_is_refused(storage: Storage) -> None:
     draft = AmaDraft(
         title="AMA", hosts=(Host(id=3, name="sam"),), channel_id=5, starts_at=NOW, ends_at=NOW + timedelta(hours=1)
     )

@@ -3,16 +3,14 @@
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from services.clock import ManualClock
 from services.errors import InvalidInput, NotFound
 from services.ideas import IdeaQuery, IdeaService, refresh
-from storage import SqliteStorage
+from storage import Storage
 from storage.models import DraftText, IdeaStatus
 
 GUILD, ALICE = 1, 10
@@ -28,15 +26,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def storage(db_path: Path) -> AsyncIterator[SqliteStorage]:
-    storage = await SqliteStorage.open(db_path)
-    await storage.migrate()
-    yield storage
-    await storage.close()
-
-
-@pytest.fixture
-def ideas(storage: SqliteStorage, clock: ManualClock) -> IdeaService:
+def ideas(storage: Storage, clock: ManualClock) -> IdeaService:
     return IdeaService(storage.ideas, clock)
 
 
@@ -107,7 +97,7 @@ async def test_similar_titles_are_caught_but_different_ones_are_not(ideas: IdeaS
     assert await ideas.similar(GUILD + 1, "Blue moustache wax") == [], "other guilds' ideas never match"
 
 
-async def test_merge_refuses_merged_ideas_and_refreshes_both_posts(ideas: IdeaService, storage: SqliteStorage) -> None:
+async def test_merge_refuses_merged_ideas_and_refreshes_both_posts(ideas: IdeaService, storage: Storage) -> None:
     for title in ("Cedar scent", "Cedar smell", "Oak comb"):
         await ideas.submit(GUILD, ALICE, text(title))
     await ideas.merge(GUILD, 2, 1, None)
@@ -129,7 +119,7 @@ async def test_export_leaves_empty_what_is_not_set(ideas: IdeaService) -> None:
     assert picked == [("Scents", "new", "", ""), ("", "duplicate", "", "1")]
 
 
-async def test_notifications_can_be_turned_off_and_on_again(ideas: IdeaService, storage: SqliteStorage) -> None:
+async def test_notifications_can_be_turned_off_and_on_again(ideas: IdeaService, storage: Storage) -> None:
     await ideas.set_notifications(GUILD, ALICE, False)
     assert await storage.ideas.opted_out(GUILD) == {ALICE}
     await ideas.set_notifications(GUILD, ALICE, True)
@@ -165,7 +155,7 @@ async def test_an_edited_draft_replaces_the_old_one(ideas: IdeaService) -> None:
 
 
 async def test_status_refuses_duplicates_both_ways_and_names_who_changed_it(
-    ideas: IdeaService, storage: SqliteStorage
+    ideas: IdeaService, storage: Storage
 ) -> None:
     for title in ("Cedar scent", "Cedar smell"):
         await ideas.submit(GUILD, ALICE, text(title))

@@ -11,6 +11,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 
 from bot.core import CoCreateBot
@@ -148,6 +149,7 @@ async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
             assert tuple(kept) == (None, None, None), "the entry's photo and words are gone from the database too"
 
 
+@pytest.mark.sqlite_only
 async def test_the_export_covers_every_table_that_holds_member_data(bot: CoCreateBot) -> None:
     """A new table with a member column fails this test until `/privacy export` (and erase) cover it."""
     member_columns = {"member_id", "author_id", "asker_id", "creator_id", "created_by", "voter_key", "hosts"}

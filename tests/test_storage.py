@@ -35,7 +35,7 @@ async def close_what_a_failing_test_left_open() -> AsyncIterator[None]:
 
 async def test_migrations_apply_once_and_are_recorded(db_path: Path) -> None:
     storage = await SqliteStorage.open(db_path)
-    every = [version for version, _, _ in bundled_migrations()]
+    every = [version for version, _, _ in bundled_migrations("sqlite")]
     assert await storage.migrate() == every
     assert await storage.migrate() == []
     await storage.close()

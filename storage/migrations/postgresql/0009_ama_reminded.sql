@@ -1,0 +1,3 @@
+-- PostgreSQL form of ../sqlite/0009_ama_reminded.sql: the same tables, columns and version.
+-- When an AMA's reminder was claimed: the reminder goes out once, however many processes fire its job.
+ALTER TABLE amas ADD COLUMN reminded_at TEXT;
