@@ -1,10 +1,13 @@
-"""`python -m bot` runs the bot; `python -m bot sandbox` tries it against the loopback emulator, no token."""
+"""`python -m bot` runs the bot; `python -m bot sandbox` tries it against the loopback emulator, no token;
+`python -m bot copy FILE URL` moves a SQLite database into PostgreSQL."""
 
 import argparse
 import asyncio
 import signal
 import sys
+from pathlib import Path
 
+import asyncpg
 import discord
 from pydantic import ValidationError
 
@@ -12,6 +15,7 @@ from bot.core import CoCreateBot
 from bot.factory import create_bot
 from bot.log import configure_logging
 from bot.settings import Settings, describe_settings_error
+from storage.transfer import TransferRefused, copy_sqlite_to_postgres
 
 
 async def serve(bot: CoCreateBot, token: str) -> None:
@@ -33,14 +37,38 @@ async def run(settings: Settings) -> None:
     await serve(await create_bot(settings), settings.discord_token.get_secret_value())
 
 
+def copy(source: Path, target_url: str) -> int:
+    """Copy a SQLite file's data into an empty PostgreSQL database; one line of outcome."""
+    if not source.is_file():
+        print(f"error: nothing was copied: {source} does not exist", file=sys.stderr)
+        return 2
+    try:
+        copied = asyncio.run(copy_sqlite_to_postgres(source, target_url))
+    except (TransferRefused, OSError, asyncpg.PostgresError) as error:
+        print(f"error: nothing was copied: {error}", file=sys.stderr)
+        return 2
+    print(f"copied {sum(copied.values())} rows in {len(copied)} tables to PostgreSQL")
+    key = source.with_name(source.name + ".ballot-key")
+    if key.exists():
+        print(f"set BALLOT_SECRET to the contents of {key} in every process, so anonymous ballots stay linked")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("mode", nargs="?", choices=["run", "sandbox"], default="run")
+    modes = parser.add_subparsers(dest="mode")
+    modes.add_parser("run", help="run the bot (the default)")
+    modes.add_parser("sandbox", help="try the bot against the loopback emulator, without a token")
+    copying = modes.add_parser("copy", help="copy a SQLite database into an empty PostgreSQL database")
+    copying.add_argument("source", type=Path, help="the SQLite file, e.g. cocreate.db")
+    copying.add_argument("target", help="postgresql://user:password@host:5432/db")
     args = parser.parse_args(argv)
     if args.mode == "sandbox":
         from emulator.sandbox import main as sandbox_main
 
         return sandbox_main()
+    if args.mode == "copy":
+        return copy(args.source, args.target)
     try:
         settings = Settings()  # type: ignore[call-arg]  # read from the environment and .env
     except ValidationError as error:

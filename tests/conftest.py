@@ -7,7 +7,7 @@ that also asks for `db_path` (it reads the SQLite file itself) or is marked `sql
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -70,13 +70,9 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.cleanup()
 
 
-@pytest.fixture
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Path | str]:
-    """The bot's database: a SQLite file, or a new PostgreSQL database (its URL), dropped afterwards."""
-    if request.param == "sqlite":
-        yield tmp_path / "bot.db"
-        return
-    server_url: str = request.getfixturevalue("postgres_server")
+@asynccontextmanager
+async def new_postgres_database(server_url: str) -> AsyncIterator[str]:
+    """A new, empty database on the test server (its URL), dropped afterwards."""
     name = f"test_{uuid.uuid4().hex}"
     admin = await asyncpg.connect(server_url)
     try:
@@ -85,6 +81,23 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: str) -> AsyncIterator[str]:
+    """An empty PostgreSQL database of its own (tests of the PostgreSQL backend itself)."""
+    async with new_postgres_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Path | str]:
+    """The bot's database: a SQLite file, or a new PostgreSQL database (its URL), dropped afterwards."""
+    if request.param == "sqlite":
+        yield tmp_path / "bot.db"
+        return
+    async with new_postgres_database(request.getfixturevalue("postgres_server")) as url:
+        yield url
 
 
 @pytest.fixture

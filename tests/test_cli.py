@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_bot(cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "LOG_LEVEL", "DATABASE_PATH"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "LOG_LEVEL", "DATABASE_URL", "BALLOT_SECRET"}
+    }
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "bot"], cwd=cwd, env=clean | env, capture_output=True, text=True, timeout=60
@@ -31,6 +33,14 @@ def run_bot(cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ({}, "error: invalid settings: DISCORD_TOKEN is not set (see .env.example)"),
         ({"DISCORD_TOKEN": "hunter2"}, "error: invalid settings: DISCORD_TOKEN does not look like a Discord bot token"),
         ({"DISCORD_TOKEN": SANDBOX_TOKEN, "LOG_LEVEL": "LOUD"}, "error: invalid settings: LOG_LEVEL"),
+        (
+            {"DISCORD_TOKEN": SANDBOX_TOKEN, "DATABASE_URL": "mysql://db/cocreate"},
+            "error: invalid settings: DATABASE_URL must start with sqlite:/// (then a file) or postgresql://",
+        ),
+        (
+            {"DISCORD_TOKEN": SANDBOX_TOKEN, "DATABASE_URL": "postgresql://bot:pw@db:5432/cocreate"},
+            "error: invalid settings: a PostgreSQL DATABASE_URL needs BALLOT_SECRET, the same in every process",
+        ),
     ],
 )
 def test_bad_settings_exit_2_with_one_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:

@@ -15,7 +15,7 @@ CREATE TABLE ideas (
     category      TEXT,
     status        TEXT    NOT NULL DEFAULT 'new',
     status_reason TEXT,
-    duplicate_of  BIGINT  REFERENCES ideas (id),
+    duplicate_of  BIGINT  REFERENCES ideas (id) DEFERRABLE,  -- a copy from SQLite may fill it after the idea
     channel_id    BIGINT,
     message_id    BIGINT,
     thread_id     BIGINT,
