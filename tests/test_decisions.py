@@ -1,12 +1,13 @@
 """Decisions that race are made in the transaction that stores them: the repositories refuse a write whose
 premise changed after the service checked it (a vote after the close, on a merged idea, after voting ended)."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from storage import Storage
-from storage.base import IdeaClosed, PhaseOver, PollClosed
+from storage.base import IdeaClosed, LimitReached, PhaseOver, PollClosed
 from storage.models import (
     AmaDraft,
     AmaStatus,
@@ -14,6 +15,7 @@ from storage.models import (
     Host,
     IdeaDraft,
     IdeaStatus,
+    Intent,
     Phase,
     PollDraft,
     QuestionStatus,
@@ -83,3 +85,26 @@ async def test_an_upvote_or_answer_after_the_ama_closed_is_refused(storage: Stor
     assert await storage.amas.answer(GUILD, question_id, "Because.", "sam", NOW) is False
     question = await storage.amas.question(GUILD, question_id)
     assert question is not None and (question.upvotes, question.answer) == (1, None)
+
+
+async def test_each_process_claims_and_releases_only_the_deliveries_of_its_own_shards(storage: Storage) -> None:
+    on_shard = {shard: (1_000 * 2 + shard) << 22 for shard in (0, 1)}  # guild ids on shard 0 and 1 of 2
+    for guild_id in on_shard.values():
+        intent = Intent(kind="message", lane=f"channel:{guild_id}", payload={"content": "hi"})
+        await storage.deliveries.add(guild_id, [intent], NOW)
+    first, second = (2, (0,)), (2, (1,))
+    assert [d.guild_id for d in await storage.deliveries.claim(NOW, 10, shards=first)] == [on_shard[0]]
+    await storage.deliveries.release_claims(second)  # the other process restarts: it leaves this claim alone
+    assert await storage.deliveries.claim(NOW, 10, shards=first) == []
+    assert [d.guild_id for d in await storage.deliveries.claim(NOW, 10, shards=second)] == [on_shard[1]]
+    assert await storage.deliveries.pending_count(first) == 1 and await storage.deliveries.pending_count() == 2
+
+
+async def test_the_hourly_limit_holds_against_submissions_at_the_same_moment(storage: Storage) -> None:
+    """Twenty submissions race (on PostgreSQL over several connections): exactly the limit of five are stored."""
+    draft = IdeaDraft(title="Tin", description="d")
+    outcomes = await asyncio.gather(
+        *(storage.ideas.create(GUILD, 2, draft, NOW, hourly_limit=5) for _ in range(20)), return_exceptions=True
+    )
+    assert sum(isinstance(o, int) for o in outcomes) == 5
+    assert all(isinstance(o, int | LimitReached) for o in outcomes), outcomes
