@@ -81,7 +81,6 @@ class CoCreateBot(commands.AutoShardedBot):
         log.info("database ready", extra={"migrations_applied": applied})
         self.scheduler.owns = self.owns
         self.scheduler.paused_guilds = set(await self.storage.guilds.departed())
-        self.scheduler.start()
         self.scheduler.add(
             PURGE_JOB, IntervalTrigger(hours=24), self.apply_retention, grace=None, first=self.services.clock.now()
         )
@@ -89,6 +88,7 @@ class CoCreateBot(commands.AutoShardedBot):
         started = time.perf_counter()
         for extension in cog_extensions():
             await self.load_extension(extension)  # each feature rebuilds its jobs from the database
+        self.scheduler.start()  # after the rebuild: APScheduler takes the jobs added meanwhile in one go
         rebuilt = {"jobs": len(self.scheduler.job_ids()), "seconds": round(time.perf_counter() - started, 3)}
         log.info("features loaded and jobs scheduled", extra=rebuilt)
         if self.primary:

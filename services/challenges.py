@@ -123,6 +123,7 @@ class ChallengeService:
         self._repo = repository
         self._clock = clock
         self._triggers: dict[tuple[str, str], BaseTrigger] = {}
+        self._next_fires: dict[tuple[str, str], tuple[datetime, datetime]] = {}  # see `next_due`
 
     # -- schedules -----------------------------------------------------------------------------------
 
@@ -208,9 +209,22 @@ class ChallengeService:
         return self._triggers[key]
 
     def next_due(self, challenge: Challenge) -> datetime | None:
-        """The first run time after the job last fired: in the past if it fell while the bot was offline."""
-        upcoming = fire_times(self.trigger(challenge), challenge.last_fire_at + timedelta(seconds=1), 1)
-        return upcoming[0] if upcoming else None
+        """The first run time after the job last fired: in the past if it fell while the bot was offline.
+
+        Challenges that share a schedule mostly last fired between the same two of its fire times, so the answer
+        for one (`since`, `fire`) pair holds for every `since <= after <= fire`: the rebuild at start-up computes
+        each schedule's next time once instead of once per challenge.
+        """
+        after = challenge.last_fire_at + timedelta(seconds=1)
+        key = (challenge.schedule, challenge.timezone)
+        known = self._next_fires.get(key)
+        if known is not None and known[0] <= after <= known[1]:
+            return known[1]
+        upcoming = fire_times(self.trigger(challenge), after, 1)
+        if not upcoming:
+            return None
+        self._next_fires[key] = (after, upcoming[0])
+        return upcoming[0]
 
     async def preview(self, guild_id: int, challenge_id: int, count: int = 5) -> list[PreviewRun]:
         challenge = await self.get(guild_id, challenge_id)
@@ -258,6 +272,9 @@ class ChallengeService:
         if challenge is None:
             return None
         now = self._clock.now()
+        due = self.next_due(challenge)
+        if due is None or due > now:
+            return None  # the job fired again after its run started (another process, or across a restart)
         if challenge.paused or (challenge.skip_until is not None and now <= challenge.skip_until + START_GRACE):
             await self._repo.mark_fired(guild_id, challenge_id, now)
             if not challenge.paused:

@@ -195,6 +195,33 @@ async def test_a_run_fired_twice_at_once_starts_once(challenges: ChallengeServic
     assert (await challenges.get(GUILD, parade.id)).runs_started == 1
 
 
+async def test_a_job_fired_again_after_its_run_started_starts_nothing(
+    challenges: ChallengeService, clock: ManualClock
+) -> None:
+    """A second firing that reads the challenge after the first run was stored (a process restarting beside the
+    one that started it) finds no run due: only the next fire time starts the next run."""
+    parade = await daily(challenges)
+    clock.advance(timedelta(hours=6))
+    assert await challenges.start_run(GUILD, parade.id) is not None
+    clock.advance(timedelta(seconds=30))
+    assert await challenges.start_run(GUILD, parade.id) is None
+    assert (await challenges.get(GUILD, parade.id)).runs_started == 1
+    clock.advance(timedelta(days=1))
+    assert await challenges.start_run(GUILD, parade.id) is not None
+
+
+async def test_challenges_sharing_a_schedule_each_keep_their_own_next_run(
+    challenges: ChallengeService, clock: ManualClock
+) -> None:
+    waiting = await daily(challenges, guild_id=GUILD + 1)  # its 18:00 run has not started yet
+    parade = await daily(challenges)
+    clock.advance(timedelta(hours=6))
+    assert await challenges.start_run(GUILD, parade.id) is not None
+    today = clock.now().replace(minute=0, second=0, microsecond=0)
+    assert challenges.next_due(await challenges.get(GUILD, parade.id)) == today + timedelta(days=1)
+    assert challenges.next_due(await challenges.get(GUILD + 1, waiting.id)) == today
+
+
 async def test_a_once_challenge_that_ran_is_not_due_again(challenges: ChallengeService, clock: ManualClock) -> None:
     """Restarting after its run must not schedule it once more (APScheduler's date trigger keeps its date)."""
     once = await daily(challenges, schedule="once 2026-05-01 18:00")

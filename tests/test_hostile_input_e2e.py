@@ -2,6 +2,7 @@
 given, never an error id; and no message the bot sends pings anyone it was not meant to."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -54,6 +55,8 @@ async def hostile_bot(configured: Community, start_bot: BotStarter) -> AsyncIter
         ]  # fmt: skip
         for member, command, options in setup:
             await (await c.discord.slash(member, command, **options)).reply()
+        week_ago = (datetime.now(UTC) - timedelta(days=7)).isoformat()
+        await bot.storage.db.execute("UPDATE challenges SET last_fire_at = ?", (week_ago,))  # a run is due now
         assert await bot.services.challenges.start_run(c.guild.id, 1) is not None
         yield bot
 
