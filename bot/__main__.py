@@ -15,6 +15,7 @@ from bot.core import CoCreateBot
 from bot.factory import create_bot
 from bot.log import configure_logging
 from bot.settings import Settings, describe_settings_error
+from bot.startup import DISCORD_TIMEOUT, SETTINGS, StartupFailure, discord_unreachable
 from storage.transfer import TransferRefused, copy_sqlite_to_postgres
 
 
@@ -26,11 +27,22 @@ async def serve(bot: CoCreateBot, token: str) -> None:
         loop.add_signal_handler(sig, lambda: closing.add(asyncio.create_task(bot.close())))
     try:
         async with bot:
-            await bot.start(token)
+            await log_in(bot, token)
+            await bot.connect()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await asyncio.gather(*closing)
+
+
+async def log_in(bot: CoCreateBot, token: str) -> None:
+    """Log in to Discord (then the features load), or fail in one line: token refused, or Discord unreachable."""
+    try:
+        await asyncio.wait_for(bot.login(token), DISCORD_TIMEOUT)
+    except discord.LoginFailure as error:
+        raise StartupFailure("Discord rejected DISCORD_TOKEN: reset it in the developer portal", SETTINGS) from error
+    except (TimeoutError, OSError, discord.DiscordServerError) as error:
+        raise discord_unreachable(error) from error
 
 
 async def run(settings: Settings) -> None:
@@ -73,13 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()  # type: ignore[call-arg]  # read from the environment and .env
     except ValidationError as error:
         print(f"error: {describe_settings_error(error)}", file=sys.stderr)
-        return 2
+        return SETTINGS
     configure_logging(settings.log_level)
     try:
         asyncio.run(run(settings))
-    except discord.LoginFailure:
-        print("error: Discord rejected DISCORD_TOKEN; reset it in the developer portal", file=sys.stderr)
-        return 2
+    except StartupFailure as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        return failure.exit_code
     return 0
 
 

@@ -77,8 +77,6 @@ class CoCreateBot(commands.AutoShardedBot):
         return self.shard_ids is None or 0 in self.shard_ids
 
     async def setup_hook(self) -> None:
-        applied = await self.storage.migrate()
-        log.info("database ready", extra={"migrations_applied": applied})
         self.scheduler.owns = self.owns
         self.scheduler.paused_guilds = set(await self.storage.guilds.departed())
         self.scheduler.add(
@@ -166,4 +164,5 @@ class CoCreateBot(commands.AutoShardedBot):
         await super().close()
         self.scheduler.shutdown()
         await self.storage.close()
-        log.info("shut down cleanly")
+        if self.user is not None:  # it had started
+            log.info("shut down cleanly")

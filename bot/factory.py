@@ -1,17 +1,25 @@
 """Builds the bot and its resources; used by `python -m bot`, the sandbox and the tests alike."""
 
+import logging
 import os
 import secrets
+import sqlite3
 from datetime import timedelta
 from typing import Any
+
+import asyncpg
 
 from bot.core import CoCreateBot
 from bot.scheduler import Scheduler
 from bot.settings import Settings
+from bot.startup import database_failure
 from services.clock import Clock, SystemClock
 from services.container import build_services
 from storage import SqliteStorage
+from storage.database import SchemaTooNew
 from storage.postgres import PostgresStorage
+
+log = logging.getLogger(__name__)
 
 
 def ballot_secret(settings: Settings) -> bytes:
@@ -36,8 +44,22 @@ async def open_storage(settings: Settings) -> SqliteStorage:
     return await PostgresStorage.open_url(settings.database_url.get_secret_value(), ballot_secret(settings))
 
 
+async def ready_storage(settings: Settings) -> SqliteStorage:
+    """The storage opened and migrated, before anything talks to Discord; a failure is a `StartupFailure`."""
+    storage = None
+    try:
+        storage = await open_storage(settings)
+        applied = await storage.migrate()
+    except (OSError, TimeoutError, sqlite3.Error, asyncpg.PostgresError, SchemaTooNew) as error:
+        if storage is not None:
+            await storage.close()
+        raise database_failure(error, settings.database_url.get_secret_value()) from error
+    log.info("database ready", extra={"migrations_applied": applied})
+    return storage
+
+
 async def create_bot(settings: Settings, *, clock: Clock | None = None, **options: Any) -> CoCreateBot:
-    storage = await open_storage(settings)
+    storage = await ready_storage(settings)
     return CoCreateBot(
         storage=storage,
         services=build_services(storage, clock or SystemClock()),

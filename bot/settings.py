@@ -43,10 +43,13 @@ class Settings(BaseSettings):
         description="Keys anonymous poll ballots; empty: a key file beside the database is made and used.",
     )
 
-    @field_validator("dev_guild_id", "ballot_secret", "shard_count", "shard_ids", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _empty_is_unset(cls, data: object) -> object:
+        """`NAME=` (as `.env.example` leaves the optional settings) means the default, as if it were not there."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
+        return data
 
     @field_validator("shard_ids", mode="before")
     @classmethod

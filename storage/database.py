@@ -37,6 +37,21 @@ def bundled_migrations(dialect: str) -> list[tuple[int, str, str]]:
     return found
 
 
+class SchemaTooNew(Exception):
+    """The database records migrations this version of the code does not have: a newer version wrote it."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"has schema version {found}, newer than this version of CoCreate knows ({known}): "
+            "run the newer version, or restore a backup made before the upgrade"
+        )
+
+
+def check_not_newer(done: set[int], bundled: list[tuple[int, str, str]]) -> None:
+    if done and max(done) > len(bundled):
+        raise SchemaTooNew(max(done), len(bundled))
+
+
 class StorageFailure(Exception):
     """A write could not be made durable; nothing of it was saved, and the member may try again."""
 
@@ -114,8 +129,12 @@ class SqliteDatabase:
             "busy_timeout = 5000",
             "secure_delete = ON",
         )
-        for pragma in pragmas:
-            await conn.execute(f"PRAGMA {pragma}")
+        try:
+            for pragma in pragmas:
+                await conn.execute(f"PRAGMA {pragma}")
+        except BaseException:
+            await conn.close()  # its thread would keep the process alive
+            raise
         return cls(conn)
 
     async def migrate(self) -> list[int]:
@@ -125,8 +144,10 @@ class SqliteDatabase:
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
         )
         done = {row["version"] for row in await self.fetch_all("SELECT version FROM schema_migrations")}
+        bundled = bundled_migrations("sqlite")
+        check_not_newer(done, bundled)
         applied = []
-        for version, name, sql in bundled_migrations("sqlite"):
+        for version, name, sql in bundled:
             if version in done:
                 continue
             record = f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}');"

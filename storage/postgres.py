@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from storage.database import Params, StorageFailure, bundled_migrations
+from storage.database import Params, StorageFailure, bundled_migrations, check_not_newer
 from storage.ideas import IDEA_SELECT, SqliteIdeaRepository, to_idea
 from storage.lifecycle import SqliteGuildLifecycleRepository
 from storage.models import Idea
@@ -159,7 +159,9 @@ class PostgresDatabase:
                 "applied_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP)"
             )
             done = {row[0] for row in await conn.fetch("SELECT version FROM schema_migrations")}
-            for version, name, sql in bundled_migrations("postgresql"):
+            bundled = bundled_migrations("postgresql")
+            check_not_newer(done, bundled)
+            for version, name, sql in bundled:
                 if version in done:
                     continue
                 await conn.execute(sql)

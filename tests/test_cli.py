@@ -11,6 +11,7 @@ import pytest
 
 from bot.__main__ import serve
 from bot.factory import create_bot
+from bot.settings import Settings
 from emulator import DiscordEmulator
 from emulator.harness import SANDBOX_TOKEN, point_discord_at, sandbox_settings
 
@@ -68,3 +69,12 @@ async def test_sigterm_closes_gateway_scheduler_and_database(discord_emulator: D
     assert bot.is_closed() and not bot.scheduler.running
     with pytest.raises(ValueError, match=r"no active connection|Connection closed"):
         await bot.storage.meta.get("anything")
+
+
+def test_the_example_settings_with_a_token_are_valid(tmp_path: Path) -> None:
+    """A newcomer copies `.env.example` and sets only the token: every empty setting means its default."""
+    example = (ROOT / ".env.example").read_text()
+    (tmp_path / ".env").write_text(example.replace("DISCORD_TOKEN=\n", f"DISCORD_TOKEN={SANDBOX_TOKEN}\n"))
+    settings = Settings(_env_file=tmp_path / ".env")  # type: ignore[call-arg]
+    assert settings.dev_guild_id is None and settings.shard_ids is None and settings.ballot_secret is None
+    assert settings.sqlite_path == Path("cocreate.db") and settings.log_level == "INFO"
