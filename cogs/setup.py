@@ -1,5 +1,7 @@
-"""`/setup set` and `/setup show`: where the bot posts and who its staff and moderators are."""
+"""`/setup set`, `/setup show` and `/setup check`: where the bot posts, who its staff and moderators are, and
+whether the bot may do its work everywhere it is asked to."""
 
+import logging
 from zoneinfo import available_timezones
 
 import discord
@@ -7,11 +9,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import CoCreateBot
+from bot.needs import IN_SERVER, POSTING, THREADS, missing
 from bot.permissions import only
 from services.guild_setup import GuildSetupService, SetupChange
 from services.permissions import ADMIN, MODERATOR
-from storage.models import GuildSettings
+from storage.models import Challenge, GuildSettings
 
+log = logging.getLogger(__name__)
 TIMEZONES = sorted(available_timezones())
 
 
@@ -77,12 +81,68 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Configure 
         needle = current.lower()
         return [app_commands.Choice(name=tz, value=tz) for tz in TIMEZONES if needle in tz.lower()][:25]
 
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """A welcome with the first steps, in the system channel or else the first channel the bot may post in."""
+        channel = next((c for c in [guild.system_channel, *guild.text_channels] if c and can_post(c)), None)
+        if channel is None:
+            log.info("joined a server with no channel to welcome it in", extra={"guild_id": guild.id})
+            return
+        await self.service.welcome(guild.id, channel.id)
+
+    @app_commands.command(name="check", description="Check that the bot may post everywhere it was given")
+    @only(MODERATOR)
+    async def check(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        bot: CoCreateBot = interaction.client  # type: ignore[assignment]
+        settings = await self.service.get(interaction.guild.id)
+        challenges = await bot.services.challenges.all(interaction.guild.id)
+        report = check_report(interaction.guild, settings, challenges)
+        await interaction.response.send_message(report, ephemeral=True)
+
     @app_commands.command(name="show", description="Show this server's co-creation settings")
     @only(MODERATOR)
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         settings = await self.service.get(interaction.guild_id)
         await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
+
+
+def can_post(channel: discord.TextChannel) -> bool:
+    return not missing(channel.permissions_for(channel.guild.me), ("view_channel", "send_messages"))
+
+
+def place_line(guild: discord.Guild, name: str, channel_id: int | None, needed: tuple[str, ...]) -> str:
+    """One line of `/setup check`: the place, and what the bot is missing there."""
+    if channel_id is None:
+        return f"**{name}**: not set"
+    channel = guild.get_channel(channel_id)
+    if channel is None:
+        return f"**{name}** <#{channel_id}>: ❌ not found (deleted?); choose another with `/setup set`"
+    lacking = missing(channel.permissions_for(guild.me), needed)
+    return f"**{name}** <#{channel_id}>: " + (f"❌ missing {', '.join(lacking)}" if lacking else "✅")
+
+
+def check_report(guild: discord.Guild, settings: GuildSettings, challenges: list[Challenge]) -> str:
+    """What the bot may and may not do in every channel it was given, and in the server."""
+    places = [
+        ("Ideas channel", settings.ideas_channel_id, POSTING + THREADS),
+        ("Announcements channel", settings.announcements_channel_id, POSTING),
+        *((f"Challenge “{c.name}”", c.channel_id, POSTING) for c in challenges),
+    ]
+    lines = [place_line(guild, name, channel_id, needed) for name, channel_id, needed in places]
+    lacking = missing(guild.me.guild_permissions, IN_SERVER)
+    lines.append(
+        "**Server**: " + (f"❌ missing {', '.join(lacking)} (for AMAs as Discord events)" if lacking else "✅")
+    )
+    if any("❌" in line for line in lines):
+        lines.append(
+            "\nGive the bot what is marked ❌ (Edit Channel → Permissions, or Server Settings → Roles), "
+            "then run `/setup check` again."
+        )
+    else:
+        lines.append("\nThe bot may do its work everywhere it was given.")
+    return "\n".join(lines)
 
 
 async def setup(bot: CoCreateBot) -> None:

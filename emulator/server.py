@@ -267,7 +267,7 @@ class DiscordEmulator:
         general = Channel(self.snowflakes.next(), guild_id, "general")
         guild.channels[general.id] = general
         self.guilds[guild_id] = guild
-        await self.dispatch("GUILD_CREATE", guild.payload())
+        await self.dispatch("GUILD_CREATE", guild.payload(joined=True))
         return guild
 
     async def remove_bot(self, guild: Guild) -> None:
@@ -278,7 +278,7 @@ class DiscordEmulator:
     async def readd_bot(self, guild: Guild) -> None:
         """The bot is invited back: GUILD_CREATE, and its requests there work again."""
         self.departed.discard(guild.id)
-        await self.dispatch("GUILD_CREATE", guild.payload())
+        await self.dispatch("GUILD_CREATE", guild.payload(joined=True))
 
     def permissions_in(self, channel: Channel, member: Member) -> int:
         """A member's permissions in `channel`: their roles', less what a moderator denied there to @everyone, one

@@ -214,9 +214,10 @@ class Guild:
             value |= self.roles[role_id].permissions
         return int(Permissions.ALL) if value & Permissions.ADMINISTRATOR else value
 
-    def payload(self) -> Payload:
-        """The GUILD_CREATE shape."""
-        return {
+    def payload(self, *, joined: bool = False) -> Payload:
+        """The GUILD_CREATE shape. Discord marks a guild of the session's start `unavailable: false` and leaves the
+        field out when the bot has just joined the guild (discord.py tells `on_guild_join` apart by that)."""
+        payload = {
             "id": str(self.id),
             "name": self.name,
             "icon": None,
@@ -257,6 +258,9 @@ class Guild:
             "guild_scheduled_events": [],
             "soundboard_sounds": [],
         }
+        if joined:
+            del payload["unavailable"]
+        return payload
 
 
 MENTION = re.compile(r"<@!?(\d+)>|<@&(\d+)>|@(everyone|here)")

@@ -26,7 +26,7 @@ class Services:
 def build_services(storage: Storage, clock: Clock) -> Services:
     return Services(
         clock=clock,
-        setup=GuildSetupService(storage.guild_settings),
+        setup=GuildSetupService(storage.guild_settings, storage.deliveries, clock),
         ideas=IdeaService(storage.ideas, clock),
         polls=PollService(storage.polls, clock),
         amas=AmaService(storage.amas, clock),

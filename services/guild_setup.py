@@ -1,9 +1,20 @@
 """Configuring a guild: channels, roles and time zone."""
 
+from services.clock import Clock
 from services.errors import InvalidInput
 from services.validation import build
-from storage.base import GuildSettingsRepository
-from storage.models import GuildSettings, Model
+from storage.base import DeliveryRepository, GuildSettingsRepository
+from storage.models import GuildSettings, Model, staff_notice
+
+WELCOME = (
+    "Thanks for adding **CoCreate**: your community proposes and votes on ideas, decides in polls, asks your "
+    "team anything and takes part in themed challenges.\n\n"
+    "**First steps** (for someone with Manage Server):\n"
+    "1. `/setup set`: choose the ideas channel, the announcements channel, the staff and moderator roles and "
+    "the time zone.\n"
+    "2. `/setup check`: see whether the bot may post everywhere it needs to, and what to fix.\n"
+    "3. `/help`: what everyone can do. Members start with `/idea submit`."
+)
 
 
 class SetupChange(Model):
@@ -20,9 +31,22 @@ class GuildSetupService:
     """Settings are read on every interaction (permission checks), so they are cached; this process is the only
     writer for its guilds, and every change goes through `update`."""
 
-    def __init__(self, repository: GuildSettingsRepository) -> None:
+    def __init__(self, repository: GuildSettingsRepository, deliveries: DeliveryRepository, clock: Clock) -> None:
         self._repository = repository
+        self._deliveries = deliveries
+        self._clock = clock
         self._cache: dict[int, GuildSettings] = {}
+
+    async def welcome(self, guild_id: int, channel_id: int) -> bool:
+        """Post the first steps in `channel_id` when the bot joins a server it was never configured in (a server
+        that re-invites it keeps its settings, and needs no welcome); True if a welcome was queued."""
+        if await self.get(guild_id) != GuildSettings(guild_id=guild_id):
+            return False
+        notice = staff_notice(channel_id, WELCOME)
+        await self._deliveries.add(
+            guild_id, [notice.model_copy(update={"lane": f"welcome:{guild_id}"})], self._clock.now()
+        )
+        return True
 
     async def get(self, guild_id: int) -> GuildSettings:
         if guild_id not in self._cache:

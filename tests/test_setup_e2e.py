@@ -1,9 +1,16 @@
-"""`/setup` end to end: the real discord.py client against the loopback emulator and a real SQLite file."""
+"""`/setup` end to end: the real discord.py client against the loopback emulator and a real database."""
+
+from pathlib import Path
 
 import pytest
 
+from bot.core import CoCreateBot
+from bot.needs import invite_url
+from emulator.community import build_community
 from emulator.interactions import message_text
+from emulator.state import Payload, Permissions
 from tests.conftest import BotStarter, Community
+from tests.test_delivery_e2e import catch_up_until
 
 
 async def configure(c: Community) -> str:
@@ -90,3 +97,56 @@ async def test_settings_survive_restart_without_resync(start_bot: BotStarter, co
     assert f"<#{c.ideas.id}>" in shown and "Europe/Amsterdam" in shown
     syncs = [call for call in c.discord.rest_log if call[0] == "PUT" and call[1].endswith("/commands")]
     assert len(syncs) == 1, "an unchanged command tree must not be synced again on restart"
+
+
+async def test_setup_check_names_each_missing_permission_and_where(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot():
+        await c.discord.deny_bot(c.announcements, Permissions.EMBED_LINKS | Permissions.ATTACH_FILES)
+        report = await (await c.discord.slash(c.moderator, "setup check")).ephemeral_text()
+        lines = report.splitlines()
+        assert lines[0] == f"**Ideas channel** <#{c.ideas.id}>: ✅"
+        assert lines[1] == f"**Announcements channel** <#{c.announcements.id}>: ❌ missing Embed Links, Attach Files"
+        assert lines[2] == "**Server**: ❌ missing Manage Events (for AMAs as Discord events)"
+        assert "then run `/setup check` again" in report
+        await c.discord.deny_bot(c.announcements, 0)
+        report = await (await c.discord.slash(c.moderator, "setup check")).ephemeral_text()
+        assert f"**Announcements channel** <#{c.announcements.id}>: ✅" in report.splitlines()
+        refused = await (await c.discord.slash(c.alice, "setup check")).ephemeral_text()
+        assert refused == "Only moderators can do this."
+
+
+async def test_help_shows_each_member_the_commands_they_may_use(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot():
+        shown = {}
+        for who in (c.alice, c.staff, c.owner):
+            shown[who.user.username] = message_text(await (await c.discord.slash(who, "help")).reply())
+        assert "`/idea submit`" in shown["alice"] and "`/privacy export`" in shown["alice"]
+        assert "`/poll create`" not in shown["alice"] and "`/setup set`" not in shown["alice"]
+        assert "`/poll create`" in shown["sam_staff"] and "`/setup set`" not in shown["sam_staff"]
+        assert "`/setup set`" in shown["owner"] and "`/help`" in shown["owner"]
+
+
+async def test_a_new_server_is_welcomed_once_with_the_first_steps(bot: CoCreateBot, community: Community) -> None:
+    discord = community.discord
+    joined = await build_community(discord, "Fresh Soap Co.")  # the bot is added to a server it never knew
+
+    def welcomes() -> list[Payload]:
+        return [m for m in discord.messages_in(joined.general) if "Thanks for adding **CoCreate**" in m["content"]]
+
+    await catch_up_until(bot, welcomes)  # the gateway event arrives in its own time
+    assert len(welcomes()) == 1
+    assert "`/setup set`" in welcomes()[0]["content"] and "`/setup check`" in welcomes()[0]["content"]
+    await (await discord.slash(joined.owner, "setup set", **joined.setup_options())).reply()
+    await discord.remove_bot(joined.guild)
+    await discord.readd_bot(joined.guild)  # invited back: it knows this server, and says nothing
+    await catch_up_until(bot, lambda: bot.get_guild(joined.guild.id) and len(welcomes()) > 1)
+    assert len(welcomes()) == 1
+
+
+def test_the_readme_invite_link_grants_what_the_bot_needs() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert invite_url(0).replace("client_id=0", "client_id=APPLICATION_ID") in readme
