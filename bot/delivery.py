@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 import discord
 
+from bot.needs import POSTING, missing
 from services.clock import Clock
 from services.errors import NotFound
 from storage.base import DeliveryRepository, Shards
@@ -39,13 +40,6 @@ SETTLE_SECONDS = 4.0  # how long a deferred reply waits to say "posted" rather t
 SETTLE_BEFORE_ANSWER = 1.5  # the same, for a click answered directly (Discord wants the answer within 3 s)
 IDLE_WAKE = 5.0  # seconds: look for due retries at least this often
 MIN_WAIT = 0.05  # never spin: what is due but cannot be claimed yet waits for the delivery ahead of it
-PERMISSION_NAMES = {  # what posting needs; named as Discord's settings name them, for staff
-    "view_channel": "View Channel",
-    "send_messages": "Send Messages",
-    "embed_links": "Embed Links",
-    "attach_files": "Attach Files",
-    "read_message_history": "Read Message History",
-}
 
 
 class Undeliverable(Exception):
@@ -193,8 +187,8 @@ class DeliveryWorker:
         channel = guild.get_channel_or_thread(int(channel_id)) if guild and channel_id else None
         where = f"<#{channel_id}>" if channel_id else "its channel"
         if isinstance(error, discord.Forbidden):
-            missing = self.missing_permissions(channel)
-            lacking = f"missing {', '.join(missing)}" if missing else f"Discord said: {error.text or 'Forbidden'}"
+            absent = self.missing_permissions(channel)
+            lacking = f"missing {', '.join(absent)}" if absent else f"Discord said: {error.text or 'Forbidden'}"
             return f"I can't post in {where}: {lacking}."
         if isinstance(error, discord.NotFound):
             return f"I can't post in {where}: the channel or message no longer exists. Check `/setup show`."
@@ -204,8 +198,7 @@ class DeliveryWorker:
     def missing_permissions(self, channel: object) -> list[str]:
         if not isinstance(channel, discord.abc.GuildChannel | discord.Thread) or channel.guild.me is None:
             return []
-        granted = channel.permissions_for(channel.guild.me)
-        return [name for attr, name in PERMISSION_NAMES.items() if not getattr(granted, attr)]
+        return missing(channel.permissions_for(channel.guild.me), POSTING)
 
     async def _tell_staff(self, delivery: Delivery, reason: str) -> None:
         """Once per blocked delivery, in the announcements channel (unless that is where it is blocked)."""

@@ -62,8 +62,8 @@ async def poll_loop(c: Community, bot: CoCreateBot) -> None:
         show(c, await (await c.discord.click(member, poll, f"poll:vote:1:{option}")).reply())
     await run_command(c, c.staff, "poll close", poll=1)
     await bot.delivery.drain()
-    print("   in #general, everyone sees:")
-    show(c, c.discord.messages_in(c.general)[-1])
+    print("   in #announcements, everyone sees:")
+    show(c, c.discord.messages_in(c.announcements)[-1])
 
 
 async def submit_form(c: Community, member: Member, command: str, fields: dict[str, str]) -> Payload:

@@ -115,12 +115,13 @@ class PollService:
             poll=poll, counts=tuple(counts.get(i, 0) for i in range(len(poll.options))), ballots=ballots, voters=voters
         )
 
-    async def close(self, guild_id: int, poll_id: int) -> PollResults | None:
-        """Close the poll; returns the final results, or None if it was already closed."""
+    async def close(self, guild_id: int, poll_id: int, announce_in: int | None = None) -> PollResults | None:
+        """Close the poll and announce its results in `announce_in` (the announcements channel), or else in the
+        poll's own channel; returns the final results, or None if it was already closed."""
         poll = await self.get(guild_id, poll_id)
         closing = [
             refresh(poll_id),
-            Intent(kind="poll.results", entity_id=poll_id, payload={"channel_id": poll.channel_id}),
+            Intent(kind="poll.results", entity_id=poll_id, payload={"channel_id": announce_in or poll.channel_id}),
         ]
         if not await self._repo.close(guild_id, poll_id, self._clock.now(), intents=closing):
             return None
@@ -130,7 +131,7 @@ class PollService:
         poll = await self.get(guild_id, poll_id)
         if actor.user_id != poll.creator_id and not is_moderator(actor, settings):
             raise NotAllowed("Only the poll's creator or a moderator can close it.")
-        results = await self.close(guild_id, poll_id)
+        results = await self.close(guild_id, poll_id, settings.announcements_channel_id)
         if results is None:
             raise InvalidInput(f"Poll #{poll_id} is already closed.")
         return results

@@ -40,23 +40,25 @@ async def test_scheduled_ama_reminds_then_opens_on_time(configured: Community, s
         async with start_bot() as bot:
             text = await (await schedule(c, description="Ask us about the new wax")).ephemeral_text()
             assert text.startswith("AMA #1 is scheduled for <t:")
-            announcement = c.discord.messages_in(c.general)[0]
+            announcement = c.discord.messages_in(c.announcements)[0]
             assert announcement["embeds"][0]["title"] == "AMA #1: Meet the founders"
             event = next(iter(c.discord.scheduled_events.values()))
-            assert event["name"] == "Meet the founders" and event["entity_metadata"] == {"location": "#general"}
+            assert event["name"] == "Meet the founders" and event["entity_metadata"] == {"location": "#announcements"}
             assert datetime.fromisoformat(event["scheduled_start_time"]) == START + timedelta(hours=2)
             early = await c.discord.slash(c.alice, "ama ask")
             assert await early.ephemeral_text() == "No AMA is open right now."
             clock.shift(timedelta(hours=1, minutes=46))
             await bot.catch_up()
-            assert c.discord.messages_in(c.general)[-1]["content"].startswith("Reminder: AMA **Meet the founders**")
+            assert c.discord.messages_in(c.announcements)[-1]["content"].startswith(
+                "Reminder: AMA **Meet the founders**"
+            )
             await bot.services.amas.remind(c.guild.id, 1)  # fired again, as by a second process
             await bot.delivery.drain()
-            reminders = [m for m in c.discord.messages_in(c.general) if m["content"].startswith("Reminder:")]
+            reminders = [m for m in c.discord.messages_in(c.announcements) if m["content"].startswith("Reminder:")]
             assert len(reminders) == 1, "the reminder goes out once"
             clock.shift(timedelta(minutes=15))
             await bot.catch_up()
-            assert "AMA #1 **Meet the founders** is open!" in c.discord.messages_in(c.general)[-1]["content"]
+            assert "AMA #1 **Meet the founders** is open!" in c.discord.messages_in(c.announcements)[-1]["content"]
             assert "is in <#" in await ask(c, c.alice, "What inspired the brand?")
 
 
@@ -66,7 +68,7 @@ async def test_ask_upvote_answer_flow(configured: Community, start_bot: BotStart
         await open_ama(c)
         assert (
             await ask(c, c.alice, "Will there be a vegan wax?")
-            == f"Your question #1 is in <#{c.discord.messages_in(c.general)[0]['id']}>."
+            == f"Your question #1 is in <#{c.discord.messages_in(c.announcements)[0]['id']}>."
         )
         post = question_post(c, 1)
         upvoted = await c.discord.click(c.bob, post, "ama:upvote:1")
@@ -173,7 +175,7 @@ async def test_transcript_is_complete_and_ordered(configured: Community, start_b
         clock.shift(timedelta(hours=4))  # the AMA ends while the bot is offline
         async with start_bot() as bot:
             await bot.catch_up()
-            ended = c.discord.messages_in(c.general)[-1]
+            ended = c.discord.messages_in(c.announcements)[-1]
             assert "AMA #1 **Meet the founders** has ended" in ended["content"]
             posted = c.discord.files[int(ended["attachments"][0]["id"])].decode()
             fetched = await (await c.discord.slash(c.alice, "ama transcript", ama=1)).reply()

@@ -298,3 +298,14 @@ async def test_edit_changes_only_what_is_passed_and_the_schedule_follows_across_
                 timedelta(hours=2),
                 timedelta(hours=3),
             )
+
+
+async def test_without_a_channel_runs_are_announced_in_the_announcements_channel(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        options = {"name": "Parade", "themes": "Hats", "schedule": "weekly fri 18:00", "entry_window": "1d",
+                   "voting_window": "1d"}  # fmt: skip
+        await (await c.discord.slash(c.moderator, "challenge schedule", in_channel=c.general, **options)).reply()
+        assert (await bot.services.challenges.get(c.guild.id, 1)).channel_id == c.announcements.id

@@ -103,7 +103,7 @@ async def test_two_processes_fire_every_job_once_and_lose_no_vote_when_one_is_ki
         runs = await db.fetch_all("SELECT challenge_id, COUNT(*) FROM challenge_runs GROUP BY challenge_id")
         assert len(runs) == 8 * CHALLENGES and all(r[1] == 1 for r in runs), "each due run started once"
         for c in communities:  # and was announced once; each due poll's result too, also across the restart
-            announced = Counter(m["content"].split(" has closed.")[0] for m in discord.messages_in(c.general))
+            announced = Counter(m["content"].split(" has closed.")[0] for m in discord.messages_in(c.announcements))
             assert all(announced[f"Poll #{p}"] == 1 for p in await poll_ids(db, c, "Due %")), announced
             started = [m for m in discord.messages_in(c.announcements) if "Parade" in str(m)]
             assert len(started) == CHALLENGES, started

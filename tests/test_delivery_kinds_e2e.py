@@ -65,7 +65,7 @@ async def test_ama_announcement_thread_event_question_answer_and_transcript(
     with time_machine.travel(START, tick=True) as clock:
         async with start_bot() as bot:
             recover = recovery(c, bot, clock, status)
-            steps = [rf"/channels/{c.general.id}/messages$", r"/messages/\d+/threads$", r"/scheduled-events$"]
+            steps = [rf"/channels/{c.announcements.id}/messages$", r"/messages/\d+/threads$", r"/scheduled-events$"]
             for path in steps:  # Discord refuses once at each step of publishing
                 c.discord.inject_fault("POST", path, status)
             await (await schedule_ama(c)).reply()
@@ -73,7 +73,9 @@ async def test_ama_announcement_thread_event_question_answer_and_transcript(
                 await recover()
             ama = await bot.services.amas.get(c.guild.id, 1)
             assert None not in (ama.message_id, ama.thread_id, ama.event_id)
-            assert [m["embeds"][0]["title"] for m in c.discord.messages_in(c.general)] == ["AMA #1: Meet the founders"]
+            assert [m["embeds"][0]["title"] for m in c.discord.messages_in(c.announcements)] == [
+                "AMA #1: Meet the founders"
+            ]
             assert len(c.discord.scheduled_events) == 1
             await (await c.discord.slash(c.staff, "ama open", ama=1)).reply()
             await recover()
@@ -88,10 +90,10 @@ async def test_ama_announcement_thread_event_question_answer_and_transcript(
             await recover()
             assert len(with_content(c, thread, f"<@{c.alice.id}>, your question is answered:")) == 1
             assert "In the spring." in question_post(c, 1)["embeds"][0]["description"]
-            c.discord.inject_fault("POST", rf"/channels/{c.general.id}/messages$", status)
+            c.discord.inject_fault("POST", rf"/channels/{c.announcements.id}/messages$", status)
             await (await c.discord.slash(c.staff, "ama close", ama=1)).reply()
             await recover()
-            ended = with_content(c, c.general.id, "AMA #1 **Meet the founders** has ended.")
+            ended = with_content(c, c.announcements.id, "AMA #1 **Meet the founders** has ended.")
             assert len(ended) == 1 and ended[0]["attachments"][0]["filename"] == "ama-1-transcript.md"
 
 
@@ -146,7 +148,7 @@ async def test_idea_post_and_poll_results(configured: Community, start_bot: BotS
             await (
                 await c.discord.slash(c.staff, "poll create", in_channel=c.general, question="Q?", options="A | B")
             ).reply()
-            c.discord.inject_fault("POST", rf"/channels/{c.general.id}/messages$", status)
+            c.discord.inject_fault("POST", rf"/channels/{c.announcements.id}/messages$", status)
             assert "Its post" in await (await c.discord.slash(c.staff, "poll close", poll=1)).ephemeral_text()
             await recover()
-            assert len(with_content(c, c.general.id, "Poll #1 has closed.")) == 1
+            assert len(with_content(c, c.announcements.id, "Poll #1 has closed.")) == 1

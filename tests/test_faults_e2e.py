@@ -42,10 +42,12 @@ async def test_poll_results_survive_a_server_error(configured: Community, start_
     c = configured
     async with start_bot():
         await live_poll(c)
-        c.discord.inject_fault("POST", rf"/channels/{c.general.id}/messages$", 502)  # discord.py retries after 1 s
+        c.discord.inject_fault(
+            "POST", rf"/channels/{c.announcements.id}/messages$", 502
+        )  # discord.py retries after 1 s
         assert await (await c.discord.slash(c.staff, "poll close", poll=1)).ephemeral_text() == "Poll #1 is closed."
-        assert c.discord.messages_in(c.general)[-1]["content"].startswith("Poll #1 has closed.")
-        assert c.discord.fault_log == [("POST", f"/api/v10/channels/{c.general.id}/messages", 502)]
+        assert c.discord.messages_in(c.announcements)[-1]["content"].startswith("Poll #1 has closed.")
+        assert c.discord.fault_log == [("POST", f"/api/v10/channels/{c.announcements.id}/messages", 502)]
 
 
 async def test_every_acknowledged_vote_survives_sigkill(
@@ -133,11 +135,11 @@ async def test_sigkill_between_commit_and_discord_posts_exactly_once(
     async with start_bot():
         await live_poll(c)
     close = functools.partial(c.discord.slash, c.staff, "poll close", poll=1)
-    await kill_mid_request(c, db_path, rf"/channels/{c.general.id}/messages$", close, performed=performed)
+    await kill_mid_request(c, db_path, rf"/channels/{c.announcements.id}/messages$", close, performed=performed)
     async with start_bot() as restarted:
         assert not (await restarted.services.polls.get(c.guild.id, 1)).is_open, "the close was durable"
         await restarted.catch_up()
-        results = [m for m in c.discord.messages_in(c.general) if m["content"].startswith("Poll #1 has closed.")]
+        results = [m for m in c.discord.messages_in(c.announcements) if m["content"].startswith("Poll #1 has closed.")]
         assert len(results) == 1
         assert await restarted.storage.deliveries.pending_count() == 0
 

@@ -131,7 +131,7 @@ async def test_poll_closes_when_the_clock_reaches_its_time(configured: Community
             assert not (await bot.services.polls.get(c.guild.id, 1)).is_open
             final = await posted_now(bot, c, poll)
             assert all(b["disabled"] for row in final["components"] for b in row["components"])
-            announcement = c.discord.messages_in(c.general)[-1]
+            announcement = c.discord.messages_in(c.announcements)[-1]
             assert announcement["content"] == "Poll #1 has closed. Winner: **Cedar** with 2 votes (67%)."
             png = c.discord.files[int(announcement["attachments"][0]["id"])]
             assert announcement["attachments"][0]["filename"] == "results.png" and png.startswith(b"\x89PNG")
@@ -150,7 +150,7 @@ async def test_poll_due_while_offline_closes_on_restart(configured: Community, s
         async with start_bot() as bot:
             await bot.catch_up()
             assert not (await bot.services.polls.get(c.guild.id, 1)).is_open
-            announcement = c.discord.messages_in(c.general)[-1]
+            announcement = c.discord.messages_in(c.announcements)[-1]
             assert announcement["content"] == "Poll #1 has closed. Tie between **Mint** and **Cedar** with 1 vote each."
 
 
@@ -212,7 +212,7 @@ async def test_only_creator_or_moderator_may_close_early(configured: Community, 
         assert await (await c.discord.slash(c.staff, "poll close", poll=1)).ephemeral_text() == "Poll #1 is closed."
         again = await c.discord.slash(c.moderator, "poll close", poll=1)
         assert await again.ephemeral_text() == "Poll #1 is already closed."
-        assert "No votes were cast." in c.discord.messages_in(c.general)[-1]["content"]
+        assert "No votes were cast." in c.discord.messages_in(c.announcements)[-1]["content"]
         assert "No open polls." in message_text(await (await c.discord.slash(c.alice, "poll list")).reply())
 
 

@@ -136,7 +136,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         host="Who answers",
         starts="When it starts: in 2h, 3d, or a date and time like 2026-12-01 18:00",
         ends="When it ends: a duration after the start (1h) or a date and time",
-        channel="Where it happens (default: here)",
+        channel="Where it happens (default: the announcements channel, else here)",
         moderated="Questions wait for a moderator before the community sees them",
         max_questions="How many questions each member may ask (default 5)",
     )
@@ -163,7 +163,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
             interaction.user.id,
             title=title,
             hosts=hosts,
-            channel_id=channel.id if channel else interaction.channel_id,
+            channel_id=channel.id if channel else settings.announcements_channel_id or interaction.channel_id,
             starts=starts,
             ends=ends,
             description=description,

@@ -107,7 +107,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         entry_window="How long entries are open, e.g. 2d",
         voting_window="How long voting lasts after entries close, e.g. 1d",
         timezone="Time zone of the schedule (default: the server's)",
-        channel="Where runs are announced (default: here)",
+        channel="Where runs are announced (default: the announcements channel, else here)",
         rotation="Themes in order or at random",
         prize="What the winner gets",
     )
@@ -136,7 +136,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
             rotation=Rotation(rotation),
             schedule=schedule,
             timezone=timezone or settings.timezone,
-            channel_id=channel.id if channel else interaction.channel_id,
+            channel_id=channel.id if channel else settings.announcements_channel_id or interaction.channel_id,
             entry_window=entry_window,
             voting_window=voting_window,
             prize=prize,

@@ -48,7 +48,8 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
             )
 
     async def close_on_time(self, guild_id: int, poll_id: int) -> None:
-        await self.polls.close(guild_id, poll_id)
+        settings = await self.bot.services.setup.get(guild_id)
+        await self.polls.close(guild_id, poll_id, settings.announcements_channel_id)
 
     @app_commands.command(name="create", description="Ask the community a question with 2 to 10 options")
     @app_commands.describe(

@@ -127,7 +127,9 @@ async def post_results(bot: CoCreateBot, delivery: Delivery) -> None:
     results = await bot.services.polls.results(delivery.guild_id, delivery.entity_id)
     poll = results.poll
     embed = poll_embed(results).set_image(url="attachment://results.png")
-    await bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id).send(
+    if poll.message_id is not None:  # the title leads to the poll, also from the announcements channel
+        embed.url = f"https://discord.com/channels/{poll.guild_id}/{poll.channel_id}/{poll.message_id}"
+    await bot.get_partial_messageable(int(delivery.payload["channel_id"]), guild_id=poll.guild_id).send(
         f"Poll #{poll.id} has closed. {outcome_sentence(results)}",
         embed=embed,
         file=discord.File(io.BytesIO(results_chart(results)), filename="results.png"),
