@@ -71,6 +71,14 @@ class AmaService:
         self._repo = repository
         self._clock = clock
 
+    async def suggest(self, guild_id: int, current: str) -> list[tuple[int, str]]:
+        """Up to 25 AMAs whose number or text matches what the member is typing (autocomplete)."""
+        return await self._repo.suggest(guild_id, current.strip()[:100], 25)
+
+    async def suggest_questions(self, guild_id: int, current: str) -> list[tuple[int, str]]:
+        """Up to 25 questions whose number or text matches what the member is typing (autocomplete)."""
+        return await self._repo.suggest_questions(guild_id, current.strip()[:100], 25)
+
     async def schedule(
         self,
         guild_id: int,

@@ -125,6 +125,10 @@ class ChallengeService:
         self._triggers: dict[tuple[str, str], BaseTrigger] = {}
         self._next_fires: dict[tuple[str, str], tuple[datetime, datetime]] = {}  # see `next_due`
 
+    async def suggest(self, guild_id: int, current: str) -> list[tuple[int, str]]:
+        """Up to 25 challenges whose number or text matches what the member is typing (autocomplete)."""
+        return await self._repo.suggest(guild_id, current.strip()[:100], 25)
+
     # -- schedules -----------------------------------------------------------------------------------
 
     def _validate(self, draft: ChallengeDraft) -> None:

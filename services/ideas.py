@@ -296,9 +296,9 @@ class IdeaService:
         ideas = await self._repo.search(guild_id, terms, PAGE_SIZE + 1, page * PAGE_SIZE)
         return Page(ideas=tuple(ideas[:PAGE_SIZE]), has_next=len(ideas) > PAGE_SIZE)
 
-    async def autocomplete(self, guild_id: int, current: str) -> list[Idea]:
-        """Up to 25 ideas whose number or title matches what the member is typing."""
-        return await self._repo.autocomplete(guild_id, current.strip()[:100], 25)
+    async def suggest(self, guild_id: int, current: str) -> list[tuple[int, str]]:
+        """Up to 25 ideas whose number or title matches what the member is typing (autocomplete)."""
+        return await self._repo.suggest(guild_id, current.strip()[:100], 25)
 
     async def leaderboard(self, guild_id: int, limit: int = 10) -> list[tuple[int, int, int]]:
         return await self._repo.leaderboard(guild_id, limit)

@@ -31,6 +31,10 @@ class PollService:
         self._repo = repository
         self._clock = clock
 
+    async def suggest(self, guild_id: int, current: str) -> list[tuple[int, str]]:
+        """Up to 25 polls whose number or text matches what the member is typing (autocomplete)."""
+        return await self._repo.suggest(guild_id, current.strip()[:100], 25)
+
     async def create(
         self,
         guild_id: int,

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from storage.database import Database, insert_returning_id
+from storage.database import Database, insert_returning_id, suggest
 from storage.deliveries import add_intents
 from storage.models import Ama, AmaDraft, AmaStatus, Host, Intent, Question, QuestionStatus
 
@@ -33,6 +33,12 @@ def to_question(row: Any) -> Question:
 class SqliteAmaRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    async def suggest(self, guild_id: int, current: str, limit: int) -> list[tuple[int, str]]:
+        return await suggest(self._db, "amas", "title", guild_id, current, limit)
+
+    async def suggest_questions(self, guild_id: int, current: str, limit: int) -> list[tuple[int, str]]:
+        return await suggest(self._db, "ama_questions", "text", guild_id, current, limit)
 
     async def create(
         self, guild_id: int, created_by: int, draft: AmaDraft, now: datetime, intents: Sequence[Intent] = ()

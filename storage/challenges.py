@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import PhaseOver
-from storage.database import Database, insert_returning_id
+from storage.database import Database, insert_returning_id, suggest
 from storage.deliveries import add_intents
 from storage.models import Challenge, ChallengeDraft, Entry, EntryFile, Intent, Phase, Run, Winner
 
@@ -43,6 +43,9 @@ def to_challenge(row: Any) -> Challenge:
 class SqliteChallengeRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    async def suggest(self, guild_id: int, current: str, limit: int) -> list[tuple[int, str]]:
+        return await suggest(self._db, "challenges", "name", guild_id, current, limit)
 
     # -- challenges ----------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from storage.base import DraftGone, IdeaClosed, LimitReached
-from storage.database import Database, insert_returning_id
+from storage.database import Database, insert_returning_id, suggest
 from storage.deliveries import add_intents
 from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent
 
@@ -206,14 +206,8 @@ class SqliteIdeaRepository:
         )
         return [to_idea(r) for r in rows]
 
-    async def autocomplete(self, guild_id: int, current: str, limit: int) -> list[Idea]:
-        typed = current.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # what was typed, literally
-        rows = await self._db.fetch_all(
-            self.SELECT + "WHERE i.guild_id = ? AND (CAST(i.id AS TEXT) LIKE ? ESCAPE '\\' "
-            "OR LOWER(i.title) LIKE ? ESCAPE '\\') ORDER BY i.id DESC LIMIT ?",
-            (guild_id, typed + "%", "%" + typed.lower() + "%", limit),
-        )
-        return [to_idea(r) for r in rows]
+    async def suggest(self, guild_id: int, current: str, limit: int) -> list[tuple[int, str]]:
+        return await suggest(self._db, "ideas", "title", guild_id, current, limit)
 
     async def all(self, guild_id: int) -> list[Idea]:
         rows = await self._db.fetch_all(self.SELECT + "WHERE i.guild_id = ? ORDER BY i.id", (guild_id,))

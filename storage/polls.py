@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import BallotFull, PollClosed
-from storage.database import Database, insert_returning_id
+from storage.database import Database, insert_returning_id, suggest
 from storage.deliveries import add_intents
 from storage.models import Intent, Poll, PollDraft
 
@@ -41,6 +41,9 @@ class SqlitePollRepository:
     def __init__(self, db: Database, keys: BallotKeys) -> None:
         self._db = db
         self._keys = keys
+
+    async def suggest(self, guild_id: int, current: str, limit: int) -> list[tuple[int, str]]:
+        return await suggest(self._db, "polls", "question", guild_id, current, limit)
 
     async def create(
         self,

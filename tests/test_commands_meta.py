@@ -3,7 +3,7 @@
 import sys
 
 import discord
-from discord import app_commands
+from discord import AppCommandOptionType, app_commands
 
 from bot.core import CoCreateBot, cog_extensions
 from bot.permissions import rules_of
@@ -30,6 +30,21 @@ async def test_every_command_is_guild_only_and_described(bot: CoCreateBot) -> No
         assert command.guild_only, f"/{command.name} must be guild-only"
     for command in leaf_commands(bot):
         assert 1 <= len(command.description) <= 100, command.qualified_name
+        for option in command.parameters:  # discord.py's "…" stands for a missing description
+            assert option.description != "…" and len(option.description) <= 100, (command.qualified_name, option.name)
+
+
+ID_OPTIONS = {"idea", "duplicate", "into", "poll", "ama", "question", "challenge"}
+
+
+async def test_every_option_naming_an_idea_poll_ama_question_or_challenge_suggests_them(bot: CoCreateBot) -> None:
+    lacking = [
+        f"/{command.qualified_name} {option.name}"
+        for command in leaf_commands(bot)
+        for option in command.parameters
+        if option.name in ID_OPTIONS and option.type is AppCommandOptionType.integer and not option.autocomplete
+    ]
+    assert not lacking, f"id options without suggestions: {lacking}"
 
 
 async def test_top_level_names_are_unique(bot: CoCreateBot) -> None:

@@ -132,10 +132,10 @@ async def test_suggestions_stop_at_25_and_read_up_to_a_full_title(ideas: IdeaSer
     await ideas.submit(GUILD, ALICE, text(long_title))
     for n in range(26):
         await ideas.submit(GUILD, ALICE, text(f"Oak comb {n}"))
-    assert len(await ideas.autocomplete(GUILD, "Oak")) == 25
-    assert [i.title for i in await ideas.autocomplete(GUILD, long_title + "y")] == [long_title]
+    assert len(await ideas.suggest(GUILD, "Oak")) == 25
+    assert [title for _, title in await ideas.suggest(GUILD, long_title + "y")] == [long_title]
     await ideas.submit(GUILD, ALICE, text("Wax\\Comb"))
-    assert [i.title for i in await ideas.autocomplete(GUILD, "\\")] == ["Wax\\Comb"], "a backslash is literal"
+    assert [title for _, title in await ideas.suggest(GUILD, "\\")] == ["Wax\\Comb"], "a backslash is literal"
 
 
 async def test_the_leaderboard_shows_ten_by_default(ideas: IdeaService) -> None:

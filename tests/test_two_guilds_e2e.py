@@ -14,6 +14,7 @@ from tests.test_amas_e2e import ask, open_ama, question_post
 from tests.test_challenges_e2e import FRIDAY_18_CEST, TUESDAY, enter, move
 from tests.test_challenges_e2e import schedule as schedule_challenge
 from tests.test_ideas_e2e import field, post
+from tests.test_polls_e2e import create as create_poll
 from tests.test_polls_e2e import live_poll
 from tests.test_privacy_e2e import export
 
@@ -138,3 +139,25 @@ async def test_a_member_of_both_servers_exports_and_erases_each_separately(
         assert field(a.discord.message(int(ours["id"])), "Author") == f"<@{a.alice.id}>"
         assert [i["title"] for i in (await export(a, a.alice))["ideas"]] == ["Mint moustache wax"]
         assert (await export(b, alice_in_b))["ideas"] == []
+
+
+async def test_poll_ama_question_and_challenge_options_suggest_this_servers_own(
+    configured: Community, both_configured: Community, start_bot: BotStarter
+) -> None:
+    c, neighbour = configured, both_configured
+    async with start_bot():
+        for side in (neighbour, c):  # the neighbour's come first, so they would be the lower numbers
+            await (await create_poll(side, question=f"Which scent at {side.guild.name}?")).reply()
+            await schedule_challenge(side, name=f"Parade at {side.guild.name}")
+        await open_ama(c)
+        await ask(c, c.alice, "When is the next   tin?\nSoon?")
+
+        async def suggested(command: str, option: str, typed: str) -> list[str]:
+            choices = await c.discord.autocomplete(c.staff, command, option, **{option: typed})
+            return [choice["name"] for choice in choices]
+
+        assert await suggested("poll close", "poll", "scent") == ["#2 Which scent at Moustache Co.?"]
+        assert await suggested("challenge pause", "challenge", "parade") == ["#2 Parade at Moustache Co."]
+        assert await suggested("ama open", "ama", "founders") == ["#1 Meet the founders"]
+        assert await suggested("ama answer", "question", "tin") == ["#1 When is the next tin? Soon?"]
+        assert await suggested("ama answer", "question", "neighbour") == []

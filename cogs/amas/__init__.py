@@ -13,6 +13,7 @@ from bot.delivery import Handler
 from bot.feature import FeatureCog
 from bot.forms import Form
 from bot.permissions import ensure_allowed, only
+from bot.suggestions import suggestions
 from bot.text import fit_lines
 from cogs.amas import publish
 from cogs.amas.publish import (
@@ -132,6 +133,9 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
 
     @app_commands.command(name="schedule", description="Schedule an AMA with up to three hosts")
     @app_commands.describe(
+        description="What members can expect (shown on the announcement)",
+        host2="A second host",
+        host3="A third host",
         title="What the AMA is about",
         host="Who answers",
         starts="When it starts: in 2h, 3d, or a date and time like 2026-12-01 18:00",
@@ -179,6 +183,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         )
 
     @app_commands.command(name="open", description="Open an AMA now")
+    @app_commands.describe(ama="The AMA's number (type to search by title)")
     @only(STAFF)
     async def open(self, interaction: discord.Interaction, ama: AmaId) -> None:
         assert interaction.guild_id is not None
@@ -191,6 +196,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await interaction.followup.send(f"AMA #{ama} is open." + settled.note(), ephemeral=True)
 
     @app_commands.command(name="close", description="End an AMA now and post its transcript")
+    @app_commands.describe(ama="The AMA's number (type to search by title)")
     @only(STAFF)
     async def close(self, interaction: discord.Interaction, ama: AmaId) -> None:
         assert interaction.guild_id is not None
@@ -203,7 +209,10 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await interaction.followup.send(f"AMA #{ama} is closed." + settled.note(), ephemeral=True)
 
     @app_commands.command(name="ask", description="Ask the hosts of the open AMA a question")
-    @app_commands.describe(anonymous="Show your question without your name, to everyone including the hosts")
+    @app_commands.describe(
+        ama="The AMA to ask in (default: the open one)",
+        anonymous="Show your question without your name, to everyone including the hosts",
+    )
     @only(MEMBER)
     async def ask(self, interaction: discord.Interaction, anonymous: bool = False, ama: AmaId | None = None) -> None:
         assert interaction.guild_id is not None
@@ -211,6 +220,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await AskModal(current.id, anonymous).open(interaction)
 
     @app_commands.command(name="next", description="The most upvoted unanswered questions")
+    @app_commands.describe(ama="The AMA (default: the open one)")
     @only(MEMBER)
     async def next(self, interaction: discord.Interaction, ama: AmaId | None = None) -> None:
         assert interaction.guild_id is not None
@@ -224,6 +234,9 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         )
 
     @app_commands.command(name="answer", description="Answer a question (hosts)")
+    @app_commands.describe(
+        question="The question's number (type to search by its text)", answer="Your answer, shown under the question"
+    )
     @only(MEMBER)
     async def answer(
         self,
@@ -234,6 +247,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await answer_question(interaction, question, answer)
 
     @app_commands.command(name="queue", description="Approve or reject questions waiting for moderation")
+    @app_commands.describe(ama="The AMA (default: the open one)")
     @only(MODERATOR)
     async def queue(self, interaction: discord.Interaction, ama: AmaId | None = None) -> None:
         assert interaction.guild_id is not None
@@ -242,12 +256,28 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await interaction.response.send_message(content, view=view, ephemeral=True)
 
     @app_commands.command(name="transcript", description="Download an AMA's transcript")
+    @app_commands.describe(ama="The AMA's number (type to search by title)")
     @only(MEMBER)
     async def transcript(self, interaction: discord.Interaction, ama: AmaId) -> None:
         assert interaction.guild_id is not None
         text = await self.amas.transcript(interaction.guild_id, ama)
         file = discord.File(io.BytesIO(text.encode()), filename=f"ama-{ama}-transcript.md")
         await interaction.response.send_message(f"Transcript of AMA #{ama}.", file=file, ephemeral=True)
+
+    @open.autocomplete("ama")
+    @close.autocomplete("ama")
+    @ask.autocomplete("ama")
+    @next.autocomplete("ama")
+    @queue.autocomplete("ama")
+    @transcript.autocomplete("ama")
+    async def ama_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+        return await suggestions(interaction, self.amas.suggest, current)
+
+    @answer.autocomplete("question")
+    async def question_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await suggestions(interaction, self.amas.suggest_questions, current)
 
 
 async def setup(bot: CoCreateBot) -> None:

@@ -9,6 +9,7 @@ from bot.core import CoCreateBot
 from bot.delivery import Handler
 from bot.feature import FeatureCog
 from bot.permissions import only
+from bot.suggestions import suggestions
 from bot.text import fit_lines
 from cogs.challenges import publish
 from cogs.challenges.publish import (
@@ -148,6 +149,17 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         )
 
     @app_commands.command(name="edit", description="Change a challenge; only what you pass changes")
+    @app_commands.describe(
+        challenge="The challenge's number (type to search by name)",
+        name="A new name",
+        themes='New themes separated by "|"',
+        schedule="A new schedule, e.g. weekly fri 18:00",
+        entry_window="How long entries are open, e.g. 2d",
+        voting_window="How long voting lasts after entries close, e.g. 1d",
+        timezone="Time zone of the schedule",
+        rotation="Themes in order or at random",
+        prize="What the winner gets",
+    )
     @app_commands.choices(rotation=ROTATIONS)
     @only(MODERATOR)
     async def edit(
@@ -171,6 +183,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(f"Saved. {challenge_line(edited)}", ephemeral=True)
 
     @app_commands.command(name="pause", description="Pause a challenge: no new runs until resumed")
+    @app_commands.describe(challenge="The challenge's number (type to search by name)")
     @only(MODERATOR)
     async def pause(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
@@ -178,6 +191,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(f"Challenge #{challenge} is paused.", ephemeral=True)
 
     @app_commands.command(name="resume", description="Resume a paused challenge from its next scheduled time")
+    @app_commands.describe(challenge="The challenge's number (type to search by name)")
     @only(MODERATOR)
     async def resume(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
@@ -185,6 +199,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(f"Challenge #{challenge} is running again.", ephemeral=True)
 
     @app_commands.command(name="skip", description="Skip the next run (its theme moves to the run after)")
+    @app_commands.describe(challenge="The challenge's number (type to search by name)")
     @only(MODERATOR)
     async def skip(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
@@ -194,6 +209,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         )
 
     @app_commands.command(name="delete", description="Delete a challenge with its runs and entries")
+    @app_commands.describe(challenge="The challenge's number (type to search by name)")
     @only(MODERATOR)
     async def delete(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
@@ -211,6 +227,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(fit_lines(lines, 2000) or "No challenges yet.", ephemeral=True)
 
     @app_commands.command(name="preview", description="The next five runs with their themes")
+    @app_commands.describe(challenge="The challenge's number (type to search by name)")
     @only(MEMBER)
     async def preview(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
@@ -219,7 +236,10 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
 
     @app_commands.command(name="enter", description="Enter the running challenge (enter again to replace your entry)")
     @app_commands.describe(
-        text="Describe your entry", attachment="A photo or video (8 MB at most)", link="A link (https://...)"
+        challenge="The challenge to enter (default: the one taking entries)",
+        text="Describe your entry",
+        attachment="A photo or video (8 MB at most)",
+        link="A link (https://...)",
     )
     @only(MEMBER)
     async def enter(
@@ -266,6 +286,18 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(
             embed=leaderboard_embed(await self.challenges.leaderboard(interaction.guild_id))
         )
+
+    @edit.autocomplete("challenge")
+    @pause.autocomplete("challenge")
+    @resume.autocomplete("challenge")
+    @skip.autocomplete("challenge")
+    @delete.autocomplete("challenge")
+    @preview.autocomplete("challenge")
+    @enter.autocomplete("challenge")
+    async def challenge_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        return await suggestions(interaction, self.challenges.suggest, current)
 
 
 async def setup(bot: CoCreateBot) -> None:

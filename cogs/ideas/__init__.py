@@ -9,7 +9,8 @@ from discord import app_commands
 from bot.core import CoCreateBot
 from bot.delivery import Handler
 from bot.feature import FeatureCog
-from bot.permissions import ensure_allowed, only
+from bot.permissions import only
+from bot.suggestions import suggestions
 from cogs.ideas import publish
 from cogs.ideas.embeds import leaderboard_embed, page_embed
 from cogs.ideas.publish import NO_IDEAS_CHANNEL, THREAD_POSTS, IdeaVoteButton
@@ -86,6 +87,12 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @app_commands.command(name="list", description="Browse the newest ideas")
+    @app_commands.describe(
+        status="Only ideas with this status",
+        category="Only ideas in this category",
+        author="Only ideas by this member",
+        period="Only ideas posted in this period",
+    )
     @app_commands.choices(status=[*STATUS_CHOICES, app_commands.Choice(name="duplicate", value="duplicate")])
     @app_commands.choices(period=PERIOD_CHOICES)
     @only(MEMBER)
@@ -100,6 +107,12 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         await self._browse(interaction, await self._query(interaction, "new", status, category, author, period))
 
     @app_commands.command(name="top", description="Browse the highest-voted ideas")
+    @app_commands.describe(
+        status="Only ideas with this status",
+        category="Only ideas in this category",
+        author="Only ideas by this member",
+        period="Only ideas posted in this period",
+    )
     @app_commands.choices(status=STATUS_CHOICES, period=PERIOD_CHOICES)
     @only(MEMBER)
     async def top(
@@ -131,6 +144,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         )
 
     @app_commands.command(name="search", description="Find ideas by words in their title or description")
+    @app_commands.describe(words="Words in the title or description")
     @only(MEMBER)
     async def search(self, interaction: discord.Interaction, words: app_commands.Range[str, 1, 100]) -> None:
         assert interaction.guild_id is not None
@@ -138,6 +152,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         await interaction.response.send_message(embed=page_embed(f"Ideas matching “{words}”", page, 0), ephemeral=True)
 
     @app_commands.command(name="credit", description="Credit a co-author of a shipped idea")
+    @app_commands.describe(idea="The idea's number (type to search by title)", member="Who helped shape the idea")
     @only(STAFF)
     async def credit(self, interaction: discord.Interaction, idea: IdeaId, member: discord.Member) -> None:
         assert interaction.guild_id is not None
@@ -160,6 +175,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         await interaction.response.send_message("All ideas, as CSV.", file=file, ephemeral=True)
 
     @app_commands.command(name="notifications", description="Get (or stop) pings when ideas you follow change")
+    @app_commands.describe(enabled="Whether you get a message when your ideas change status")
     @only(MEMBER)
     async def notifications(self, interaction: discord.Interaction, enabled: bool) -> None:
         assert interaction.guild_id is not None
@@ -168,7 +184,11 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         await interaction.response.send_message(f"Idea notifications are {state} for you.", ephemeral=True)
 
     @app_commands.command(name="settings", description="Downvotes, categories and the hourly submission limit")
-    @app_commands.describe(categories="Comma-separated, e.g. Flavours, Packaging (empty text clears)")
+    @app_commands.describe(
+        downvotes="Whether members may vote ideas down",
+        hourly_limit="How many ideas a member may submit per hour",
+        categories="Comma-separated, e.g. Flavours, Packaging (empty text clears)",
+    )
     @only(MODERATOR)
     async def settings(
         self,
@@ -190,10 +210,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     @merge.autocomplete("into")
     @credit.autocomplete("idea")
     async def idea_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
-        assert interaction.guild_id is not None
-        await ensure_allowed(interaction, MEMBER)
-        found = await self.ideas.autocomplete(interaction.guild_id, str(current))
-        return [app_commands.Choice(name=f"#{i.id} {i.title}"[:100], value=i.id) for i in found]
+        return await suggestions(interaction, self.ideas.suggest, current)
 
 
 async def setup(bot: CoCreateBot) -> None:

@@ -10,6 +10,7 @@ from bot.core import CoCreateBot
 from bot.delivery import Handler
 from bot.feature import FeatureCog
 from bot.permissions import actor_from, only
+from bot.suggestions import suggestions
 from bot.text import fit_lines
 from cogs.polls import publish
 from cogs.polls.publish import PollVoteButton, poll_embed
@@ -92,6 +93,7 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="close", description="Close a poll now (its creator or a moderator)")
+    @app_commands.describe(poll="The poll's number (type to search by question)")
     @only(MEMBER)
     async def close(self, interaction: discord.Interaction, poll: PollId) -> None:
         assert interaction.guild_id is not None
@@ -103,6 +105,7 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         await interaction.followup.send(f"Poll #{poll} is closed." + settled.note(), ephemeral=True)
 
     @app_commands.command(name="results", description="See a poll's current results")
+    @app_commands.describe(poll="The poll's number (type to search by question)")
     @only(MEMBER)
     async def results(self, interaction: discord.Interaction, poll: PollId) -> None:
         assert interaction.guild_id is not None
@@ -128,12 +131,19 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="export", description="Download a poll's votes as CSV (anonymous polls: counts only)")
+    @app_commands.describe(poll="The poll's number (type to search by question)")
     @only(ORGANISER)
     async def export(self, interaction: discord.Interaction, poll: PollId) -> None:
         assert interaction.guild_id is not None
         data = (await self.polls.export_csv(interaction.guild_id, poll)).encode()
         file = discord.File(io.BytesIO(data), filename=f"poll-{poll}.csv")
         await interaction.response.send_message(f"Poll #{poll}, as CSV.", file=file, ephemeral=True)
+
+    @close.autocomplete("poll")
+    @results.autocomplete("poll")
+    @export.autocomplete("poll")
+    async def poll_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+        return await suggestions(interaction, self.polls.suggest, current)
 
 
 async def setup(bot: CoCreateBot) -> None:

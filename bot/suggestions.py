@@ -1,0 +1,21 @@
+"""Autocomplete for options that name an idea, poll, AMA, question or challenge: members pick, not remember."""
+
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+
+from bot.permissions import ensure_allowed
+from services.permissions import MEMBER
+
+Finder = Callable[[int, str], Awaitable[list[tuple[int, str]]]]
+
+
+async def suggestions(interaction: discord.Interaction, find: Finder, current: str) -> list[app_commands.Choice[int]]:
+    """What `find` matches in the member's guild for what they are typing, as "#12 Title" choices."""
+    await ensure_allowed(interaction, MEMBER)
+    assert interaction.guild_id is not None
+    found = await find(interaction.guild_id, str(current))
+    return [
+        app_commands.Choice(name=f"#{number} {' '.join(label.split())}"[:100], value=number) for number, label in found
+    ]
