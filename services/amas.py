@@ -6,6 +6,7 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.timeparse import parse_when
 from services.validation import build
+from services.wording import plural
 from storage.base import AmaRepository
 from storage.models import Ama, AmaDraft, AmaStatus, Host, Intent, Model, Question, QuestionStatus, text
 
@@ -47,6 +48,10 @@ class AnswerText(Model):
     answer: text(1500)  # type: ignore[valid-type]
 
 
+def asked(question: Question) -> str:
+    return "Asked anonymously" if question.anonymous else f"Asked by {question.asker_name}"
+
+
 def render_transcript(ama: Ama, questions: list[Question]) -> str:
     """The AMA as Markdown: every public question in the order asked, with its upvotes and answer."""
     hosts = ", ".join(h.name for h in ama.hosts)
@@ -56,9 +61,7 @@ def render_transcript(ama: Ama, questions: list[Question]) -> str:
     if not questions:
         lines.append("No questions were asked.")
     for number, q in enumerate(questions, start=1):
-        asker = "anonymous" if q.anonymous else q.asker_name
-        votes = "upvote" if q.upvotes == 1 else "upvotes"
-        lines += [f"## {number}. {q.text}", "", f"Asked by {asker} · {q.upvotes} {votes}", ""]
+        lines += [f"## {number}. {q.text}", "", f"{asked(q)} · {plural(q.upvotes, 'upvote', 'upvotes')}", ""]
         if q.answer:
             lines += [f"**{q.answered_by}:** {q.answer}", ""]
         else:

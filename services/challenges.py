@@ -20,6 +20,7 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.timeparse import parse_duration
 from services.validation import build
+from services.wording import in_words
 from storage.base import ChallengeRepository, PhaseOver
 from storage.models import (
     Challenge,
@@ -141,8 +142,8 @@ class ChallengeService:
         gaps = [later - earlier for earlier, later in itertools.pairwise(upcoming)]
         if gaps and min(gaps) < cycle:
             raise InvalidInput(
-                f"Runs would overlap: they start {min(gaps)} apart, but entries and voting take {cycle}. "
-                "Shorten the windows or run less often."
+                f"Runs would overlap: they start {in_words(min(gaps))} apart, but entries and voting take "
+                f"{in_words(cycle)}. Shorten the windows or run less often."
             )
 
     async def schedule(
@@ -384,6 +385,9 @@ class ChallengeService:
     async def vote(self, guild_id: int, entry_id: int, member_id: int) -> tuple[Entry, bool]:
         entry = await self.entry(guild_id, entry_id)
         run = await self.run(guild_id, entry.run_id)
+        if run.phase == Phase.ENTRIES:
+            opens = int(run.entries_close_at.timestamp())
+            raise InvalidInput(f"Voting for this run opens when entries close, <t:{opens}:R>.")
         if run.phase != Phase.VOTING or self._clock.now() >= run.voting_close_at:
             raise InvalidInput("Voting for this run is closed.")
         if entry.member_id == member_id:

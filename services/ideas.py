@@ -11,6 +11,7 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotFound
 from services.spreadsheet import csv_text
 from services.validation import build
+from services.wording import plural
 from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
 from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, text
 
@@ -112,9 +113,8 @@ class IdeaService:
     def _limit_refusal(self, reached: LimitReached) -> InvalidInput:
         wait = reached.oldest + timedelta(hours=1) - self._clock.now()
         minutes = max(1, round(wait.total_seconds() / 60))
-        ideas = "idea" if reached.limit == 1 else "ideas"
-        unit = "minute" if minutes == 1 else "minutes"
-        return InvalidInput(f"You can submit {reached.limit} {ideas} an hour. Try again in {minutes} {unit}.")
+        ideas, wait_words = plural(reached.limit, "idea", "ideas"), plural(minutes, "minute", "minutes")
+        return InvalidInput(f"You can submit {ideas} an hour. Try again in {wait_words}.")
 
     async def _create(self, guild_id: int, author_id: int, draft: IdeaDraft, draft_id: int | None) -> Idea:
         """Store the idea and the intent to publish it, in one transaction that enforces the hourly limit."""

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.errors import InvalidInput
+from services.wording import in_words
 
 DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -35,5 +36,5 @@ def parse_when(value: str, timezone: str, base: datetime, *, what: str, at_most:
     if when <= base:
         raise InvalidInput(f"{what} is in the past." if duration is None else f"{what} must be after now.")
     if when - base > at_most:
-        raise InvalidInput(f"{what} can be at most {at_most.days} days away.")
+        raise InvalidInput(f"{what} can be at most {in_words(at_most)} away.")
     return when

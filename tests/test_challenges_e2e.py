@@ -221,7 +221,10 @@ async def test_run_missed_while_offline_follows_the_misfire_policy(
     [
         ({"schedule": "every friday"}, "Schedule: use `daily 18:00`, `weekly fri 18:00`"),
         ({"schedule": "0 25 * * *"}, "That schedule is not valid"),
-        ({"schedule": "daily 18:00", "entry_window": "1d"}, "Runs would overlap"),
+        (
+            {"schedule": "daily 18:00", "entry_window": "1d"},
+            "they start 1 day apart, but entries and voting take 2 days.",
+        ),
         ({"schedule": "once 2020-01-01 10:00"}, "That schedule never comes round again"),
         ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
         ({"entry_window": "soon"}, "Entry window: use a duration like 45m, 2h or 3d."),

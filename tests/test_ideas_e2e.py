@@ -240,7 +240,7 @@ async def test_credit_leaderboard_and_export(configured: Community, start_bot: B
         assert field(await posted_now(bot, c, message), "Credited") == f"<@{c.alice.id}> <@{c.bob.id}>"
         board = await (await c.discord.slash(c.alice, "idea leaderboard")).reply()
         lines = message_text(board).splitlines()
-        assert lines[1] == f"1. <@{c.alice.id}> · 1 shipped · 1 upvotes received"
+        assert lines[1] == f"1. <@{c.alice.id}> · 1 shipped · 1 upvote received"
         assert board["mentions"] == [] and not board["flags"] & 64
         denied = await c.discord.slash(c.alice, "idea export")
         assert await denied.ephemeral_text() == "Only brand staff can do this."

@@ -59,7 +59,7 @@ async def test_an_idea_moved_back_from_shipped_loses_its_credit(configured: Comm
         assert "Credited" not in [f["name"] for f in shown["embeds"][0]["fields"]]
         assert field(shown, "Status").startswith("In progress")
         board = message_text(await (await c.discord.slash(c.alice, "idea leaderboard")).reply()).splitlines()
-        assert board[1] == f"1. <@{c.alice.id}> · 0 shipped · 1 upvotes received"
+        assert board[1] == f"1. <@{c.alice.id}> · 0 shipped · 1 upvote received"
 
 
 async def test_drafts_expire_after_the_retention_period(configured: Community, start_bot: BotStarter) -> None:

@@ -114,7 +114,7 @@ async def test_an_anonymous_question_never_shows_or_pings_its_asker(
                 assert str(c.alice.id) not in text and "alice" not in text, text
             assert all(c.alice.id not in {int(u["id"]) for u in m["mentions"]} for m in public)
             footer = question_post(c, 1)["embeds"][0]["footer"]["text"]
-            assert footer.startswith("Asked by anonymous"), footer
+            assert footer.startswith("Asked anonymously"), footer
 
 
 async def test_upvotes_after_an_ama_closed_are_refused(configured: Community, start_bot: BotStarter) -> None:
@@ -140,7 +140,8 @@ async def test_challenge_votes_count_only_inside_the_voting_window(
             await enter(c, c.alice, text="The walrus")
             announced = c.discord.messages_in(c.announcements)[-1]
             early = await c.discord.click(c.bob, with_button(announced, "challenge:vote:1"), "challenge:vote:1")
-            assert await early.ephemeral_text() == "Voting for this run is closed."
+            opens = int((FRIDAY_18_CEST + timedelta(days=1)).timestamp())
+            assert await early.ephemeral_text() == f"Voting for this run opens when entries close, <t:{opens}:R>."
             await move(bot, clock, FRIDAY_18_CEST + timedelta(days=1))
             entry = next(m for m in c.discord.messages_in(c.announcements) if "walrus" in message_text(m))
             clock.move_to(FRIDAY_18_CEST + timedelta(days=2, seconds=5))  # voting is over; its job has not run

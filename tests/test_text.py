@@ -1,4 +1,9 @@
+from datetime import timedelta
+
+import pytest
+
 from bot.text import fit_lines
+from services.wording import in_words, plural
 
 
 def test_whole_lines_fit_and_the_rest_is_counted() -> None:
@@ -12,3 +17,21 @@ def test_whole_lines_fit_and_the_rest_is_counted() -> None:
 def test_short_lists_are_untouched() -> None:
     assert fit_lines(["a", "b"], 100) == "a\nb"
     assert fit_lines([], 100) == ""
+
+
+@pytest.mark.parametrize(
+    ("delta", "words"),
+    [
+        (timedelta(days=1), "1 day"),
+        (timedelta(hours=12), "12 hours"),
+        (timedelta(minutes=90), "1 hour and 30 minutes"),
+        (timedelta(days=2, hours=3, minutes=1), "2 days, 3 hours and 1 minute"),
+        (timedelta(seconds=30), "less than a minute"),
+    ],
+)
+def test_durations_are_written_in_words_with_plurals(delta: timedelta, words: str) -> None:
+    assert in_words(delta) == words
+
+
+def test_counts_take_the_singular_for_one_only() -> None:
+    assert [plural(n, "ballot", "ballots") for n in (0, 1, 2)] == ["0 ballots", "1 ballot", "2 ballots"]

@@ -40,7 +40,7 @@ def test_the_transcript_lists_hosts_description_and_every_question_with_its_answ
         "",
         "## 2. Refills?",
         "",
-        "Asked by anonymous · 2 upvotes",
+        "Asked anonymously · 2 upvotes",
         "",
         "*Not answered.*",
         "",

@@ -12,7 +12,9 @@ from bot.errors import reports_errors
 from bot.forms import Form
 from bot.permissions import ensure_allowed
 from bot.text import fit_lines, member_name
+from services.amas import asked
 from services.permissions import MEMBER, MODERATOR
+from services.wording import plural
 from storage.models import Ama, Delivery, Question, QuestionStatus
 
 
@@ -32,12 +34,11 @@ def ama_embed(ama: Ama) -> discord.Embed:
 
 def question_embed(question: Question) -> discord.Embed:
     """The question, and its answer once given (both in the description: up to 500 + 1,500 characters)."""
-    asker = "anonymous" if question.anonymous else question.asker_name
     text = question.text
     if question.answer:
         text += f"\n\n**Answer from {question.answered_by}:**\n{question.answer}"
     embed = discord.Embed(title=f"Question #{question.id}", description=text)
-    embed.set_footer(text=f"Asked by {asker} · {question.upvotes} upvotes")
+    embed.set_footer(text=f"{asked(question)} · {plural(question.upvotes, 'upvote', 'upvotes')}")
     return embed
 
 

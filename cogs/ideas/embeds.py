@@ -4,6 +4,7 @@ import discord
 
 from bot.text import member_name
 from services.ideas import Page, VoteOutcome
+from services.wording import plural
 from storage.models import Idea, IdeaStatus
 
 STATUS_COLOURS = {
@@ -61,7 +62,7 @@ def vote_confirmation(outcome: VoteOutcome) -> str:
 
 def leaderboard_embed(rows: list[tuple[int, int, int]]) -> discord.Embed:
     lines = [
-        f"{rank}. {member_name(member)} · {shipped} shipped · {votes} upvotes received"
+        f"{rank}. {member_name(member)} · {shipped} shipped · {plural(votes, 'upvote', 'upvotes')} received"
         for rank, (member, shipped, votes) in enumerate(rows, start=1)
     ]
     return discord.Embed(

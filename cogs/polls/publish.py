@@ -11,6 +11,7 @@ from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
 from cogs.polls.chart import results_chart
 from services.permissions import MEMBER
+from services.wording import plural
 from storage.models import Delivery, Poll, PollResults
 
 
@@ -32,7 +33,9 @@ def poll_embed(results: PollResults) -> discord.Embed:
         colour=discord.Colour.blurple() if poll.is_open else discord.Colour.dark_grey(),
     )
     kind = "single choice" if poll.max_choices == 1 else f"pick up to {poll.max_choices}"
-    details = [f"{kind} · {'anonymous' if poll.anonymous else 'public'} · {results.ballots} ballots"]
+    details = [
+        f"{kind} · {'anonymous' if poll.anonymous else 'public'} · {plural(results.ballots, 'ballot', 'ballots')}"
+    ]
     if poll.voter_role_id:
         details.append(f"Who can vote: <@&{poll.voter_role_id}>")
     if not poll.is_open:
