@@ -312,3 +312,25 @@ async def test_without_a_channel_runs_are_announced_in_the_announcements_channel
                    "voting_window": "1d"}  # fmt: skip
         await (await c.discord.slash(c.moderator, "challenge schedule", in_channel=c.general, **options)).reply()
         assert (await bot.services.challenges.get(c.guild.id, 1)).channel_id == c.announcements.id
+
+
+async def test_deleting_a_challenge_asks_first_and_only_the_asker_confirms(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        assert "scheduled" in await schedule(c)
+        missing = await (await c.discord.slash(c.moderator, "challenge delete", challenge=9)).ephemeral_text()
+        assert missing == "There is no challenge #9 in this server."
+        asked = await (await c.discord.slash(c.moderator, "challenge delete", challenge=1)).reply()
+        assert message_text(asked).startswith("Delete challenge #1 **Moustache parade** with all its runs")
+        assert (await bot.services.challenges.get(c.guild.id, 1)).name == "Moustache parade", "nothing yet"
+        button = asked["components"][0]["components"][0]["custom_id"]
+    async with start_bot() as bot:  # the confirmation still works after a restart
+        other = await c.discord.click(c.owner, asked, button)
+        assert await other.ephemeral_text() == "This confirmation belongs to someone else."
+        done = await c.discord.click(c.moderator, asked, button)
+        assert done.response_type == 7  # the confirmation turns into the outcome
+        assert c.discord.message(int(asked["id"]))["content"] == "Challenge #1 Moustache parade is deleted."
+        assert await bot.services.challenges.all(c.guild.id) == []
+        assert "challenge:run:1" not in bot.scheduler.job_ids()

@@ -14,6 +14,7 @@ from bot.text import fit_lines
 from cogs.challenges import publish
 from cogs.challenges.publish import (
     RUN_POSTS,
+    ChallengeDeleteButton,
     ChallengeVoteButton,
     challenge_line,
     hall_of_fame_embed,
@@ -33,7 +34,7 @@ ROTATIONS = [app_commands.Choice(name="in order", value="order"), app_commands.C
 
 @app_commands.guild_only()
 class Challenges(FeatureCog, group_name="challenge", group_description="Recurring themed challenges"):
-    dynamic_items = (ChallengeVoteButton,)
+    dynamic_items = (ChallengeVoteButton, ChallengeDeleteButton)
     job_prefix = "challenge:"
 
     def __init__(self, bot: CoCreateBot) -> None:
@@ -212,10 +213,17 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
     @app_commands.describe(challenge="The challenge's number (type to search by name)")
     @only(MODERATOR)
     async def delete(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
+        """Asks first: deleting takes the challenge's runs, entries, votes and winners with it."""
         assert interaction.guild_id is not None
-        deleted = await self.challenges.delete(interaction.guild_id, challenge)
-        self.bot.scheduler.cancel(f"challenge:run:{challenge}")
-        await interaction.response.send_message(f"Challenge #{challenge} {deleted.name} is deleted.", ephemeral=True)
+        found = await self.challenges.get(interaction.guild_id, challenge)
+        view = discord.ui.View(timeout=None)
+        view.add_item(ChallengeDeleteButton(found.id, interaction.user.id))
+        await interaction.response.send_message(
+            f"Delete challenge #{found.id} **{found.name}** with all its runs, entries, votes and winners? "
+            "It cannot be undone.",
+            view=view,
+            ephemeral=True,
+        )
 
     # -- everyone ------------------------------------------------------------------------------------
 

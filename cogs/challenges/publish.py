@@ -7,11 +7,11 @@ import discord
 
 from bot.context import services
 from bot.core import CoCreateBot
-from bot.errors import reports_errors
+from bot.errors import Refused, reports_errors
 from bot.permissions import ensure_allowed
 from bot.text import member_name
 from services.challenges import PreviewRun, Standing
-from services.permissions import MEMBER
+from services.permissions import MEMBER, MODERATOR
 from storage.models import Challenge, Delivery, Entry, Phase, Run, Winner
 
 
@@ -59,6 +59,41 @@ class ChallengeVoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"
         entry, counted = await services(interaction).challenges.vote(interaction.guild_id, self.entry_id, actor.user_id)
         text = f"You voted for entry #{entry.id}." if counted else f"Your vote for entry #{entry.id} is taken back."
         await interaction.response.send_message(text + " One vote per member per run.", ephemeral=True)
+
+
+class ChallengeDeleteButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"challenge:delete:(?P<challenge_id>\d+):(?P<member_id>\d+)",
+):
+    """The confirmation of `/challenge delete`; only the moderator it was shown to can use it."""
+
+    def __init__(self, challenge_id: int, member_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=f"Yes, delete challenge #{challenge_id}",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"challenge:delete:{challenge_id}:{member_id}",
+            )
+        )
+        self.challenge_id, self.member_id = challenge_id, member_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "ChallengeDeleteButton":
+        return cls(int(match["challenge_id"]), int(match["member_id"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MODERATOR)
+        if actor.user_id != self.member_id:
+            raise Refused("This confirmation belongs to someone else.")
+        assert interaction.guild_id is not None
+        deleted = await services(interaction).challenges.delete(interaction.guild_id, self.challenge_id)
+        interaction.client.scheduler.cancel(f"challenge:run:{self.challenge_id}")  # type: ignore[attr-defined]
+        await interaction.response.edit_message(
+            content=f"Challenge #{deleted.id} {deleted.name} is deleted.", view=None
+        )
 
 
 def entry_view(entry: Entry, disabled: bool = False) -> discord.ui.View:
