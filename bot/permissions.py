@@ -38,6 +38,14 @@ async def ensure_allowed(interaction: discord.Interaction, rule: Rule) -> Actor:
     return actor
 
 
+async def ensure_confirmer(interaction: discord.Interaction, rule: Rule, member_id: int) -> Actor:
+    """The member clicking a confirmation: allowed by `rule`, and the one the confirmation was shown to."""
+    actor = await ensure_allowed(interaction, rule)
+    if actor.user_id != member_id:
+        raise Refused("This confirmation belongs to someone else.")
+    return actor
+
+
 def only(rule: Rule) -> Callable[[T], T]:
     """Decorate a command so that `rule` is checked on the server before it runs."""
 

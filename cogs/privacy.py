@@ -8,9 +8,9 @@ from discord import app_commands
 
 from bot.context import services
 from bot.core import CoCreateBot
-from bot.errors import Refused, reports_errors
+from bot.errors import reports_errors
 from bot.feature import FeatureCog
-from bot.permissions import ensure_allowed, only
+from bot.permissions import ensure_confirmer, only
 from services.permissions import MEMBER
 
 
@@ -33,9 +33,7 @@ class EraseButton(discord.ui.DynamicItem[discord.ui.Button], template=r"privacy:
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        actor = await ensure_allowed(interaction, MEMBER)
-        if actor.user_id != self.member_id:
-            raise Refused("This confirmation belongs to someone else.")
+        actor = await ensure_confirmer(interaction, MEMBER, self.member_id)
         assert interaction.guild_id is not None
         await services(interaction).privacy.erase(interaction.guild_id, actor.user_id)
         await interaction.response.edit_message(

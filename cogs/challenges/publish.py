@@ -7,8 +7,8 @@ import discord
 
 from bot.context import services
 from bot.core import CoCreateBot
-from bot.errors import Refused, reports_errors
-from bot.permissions import ensure_allowed
+from bot.errors import reports_errors
+from bot.permissions import ensure_allowed, ensure_confirmer
 from bot.text import member_name
 from services.challenges import PreviewRun, Standing
 from services.permissions import MEMBER, MODERATOR
@@ -85,9 +85,7 @@ class ChallengeDeleteButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        actor = await ensure_allowed(interaction, MODERATOR)
-        if actor.user_id != self.member_id:
-            raise Refused("This confirmation belongs to someone else.")
+        await ensure_confirmer(interaction, MODERATOR, self.member_id)
         assert interaction.guild_id is not None
         deleted = await services(interaction).challenges.delete(interaction.guild_id, self.challenge_id)
         interaction.client.scheduler.cancel(f"challenge:run:{self.challenge_id}")  # type: ignore[attr-defined]
