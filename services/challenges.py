@@ -41,6 +41,7 @@ WIN_POINTS = 3
 DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
 SCHEDULE_HELP = (
     "Schedule: use `daily 18:00`, `weekly fri 18:00` (or `weekly mon,thu 18:00`), `once 2026-12-01 18:00`, "
+    "in Dutch `dagelijks 18:00`, `wekelijks vr 18:00`, `eenmalig 2026-12-01 18:00`, "
     "or a cron expression like `0 18 * * fri`."
 )
 
@@ -64,9 +65,20 @@ class Standing(Model):
     streak: int
 
 
+# Schedules may be typed in Dutch or English: "wekelijks vr 18:00" is "weekly fri 18:00".
+SCHEDULE_WORDS = {
+    "dagelijks": "daily", "wekelijks": "weekly", "eenmalig": "once",
+    "ma": "mon", "maandag": "mon", "monday": "mon", "di": "tue", "dinsdag": "tue", "tuesday": "tue",
+    "wo": "wed", "woensdag": "wed", "wednesday": "wed", "do": "thu", "donderdag": "thu", "thursday": "thu",
+    "vr": "fri", "vrijdag": "fri", "friday": "fri", "za": "sat", "zaterdag": "sat", "saturday": "sat",
+    "zo": "sun", "zondag": "sun", "sunday": "sun",
+}  # fmt: skip
+
+
 def make_trigger(schedule: str, timezone: str) -> BaseTrigger:
     """An APScheduler trigger in the challenge's time zone (so 18:00 stays 18:00 across daylight saving)."""
-    text = " ".join(schedule.lower().split())
+    words = re.sub(r"[a-z]+", lambda word: SCHEDULE_WORDS.get(word[0], word[0]), schedule.lower())
+    text = " ".join(words.split())
     zone = ZoneInfo(known_timezone(timezone))
     try:
         if match := re.fullmatch(r"daily (\d{1,2}):(\d{2})", text):

@@ -1,8 +1,11 @@
-"""Times members type: a duration ("45m", "2h", "1d12h", "1w") or a local date and time ("2026-12-01 18:00")."""
+"""Times members type: a duration ("45m", "2h", "1d12h", "1w"), a local date and time ("2026-12-01 18:00"), or
+words in Dutch or English ("morgen 18:00", "vrijdag 20:00", "over 2 uur", "tomorrow 6pm"), read by dateparser."""
 
 import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import dateparser
 
 from services.errors import InvalidInput
 from services.wording import in_words
@@ -18,6 +21,17 @@ def parse_duration(value: str) -> timedelta | None:
     return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
 
 
+def in_words_or_digits(value: str, local_now: datetime) -> datetime | None:
+    """A local date and time as typed: exactly `2026-12-01 18:00`, or in Dutch or English words, read relative to
+    `local_now` and preferring the future ("vrijdag" is the coming Friday)."""
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        pass
+    settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": local_now, "RETURN_AS_TIMEZONE_AWARE": False}
+    return dateparser.parse(value.strip(), languages=["nl", "en"], settings=settings)  # type: ignore[arg-type]
+
+
 def parse_when(value: str, timezone: str, base: datetime, *, what: str, at_most: timedelta) -> datetime:
     """A UTC instant after `base`: a duration counts from `base` (to the whole minute), a date and time is in
     `timezone`."""
@@ -25,14 +39,13 @@ def parse_when(value: str, timezone: str, base: datetime, *, what: str, at_most:
     if duration is not None:
         when = (base + duration).replace(second=0, microsecond=0)
     else:
-        try:
-            local = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
-        except ValueError:
+        local = in_words_or_digits(value, base.astimezone(ZoneInfo(timezone)).replace(tzinfo=None))
+        if local is None:
             raise InvalidInput(
-                f"{what}: use a duration like 30m, 2h or 3d, or a date and time like "
-                f"2026-12-01 18:00 (in this server's time zone, {timezone})."
-            ) from None
-        when = local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+                f"{what}: use a duration like 30m, 2h or 3d, a day and time like friday 20:00 or vrijdag 20:00, "
+                f"or a date and time like 2026-12-01 18:00 (in this server's time zone, {timezone})."
+            )
+        when = local.replace(second=0, microsecond=0, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
     if when <= base:
         raise InvalidInput(f"{what} is in the past." if duration is None else f"{what} must be after now.")
     if when - base > at_most:

@@ -5,6 +5,7 @@ import copy
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -41,7 +42,7 @@ async def pick(c: Community, member: Member, poll: Payload, option: int) -> str:
         ({"options": " | ".join(f"o{i}" for i in range(11))}, "you gave 11"),
         ({"options": "Mint | Cedar | mint"}, "options must differ; repeated: Mint, mint"),
         ({"closes": "2020-01-01 10:00"}, "The closing time is in the past."),
-        ({"closes": "next tuesday"}, "The closing time: use a duration like 30m, 2h or 3d"),
+        ({"closes": "whenever"}, "The closing time: use a duration like 30m, 2h or 3d"),
         ({"closes": "200d"}, "The closing time can be at most 90 days away."),
         ({"max_choices": 4}, "max choices (4) cannot exceed the number of options"),
         ({"options": "Mint | " + "x" * 81}, "options.1: String should have at most 80 characters"),
@@ -227,3 +228,14 @@ async def test_results_of_a_big_public_poll_fit_in_discord_limits(configured: Co
         fields = results["embeds"][0]["fields"]
         assert len(fields) == 11 and all(f["value"].endswith("more") for f in fields[1:])
     # leaving the block asserts that Discord would have accepted every message the bot sent
+
+
+async def test_a_closing_time_typed_in_dutch(configured: Community, start_bot: BotStarter) -> None:
+    c = configured
+    async with start_bot() as bot:
+        await live_poll(c, closes="morgen 18:00")
+        closes = (await bot.services.polls.get(c.guild.id, 1)).closes_at
+        assert closes is not None
+        local = closes.astimezone(ZoneInfo("Europe/Amsterdam"))
+        tomorrow = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=1)
+        assert (local.date(), local.hour, local.minute) == (tomorrow, 18, 0)
