@@ -9,6 +9,14 @@ from bot.permissions import ensure_allowed
 from services.permissions import MEMBER
 
 Finder = Callable[[int, str], Awaitable[list[tuple[int, str]]]]
+# How an option that names one of them is described: by its number, with suggestions as the member types.
+NUMBER = {
+    "idea": "The idea's number (type to search by title)",
+    "poll": "The poll's number (type to search by question)",
+    "ama": "The AMA's number (type to search by title)",
+    "question": "The question's number (type to search by its text)",
+    "challenge": "The challenge's number (type to search by name)",
+}
 
 
 async def suggestions(interaction: discord.Interaction, find: Finder, current: str) -> list[app_commands.Choice[int]]:

@@ -42,10 +42,7 @@ class GuildSetupService:
         that re-invites it keeps its settings, and needs no welcome); True if a welcome was queued."""
         if await self.get(guild_id) != GuildSettings(guild_id=guild_id):
             return False
-        notice = staff_notice(channel_id, WELCOME)
-        await self._deliveries.add(
-            guild_id, [notice.model_copy(update={"lane": f"welcome:{guild_id}"})], self._clock.now()
-        )
+        await self._deliveries.add(guild_id, [staff_notice(channel_id, WELCOME)], self._clock.now())
         return True
 
     async def get(self, guild_id: int) -> GuildSettings:

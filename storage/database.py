@@ -91,26 +91,16 @@ class Database(Protocol):
     async def close(self) -> None: ...
 
 
-def matching(alias: str, label: str) -> str:
-    """SQL for rows of `alias` whose number starts with, or whose `label` contains (any case), what a member is
-    typing: the parameters are `typed(current)`."""
-    return f"(CAST({alias}.id AS TEXT) LIKE ? ESCAPE '\\' OR LOWER({alias}.{label}) LIKE ? ESCAPE '\\')"
-
-
-def typed(current: str) -> tuple[str, str]:
-    """The parameters of `matching` for `current`, taken literally (no wildcards of its own)."""
-    literal = current.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return literal + "%", "%" + literal.lower() + "%"
-
-
 async def suggest(
     db: "Database", table: str, label: str, guild_id: int, current: str, limit: int
 ) -> list[tuple[int, str]]:
-    """(id, label) of the guild's rows in `table` matching what is typed, newest first (autocomplete)."""
+    """(id, label) of the guild's rows in `table` whose number starts with, or whose `label` contains (any case),
+    what a member is typing, taken literally (no wildcards of its own); newest first (autocomplete)."""
+    typed = current.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = await db.fetch_all(
-        f"SELECT t.id, t.{label} FROM {table} t WHERE t.guild_id = ? AND {matching('t', label)} "
-        "ORDER BY t.id DESC LIMIT ?",
-        (guild_id, *typed(current), limit),
+        f"SELECT id, {label} FROM {table} WHERE guild_id = ? "
+        f"AND (CAST(id AS TEXT) LIKE ? ESCAPE '\\' OR LOWER({label}) LIKE ? ESCAPE '\\') ORDER BY id DESC LIMIT ?",
+        (guild_id, typed + "%", "%" + typed.lower() + "%", limit),
     )
     return [(row[0], row[1]) for row in rows]
 

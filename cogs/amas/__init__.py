@@ -13,7 +13,7 @@ from bot.delivery import Handler
 from bot.feature import FeatureCog
 from bot.forms import Form
 from bot.permissions import ensure_allowed, only
-from bot.suggestions import suggestions
+from bot.suggestions import NUMBER, suggestions
 from bot.text import fit_lines
 from cogs.amas import publish
 from cogs.amas.publish import (
@@ -183,7 +183,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         )
 
     @app_commands.command(name="open", description="Open an AMA now")
-    @app_commands.describe(ama="The AMA's number (type to search by title)")
+    @app_commands.describe(ama=NUMBER["ama"])
     @only(STAFF)
     async def open(self, interaction: discord.Interaction, ama: AmaId) -> None:
         assert interaction.guild_id is not None
@@ -196,7 +196,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await interaction.followup.send(f"AMA #{ama} is open." + settled.note(), ephemeral=True)
 
     @app_commands.command(name="close", description="End an AMA now and post its transcript")
-    @app_commands.describe(ama="The AMA's number (type to search by title)")
+    @app_commands.describe(ama=NUMBER["ama"])
     @only(STAFF)
     async def close(self, interaction: discord.Interaction, ama: AmaId) -> None:
         assert interaction.guild_id is not None
@@ -234,9 +234,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         )
 
     @app_commands.command(name="answer", description="Answer a question (hosts)")
-    @app_commands.describe(
-        question="The question's number (type to search by its text)", answer="Your answer, shown under the question"
-    )
+    @app_commands.describe(question=NUMBER["question"], answer="Your answer, shown under the question")
     @only(MEMBER)
     async def answer(
         self,
@@ -256,7 +254,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await interaction.response.send_message(content, view=view, ephemeral=True)
 
     @app_commands.command(name="transcript", description="Download an AMA's transcript")
-    @app_commands.describe(ama="The AMA's number (type to search by title)")
+    @app_commands.describe(ama=NUMBER["ama"])
     @only(MEMBER)
     async def transcript(self, interaction: discord.Interaction, ama: AmaId) -> None:
         assert interaction.guild_id is not None

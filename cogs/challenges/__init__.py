@@ -9,7 +9,7 @@ from bot.core import CoCreateBot
 from bot.delivery import Handler
 from bot.feature import FeatureCog
 from bot.permissions import only
-from bot.suggestions import suggestions
+from bot.suggestions import NUMBER, suggestions
 from bot.text import fit_lines
 from cogs.challenges import publish
 from cogs.challenges.publish import (
@@ -151,7 +151,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
 
     @app_commands.command(name="edit", description="Change a challenge; only what you pass changes")
     @app_commands.describe(
-        challenge="The challenge's number (type to search by name)",
+        challenge=NUMBER["challenge"],
         name="A new name",
         themes='New themes separated by "|"',
         schedule="A new schedule, e.g. weekly fri 18:00",
@@ -184,7 +184,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(f"Saved. {challenge_line(edited)}", ephemeral=True)
 
     @app_commands.command(name="pause", description="Pause a challenge: no new runs until resumed")
-    @app_commands.describe(challenge="The challenge's number (type to search by name)")
+    @app_commands.describe(challenge=NUMBER["challenge"])
     @only(MODERATOR)
     async def pause(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
@@ -192,7 +192,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(f"Challenge #{challenge} is paused.", ephemeral=True)
 
     @app_commands.command(name="resume", description="Resume a paused challenge from its next scheduled time")
-    @app_commands.describe(challenge="The challenge's number (type to search by name)")
+    @app_commands.describe(challenge=NUMBER["challenge"])
     @only(MODERATOR)
     async def resume(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
@@ -200,7 +200,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(f"Challenge #{challenge} is running again.", ephemeral=True)
 
     @app_commands.command(name="skip", description="Skip the next run (its theme moves to the run after)")
-    @app_commands.describe(challenge="The challenge's number (type to search by name)")
+    @app_commands.describe(challenge=NUMBER["challenge"])
     @only(MODERATOR)
     async def skip(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
@@ -210,7 +210,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         )
 
     @app_commands.command(name="delete", description="Delete a challenge with its runs and entries")
-    @app_commands.describe(challenge="The challenge's number (type to search by name)")
+    @app_commands.describe(challenge=NUMBER["challenge"])
     @only(MODERATOR)
     async def delete(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         """Asks first: deleting takes the challenge's runs, entries, votes and winners with it."""
@@ -235,7 +235,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(fit_lines(lines, 2000) or "No challenges yet.", ephemeral=True)
 
     @app_commands.command(name="preview", description="The next five runs with their themes")
-    @app_commands.describe(challenge="The challenge's number (type to search by name)")
+    @app_commands.describe(challenge=NUMBER["challenge"])
     @only(MEMBER)
     async def preview(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None

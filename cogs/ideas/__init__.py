@@ -10,7 +10,7 @@ from bot.core import CoCreateBot
 from bot.delivery import Handler
 from bot.feature import FeatureCog
 from bot.permissions import only
-from bot.suggestions import suggestions
+from bot.suggestions import NUMBER, suggestions
 from cogs.ideas import publish
 from cogs.ideas.embeds import leaderboard_embed, page_embed
 from cogs.ideas.publish import NO_IDEAS_CHANNEL, THREAD_POSTS, IdeaVoteButton
@@ -152,7 +152,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         await interaction.response.send_message(embed=page_embed(f"Ideas matching “{words}”", page, 0), ephemeral=True)
 
     @app_commands.command(name="credit", description="Credit a co-author of a shipped idea")
-    @app_commands.describe(idea="The idea's number (type to search by title)", member="Who helped shape the idea")
+    @app_commands.describe(idea=NUMBER["idea"], member="Who helped shape the idea")
     @only(STAFF)
     async def credit(self, interaction: discord.Interaction, idea: IdeaId, member: discord.Member) -> None:
         assert interaction.guild_id is not None

@@ -10,10 +10,10 @@ from bot.core import CoCreateBot
 from bot.delivery import Handler
 from bot.feature import FeatureCog
 from bot.permissions import actor_from, only
-from bot.suggestions import suggestions
+from bot.suggestions import NUMBER, suggestions
 from bot.text import fit_lines
 from cogs.polls import publish
-from cogs.polls.publish import PollVoteButton, poll_embed
+from cogs.polls.publish import PollVoteButton, poll_embed, poll_link
 from services.permissions import MEMBER, ORGANISER
 from services.polls import PollService
 from storage.models import Poll
@@ -93,7 +93,7 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="close", description="Close a poll now (its creator or a moderator)")
-    @app_commands.describe(poll="The poll's number (type to search by question)")
+    @app_commands.describe(poll=NUMBER["poll"])
     @only(MEMBER)
     async def close(self, interaction: discord.Interaction, poll: PollId) -> None:
         assert interaction.guild_id is not None
@@ -105,7 +105,7 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         await interaction.followup.send(f"Poll #{poll} is closed." + settled.note(), ephemeral=True)
 
     @app_commands.command(name="results", description="See a poll's current results")
-    @app_commands.describe(poll="The poll's number (type to search by question)")
+    @app_commands.describe(poll=NUMBER["poll"])
     @only(MEMBER)
     async def results(self, interaction: discord.Interaction, poll: PollId) -> None:
         assert interaction.guild_id is not None
@@ -124,14 +124,14 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         lines = [
             f"**#{p.id}** {discord.utils.escape_markdown(p.question)[:150]}"
             + (f" · closes {discord.utils.format_dt(p.closes_at, 'R')}" if p.closes_at else "")
-            + (f" · https://discord.com/channels/{p.guild_id}/{p.channel_id}/{p.message_id}" if p.message_id else "")
+            + (f" · {link}" if (link := poll_link(p)) else "")
             for p in polls
         ]
         embed = discord.Embed(title="Open polls", description=fit_lines(lines, 4096) or "No open polls.")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="export", description="Download a poll's votes as CSV (anonymous polls: counts only)")
-    @app_commands.describe(poll="The poll's number (type to search by question)")
+    @app_commands.describe(poll=NUMBER["poll"])
     @only(ORGANISER)
     async def export(self, interaction: discord.Interaction, poll: PollId) -> None:
         assert interaction.guild_id is not None

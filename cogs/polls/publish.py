@@ -124,14 +124,20 @@ async def render(bot: CoCreateBot, delivery: Delivery) -> None:
         await polls.shown(poll)
 
 
+def poll_link(poll: Poll) -> str | None:
+    """Where members find the poll's message, or None before it is posted."""
+    if poll.message_id is None:
+        return None
+    return f"https://discord.com/channels/{poll.guild_id}/{poll.channel_id}/{poll.message_id}"
+
+
 async def post_results(bot: CoCreateBot, delivery: Delivery) -> None:
     """The final results with a chart, from what is stored: the announcement equals `/poll results`."""
     assert delivery.entity_id is not None
     results = await bot.services.polls.results(delivery.guild_id, delivery.entity_id)
     poll = results.poll
     embed = poll_embed(results).set_image(url="attachment://results.png")
-    if poll.message_id is not None:  # the title leads to the poll, also from the announcements channel
-        embed.url = f"https://discord.com/channels/{poll.guild_id}/{poll.channel_id}/{poll.message_id}"
+    embed.url = poll_link(poll)  # the title leads to the poll, also from the announcements channel
     await bot.get_partial_messageable(int(delivery.payload["channel_id"]), guild_id=poll.guild_id).send(
         f"Poll #{poll.id} has closed. {outcome_sentence(results)}",
         embed=embed,
