@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.timeparse import parse_when
-from services.validation import build
+from services.validation import SUGGESTIONS, build, typed_so_far
 from services.wording import plural
 from storage.base import AmaRepository
 from storage.models import Ama, AmaDraft, AmaStatus, Host, Intent, Model, Question, QuestionStatus, text
@@ -76,11 +76,11 @@ class AmaService:
 
     async def suggest(self, guild_id: int, current: str) -> list[tuple[int, str]]:
         """Up to 25 AMAs whose number or text matches what the member is typing (autocomplete)."""
-        return await self._repo.suggest(guild_id, current.strip()[:100], 25)
+        return await self._repo.suggest(guild_id, typed_so_far(current), SUGGESTIONS)
 
     async def suggest_questions(self, guild_id: int, current: str) -> list[tuple[int, str]]:
         """Up to 25 questions whose number or text matches what the member is typing (autocomplete)."""
-        return await self._repo.suggest_questions(guild_id, current.strip()[:100], 25)
+        return await self._repo.suggest_questions(guild_id, typed_so_far(current), SUGGESTIONS)
 
     async def schedule(
         self,

@@ -19,7 +19,7 @@ from pydantic import Field
 from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.timeparse import parse_duration
-from services.validation import build
+from services.validation import SUGGESTIONS, build, typed_so_far
 from services.wording import in_words
 from storage.base import ChallengeRepository, PhaseOver
 from storage.models import (
@@ -140,7 +140,7 @@ class ChallengeService:
 
     async def suggest(self, guild_id: int, current: str) -> list[tuple[int, str]]:
         """Up to 25 challenges whose number or text matches what the member is typing (autocomplete)."""
-        return await self._repo.suggest(guild_id, current.strip()[:100], 25)
+        return await self._repo.suggest(guild_id, typed_so_far(current), SUGGESTIONS)
 
     # -- schedules -----------------------------------------------------------------------------------
 

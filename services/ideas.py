@@ -10,7 +10,7 @@ from pydantic import Field
 from services.clock import Clock
 from services.errors import InvalidInput, NotFound
 from services.spreadsheet import csv_text
-from services.validation import build
+from services.validation import SUGGESTIONS, build, typed_so_far
 from services.wording import plural
 from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
 from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, text
@@ -298,7 +298,7 @@ class IdeaService:
 
     async def suggest(self, guild_id: int, current: str) -> list[tuple[int, str]]:
         """Up to 25 ideas whose number or title matches what the member is typing (autocomplete)."""
-        return await self._repo.suggest(guild_id, current.strip()[:100], 25)
+        return await self._repo.suggest(guild_id, typed_so_far(current), SUGGESTIONS)
 
     async def leaderboard(self, guild_id: int, limit: int = 10) -> list[tuple[int, int, int]]:
         return await self._repo.leaderboard(guild_id, limit)

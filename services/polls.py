@@ -8,7 +8,7 @@ from services.errors import InvalidInput, NotAllowed, NotFound
 from services.permissions import Actor, is_moderator
 from services.spreadsheet import csv_text
 from services.timeparse import parse_when
-from services.validation import build
+from services.validation import SUGGESTIONS, build, typed_so_far
 from storage.base import BallotFull, PollClosed, PollRepository
 from storage.models import GuildSettings, Intent, Model, Poll, PollDraft, PollResults
 
@@ -33,7 +33,7 @@ class PollService:
 
     async def suggest(self, guild_id: int, current: str) -> list[tuple[int, str]]:
         """Up to 25 polls whose number or text matches what the member is typing (autocomplete)."""
-        return await self._repo.suggest(guild_id, current.strip()[:100], 25)
+        return await self._repo.suggest(guild_id, typed_so_far(current), SUGGESTIONS)
 
     async def create(
         self,

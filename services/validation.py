@@ -25,3 +25,11 @@ def build(model: type[M], **data: Any) -> M:
         return model(**data)
     except ValidationError as error:
         raise InvalidInput(describe_validation_error(error)) from None
+
+
+SUGGESTIONS = 25  # Discord shows at most 25 choices
+
+
+def typed_so_far(current: str) -> str:
+    """What a member is typing into an option, as a search: trimmed, at most 100 characters (Discord's limit)."""
+    return current.strip()[:100]
