@@ -15,6 +15,7 @@ from bot.delivery import DeliveryWorker, message_handler
 from bot.errors import CoCreateTree
 from bot.feature import FeatureCog
 from bot.forms import FormRouter
+from bot.i18n import CommandTranslator
 from bot.scheduler import Scheduler
 from bot.sync import sync_if_changed
 from services.container import Services
@@ -78,6 +79,7 @@ class CoCreateBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         self.scheduler.owns = self.owns
+        await self.tree.set_translator(CommandTranslator())
         self.scheduler.paused_guilds = set(await self.storage.guilds.departed())
         self.scheduler.add(
             PURGE_JOB, IntervalTrigger(hours=24), self.apply_retention, grace=None, first=self.services.clock.now()

@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING
 import aiohttp
 import discord
 
+from bot.i18n import server_language
 from bot.needs import POSTING, missing
 from services.clock import Clock
 from services.errors import NotFound
+from services.i18n import _, speaking
 from storage.base import DeliveryRepository, Shards
 from storage.models import Delivery, staff_notice
 
@@ -64,8 +66,10 @@ class Settled:
         if self.delivered:
             return ""
         if self.blocked:
-            return f" Its post waits: {self.blocked} It goes out once that is fixed."
-        return " Its post will follow: Discord is not accepting posts right now; it goes out as soon as it does."
+            return " " + _("Its post waits: {reason} It goes out once that is fixed.", reason=self.blocked)
+        return " " + _(
+            "Its post will follow: Discord is not accepting posts right now; it goes out as soon as it does."
+        )
 
     def say(self, posted: str, saved: str) -> str:
         """`posted` when everything is on Discord; otherwise `saved` with the reason it is not there yet."""
@@ -154,13 +158,16 @@ class DeliveryWorker:
         if handler is None:  # its feature is not loaded (yet): leave it for later
             await self._repo.retry_later(delivery, f"no handler for {delivery.kind}", now + backoff(0))
             return
+        language = await server_language(self._bot, delivery.guild_id)
         try:
-            await handler(delivery)
+            with speaking(language):  # a public post, and what staff are told about it, speak the server's language
+                await handler(delivery)
         except TRANSIENT as error:
             await self._repo.retry_later(delivery, repr(error), now + backoff(delivery.attempts))
             log.warning("delivery postponed", extra=self._context(delivery, error))
         except (discord.HTTPException, Undeliverable) as error:
-            await self._blocked(delivery, error)
+            with speaking(language):
+                await self._blocked(delivery, error)
         except NotFound:  # what it was about was deleted meanwhile: nothing is owed any more
             await self._repo.delivered(delivery, now)
         except Exception as error:  # a bug: keep the intent, do not hammer
@@ -185,15 +192,21 @@ class DeliveryWorker:
         channel_id = delivery.payload.get("channel_id")
         guild = self._bot.get_guild(delivery.guild_id)
         channel = guild.get_channel_or_thread(int(channel_id)) if guild and channel_id else None
-        where = f"<#{channel_id}>" if channel_id else "its channel"
+        where = f"<#{channel_id}>" if channel_id else _("its channel")
         if isinstance(error, discord.Forbidden):
             absent = self.missing_permissions(channel)
-            lacking = f"missing {', '.join(absent)}" if absent else f"Discord said: {error.text or 'Forbidden'}"
-            return f"I can't post in {where}: {lacking}."
+            lacking = (
+                _("missing {permissions}", permissions=", ".join(absent))
+                if absent
+                else _("Discord said: {text}", text=error.text or "Forbidden")
+            )
+            return _("I can't post in {where}: {lacking}.", where=where, lacking=lacking)
         if isinstance(error, discord.NotFound):
-            return f"I can't post in {where}: the channel or message no longer exists. Check `/setup show`."
+            return _(
+                "I can't post in {where}: the channel or message no longer exists. Check `/setup show`.", where=where
+            )
         text = error.text if isinstance(error, discord.HTTPException) else str(error)
-        return f"Discord refused a post in {where}: {text}"
+        return _("Discord refused a post in {where}: {text}", where=where, text=text)
 
     def missing_permissions(self, channel: object) -> list[str]:
         if not isinstance(channel, discord.abc.GuildChannel | discord.Thread) or channel.guild.me is None:
@@ -208,7 +221,7 @@ class DeliveryWorker:
         target = settings.announcements_channel_id
         if target is None or str(target) == str(delivery.payload.get("channel_id")):
             return
-        note = f"⚠️ {reason} What I could not post is kept and goes out as soon as this is fixed."
+        note = "⚠️ " + _("{reason} What I could not post is kept and goes out as soon as this is fixed.", reason=reason)
         await self._repo.add(delivery.guild_id, [staff_notice(target, note[:2000])], self._clock.now())
 
     async def resume(self, guild_id: int) -> None:

@@ -11,12 +11,13 @@ from discord import app_commands
 from pydantic import ValidationError
 
 from services.errors import ServiceError
+from services.i18n import N_, _, language_of, n_, use_language
 from services.validation import describe_validation_error
 from storage.database import StorageFailure
 
 log = logging.getLogger(__name__)
 
-COULD_NOT_SAVE = "That could not be saved, so nothing changed. Please try again in a moment."
+COULD_NOT_SAVE = N_("That could not be saved, so nothing changed. Please try again in a moment.")
 
 S = TypeVar("S")
 
@@ -39,17 +40,21 @@ def message_for(error: Exception) -> str | None:
         case ServiceError() | Refused():
             return error.message
         case StorageFailure():
-            return COULD_NOT_SAVE
+            return _(COULD_NOT_SAVE)
         case ValidationError():
             return describe_validation_error(error)
         case app_commands.TransformerError():
-            return f"`{error.value}` is not a valid value for this option."
+            return _("{value} is not a valid value for this option.", value=f"`{error.value}`")
         case app_commands.NoPrivateMessage():
-            return "This command only works in a server."
+            return _("This command only works in a server.")
         case app_commands.CommandOnCooldown():
-            return f"Slow down: try again in {error.retry_after:.0f} seconds."
+            return n_(
+                "Slow down: try again in {count} second.",
+                "Slow down: try again in {count} seconds.",
+                round(error.retry_after),
+            )
         case app_commands.CheckFailure():
-            return str(error) or "You cannot use this here."
+            return str(error) or _("You cannot use this here.")
     return None
 
 
@@ -70,7 +75,10 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
         log.error(
             "unexpected error %s", error_id, exc_info=original, extra={"error_id": error_id, **_context(interaction)}
         )
-        text = f"Something went wrong on our side. If it keeps happening, give a moderator this id: `{error_id}`."
+        text = _(
+            "Something went wrong on our side. If it keeps happening, give a moderator this id: {id}.",
+            id=f"`{error_id}`",
+        )
     try:
         await send_ephemeral(interaction, text)
     except discord.HTTPException:
@@ -89,7 +97,12 @@ def _context(interaction: discord.Interaction) -> dict[str, object]:
 
 
 class CoCreateTree(app_commands.CommandTree):
-    """The command tree, routing every command error to `report_error`."""
+    """The command tree: every command and autocomplete speaks the member's language, and every command error
+    goes to `report_error`."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        use_language(language_of(interaction.locale))
+        return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await report_error(interaction, error)
@@ -102,6 +115,7 @@ def reports_errors(
 
     @functools.wraps(callback)
     async def wrapper(self: S, interaction: discord.Interaction) -> None:
+        use_language(language_of(interaction.locale))
         try:
             await callback(self, interaction)
         except Exception as error:

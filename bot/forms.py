@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import discord
 
 from bot.errors import report_error
+from services.i18n import language_of, use_language
 
 
 class Form(discord.ui.Modal):
@@ -60,6 +61,7 @@ class FormRouter:
         if interaction.type != discord.InteractionType.modal_submit or not isinstance(interaction.data, dict):
             return
         custom_id = str(interaction.data.get("custom_id", ""))
+        use_language(language_of(interaction.locale))
         for form in self._forms:
             if match := form.template.fullmatch(custom_id):
                 try:

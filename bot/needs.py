@@ -2,19 +2,21 @@
 
 import discord
 
+from services.i18n import N_, _
+
 # Where the bot posts (ideas, announcements, polls, challenges): read, write, embeds, the results chart and photos.
 POSTING = ("view_channel", "send_messages", "embed_links", "attach_files", "read_message_history")
 THREADS = ("create_public_threads", "send_messages_in_threads")  # idea threads and forum posts, AMA questions
 IN_SERVER = ("manage_events",)  # an AMA is also a Discord scheduled event
 LABELS = {
-    "view_channel": "View Channel",
-    "send_messages": "Send Messages",
-    "embed_links": "Embed Links",
-    "attach_files": "Attach Files",
-    "read_message_history": "Read Message History",
-    "create_public_threads": "Create Public Threads",
-    "send_messages_in_threads": "Send Messages in Threads",
-    "manage_events": "Manage Events",
+    "view_channel": N_("View Channel"),
+    "send_messages": N_("Send Messages"),
+    "embed_links": N_("Embed Links"),
+    "attach_files": N_("Attach Files"),
+    "read_message_history": N_("Read Message History"),
+    "create_public_threads": N_("Create Public Threads"),
+    "send_messages_in_threads": N_("Send Messages in Threads"),
+    "manage_events": N_("Manage Events"),
 }
 INVITE_PERMISSIONS = discord.Permissions(**dict.fromkeys(POSTING + THREADS + IN_SERVER, True))
 
@@ -28,5 +30,6 @@ def invite_url(application_id: int) -> str:
 
 
 def missing(granted: discord.Permissions, needed: tuple[str, ...]) -> list[str]:
-    """The names, as Discord's settings show them, of the `needed` permissions not `granted`."""
-    return [LABELS[name] for name in needed if not getattr(granted, name)]
+    """The names, as Discord's settings show them in the reader's language, of the `needed` permissions not
+    `granted`."""
+    return [_(LABELS[name]) for name in needed if not getattr(granted, name)]

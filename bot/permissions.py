@@ -7,6 +7,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import Refused
+from services.i18n import _
 from services.permissions import Actor, Rule
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ T = TypeVar("T")
 def actor_from(interaction: discord.Interaction) -> Actor:
     user = interaction.user
     if not isinstance(user, discord.Member):
-        raise Refused("This only works in a server.")
+        raise Refused(_("This only works in a server."))
     return Actor(
         user_id=user.id,
         role_ids=frozenset(role.id for role in user.roles),
@@ -29,12 +30,12 @@ def actor_from(interaction: discord.Interaction) -> Actor:
 async def ensure_allowed(interaction: discord.Interaction, rule: Rule) -> Actor:
     """Return the acting member if `rule` allows them, otherwise raise `Refused` with the rule's sentence."""
     if interaction.guild_id is None:
-        raise Refused("This only works in a server.")
+        raise Refused(_("This only works in a server."))
     actor = actor_from(interaction)
     bot: CoCreateBot = interaction.client  # type: ignore[assignment]
     settings = await bot.services.setup.get(interaction.guild_id)
     if not rule.decide(actor, settings):
-        raise Refused(rule.refusal)
+        raise Refused(_(rule.refusal))
     return actor
 
 
@@ -42,7 +43,7 @@ async def ensure_confirmer(interaction: discord.Interaction, rule: Rule, member_
     """The member clicking a confirmation: allowed by `rule`, and the one the confirmation was shown to."""
     actor = await ensure_allowed(interaction, rule)
     if actor.user_id != member_id:
-        raise Refused("This confirmation belongs to someone else.")
+        raise Refused(_("This confirmation belongs to someone else."))
     return actor
 
 

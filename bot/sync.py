@@ -13,8 +13,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def tree_digest(bot: "CoCreateBot", guild: discord.abc.Snowflake | None) -> str:
-    payload = [command.to_dict(bot.tree) for command in bot.tree.get_commands(guild=guild)]
+async def tree_digest(bot: "CoCreateBot", guild: discord.abc.Snowflake | None) -> str:
+    """What Discord would be sent, translations included (a changed catalog syncs too)."""
+    translator = bot.tree.translator
+    payload = [
+        await command.get_translated_payload(bot.tree, translator) if translator else command.to_dict(bot.tree)
+        for command in bot.tree.get_commands(guild=guild)
+    ]
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
@@ -24,7 +29,7 @@ async def sync_if_changed(bot: "CoCreateBot", dev_guild_id: int | None) -> bool:
     if guild is not None:
         bot.tree.copy_global_to(guild=guild)
     key = f"command_tree_digest:{dev_guild_id or 'global'}"
-    digest = tree_digest(bot, guild)
+    digest = await tree_digest(bot, guild)
     if await bot.storage.meta.get(key) == digest:
         log.info("command tree unchanged; not syncing")
         return False

@@ -1,5 +1,6 @@
 """Fitting text into Discord's limits without cutting a line in half, and naming members in public text."""
 
+from services.i18n import _
 from storage.models import FORMER_MEMBER
 
 
@@ -8,7 +9,7 @@ def fit_lines(lines: list[str], limit: int, separator: str = "\n") -> str:
     shown: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        more = f"…and {len(lines) - index} more"
+        more = _("…and {count} more", count=len(lines) - index)
         if used + len(line) + len(separator) + len(more) > limit:
             return separator.join([*shown, more])
         shown.append(line)
@@ -19,4 +20,4 @@ def fit_lines(lines: list[str], limit: int, separator: str = "\n") -> str:
 def member_name(member_id: int) -> str:
     """How a member is named in a public post or list: a mention, or, once they erased their data (their id was
     replaced by 0 or a negative pseudonym), the same words everywhere."""
-    return f"<@{member_id}>" if member_id > 0 else FORMER_MEMBER
+    return f"<@{member_id}>" if member_id > 0 else _(FORMER_MEMBER)

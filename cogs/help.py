@@ -8,7 +8,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import CoCreateBot
+from bot.i18n import shown, shown_name
 from bot.permissions import actor_from, only, rules_of
+from services.i18n import _
 from services.permissions import MEMBER, Actor
 from storage.models import GuildSettings
 
@@ -33,20 +35,20 @@ def fields(lines: list[str]) -> Iterator[str]:
 
 def help_embed(tree: app_commands.CommandTree, actor: Actor, settings: GuildSettings) -> discord.Embed:
     embed = discord.Embed(
-        title="What you can do here",
-        description="Commands you may use in this server, by feature. Type `/` and a name to start one.",
+        title=_("What you can do here"),
+        description=_("Commands you may use in this server, by feature. Type `/` and a name to start one."),
         colour=discord.Colour.blurple(),
     )
     for top in sorted(tree.get_commands(), key=lambda c: c.name):
         commands_ = [top] if isinstance(top, app_commands.Command) else list(top.walk_commands())
         lines = [
-            f"`/{command.qualified_name}`: {command.description}"
+            f"`/{shown_name(command)}`: {shown(command.description, 'command_description')}"
             for command in commands_
             if isinstance(command, app_commands.Command) and usable(command, actor, settings)
         ]
-        title = top.description if isinstance(top, app_commands.Group) else "Help"
+        title = shown(top.description, "group_description") if isinstance(top, app_commands.Group) else _("Help")
         for number, value in enumerate(fields(lines)):
-            embed.add_field(name=title if number == 0 else f"{title} (more)", value=value, inline=False)
+            embed.add_field(name=title if number == 0 else _("{title} (more)", title=title), value=value, inline=False)
     return embed
 
 

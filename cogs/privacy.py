@@ -11,6 +11,7 @@ from bot.core import CoCreateBot
 from bot.errors import reports_errors
 from bot.feature import FeatureCog
 from bot.permissions import ensure_confirmer, only
+from services.i18n import _
 from services.permissions import MEMBER
 
 
@@ -20,7 +21,7 @@ class EraseButton(discord.ui.DynamicItem[discord.ui.Button], template=r"privacy:
     def __init__(self, member_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Yes, delete my data", style=discord.ButtonStyle.danger, custom_id=f"privacy:erase:{member_id}"
+                label=_("Yes, delete my data"), style=discord.ButtonStyle.danger, custom_id=f"privacy:erase:{member_id}"
             )
         )
         self.member_id = member_id
@@ -37,7 +38,7 @@ class EraseButton(discord.ui.DynamicItem[discord.ui.Button], template=r"privacy:
         assert interaction.guild_id is not None
         await services(interaction).privacy.erase(interaction.guild_id, actor.user_id)
         await interaction.response.edit_message(
-            content="Your data in this server is deleted. Your votes still count, anonymously.", view=None
+            content=_("Your data in this server is deleted. Your votes still count, anonymously."), view=None
         )
 
 
@@ -52,7 +53,7 @@ class Privacy(FeatureCog, group_name="privacy", group_description="Your data in 
         data = await self.bot.services.privacy.export_json(interaction.guild_id, interaction.user.id)
         file = discord.File(io.BytesIO(data.encode()), filename="my-data.json")
         await interaction.response.send_message(
-            "Everything the bot holds about you in this server.", file=file, ephemeral=True
+            _("Everything the bot holds about you in this server."), file=file, ephemeral=True
         )
 
     @app_commands.command(name="delete", description="Delete your data here (votes stay counted, anonymously)")
@@ -61,8 +62,10 @@ class Privacy(FeatureCog, group_name="privacy", group_description="Your data in 
         view = discord.ui.View(timeout=None)
         view.add_item(EraseButton(interaction.user.id))
         await interaction.response.send_message(
-            "This deletes your drafts and settings, detaches your name from your ideas, questions and entries, "
-            "and turns your votes into anonymous counts. It cannot be undone. Continue?",
+            _(
+                "This deletes your drafts and settings, detaches your name from your ideas, questions and entries, "
+                "and turns your votes into anonymous counts. It cannot be undone. Continue?"
+            ),
             view=view,
             ephemeral=True,
         )

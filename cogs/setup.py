@@ -12,6 +12,7 @@ from bot.core import CoCreateBot
 from bot.needs import IN_SERVER, POSTING, THREADS, missing
 from bot.permissions import only
 from services.guild_setup import GuildSetupService, SetupChange
+from services.i18n import LANGUAGES, _, language_of, speaking
 from services.permissions import ADMIN, MODERATOR
 from storage.models import Challenge, GuildSettings
 
@@ -23,17 +24,19 @@ def settings_embed(settings: GuildSettings) -> discord.Embed:
     """The guild's settings as a member would read them."""
 
     def channel(value: int | None) -> str:
-        return f"<#{value}>" if value else "not set"
+        return f"<#{value}>" if value else _("not set")
 
     def role(value: int | None) -> str:
-        return f"<@&{value}>" if value else "not set (Manage Server only)"
+        return f"<@&{value}>" if value else _("not set (Manage Server only)")
 
-    embed = discord.Embed(title="Co-creation settings", colour=discord.Colour.blurple())
-    embed.add_field(name="Ideas channel", value=channel(settings.ideas_channel_id), inline=False)
-    embed.add_field(name="Announcements channel", value=channel(settings.announcements_channel_id), inline=False)
-    embed.add_field(name="Staff role", value=role(settings.staff_role_id), inline=False)
-    embed.add_field(name="Moderator role", value=role(settings.moderator_role_id), inline=False)
-    embed.add_field(name="Time zone", value=settings.timezone, inline=False)
+    language = LANGUAGES[settings.language] if settings.language else _("the server's language on Discord")
+    embed = discord.Embed(title=_("Co-creation settings"), colour=discord.Colour.blurple())
+    embed.add_field(name=_("Ideas channel"), value=channel(settings.ideas_channel_id), inline=False)
+    embed.add_field(name=_("Announcements channel"), value=channel(settings.announcements_channel_id), inline=False)
+    embed.add_field(name=_("Staff role"), value=role(settings.staff_role_id), inline=False)
+    embed.add_field(name=_("Moderator role"), value=role(settings.moderator_role_id), inline=False)
+    embed.add_field(name=_("Time zone"), value=settings.timezone, inline=False)
+    embed.add_field(name=_("Language of public posts"), value=language, inline=False)
     return embed
 
 
@@ -44,14 +47,18 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Configure 
     def __init__(self, service: GuildSetupService) -> None:
         self.service = service
 
-    @app_commands.command(name="set", description="Choose channels, roles and time zone; only what you pass changes")
+    @app_commands.command(
+        name="set", description="Choose channels, roles, time zone and language; only what you pass changes"
+    )
     @app_commands.describe(
         ideas_channel="Where ideas are posted (a forum or text channel)",
         announcements_channel="Where results and winners are announced",
         staff_role="Brand staff: answer ideas, host AMAs",
         moderator_role="Moderators: schedule challenges and polls, moderate",
         timezone="Time zone for schedules, e.g. Europe/Amsterdam",
+        language="The language of public posts (each member's replies follow their own Discord language)",
     )
+    @app_commands.choices(language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()])
     @only(ADMIN)
     async def set_settings(
         self,
@@ -61,9 +68,11 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Configure 
         staff_role: discord.Role | None = None,
         moderator_role: discord.Role | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
+        language: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         change = SetupChange(
+            language=language,  # type: ignore[arg-type]  # one of the choices
             ideas_channel_id=ideas_channel and ideas_channel.id,
             announcements_channel_id=announcements_channel and announcements_channel.id,
             staff_role_id=staff_role and staff_role.id,
@@ -72,7 +81,7 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Configure 
         )
         settings = await self.service.update(interaction.guild_id, change)
         await interaction.client.delivery.resume(interaction.guild_id)  # type: ignore[attr-defined]
-        await interaction.response.send_message("Settings saved.", embed=settings_embed(settings), ephemeral=True)
+        await interaction.response.send_message(_("Settings saved."), embed=settings_embed(settings), ephemeral=True)
 
     @set_settings.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -88,7 +97,8 @@ class Setup(commands.GroupCog, group_name="setup", group_description="Configure 
         if channel is None:
             log.info("joined a server with no channel to welcome it in", extra={"guild_id": guild.id})
             return
-        await self.service.welcome(guild.id, channel.id)
+        with speaking(language_of(guild.preferred_locale)):  # a new server speaks its own language
+            await self.service.welcome(guild.id, channel.id)
 
     @app_commands.command(name="check", description="Check that the bot may post everywhere it was given")
     @only(MODERATOR)
@@ -115,33 +125,37 @@ def can_post(channel: discord.TextChannel) -> bool:
 def place_line(guild: discord.Guild, name: str, channel_id: int | None, needed: tuple[str, ...]) -> str:
     """One line of `/setup check`: the place, and what the bot is missing there."""
     if channel_id is None:
-        return f"**{name}**: not set"
+        return f"**{name}**: " + _("not set")
     channel = guild.get_channel(channel_id)
     if channel is None:
-        return f"**{name}** <#{channel_id}>: ❌ not found (deleted?); choose another with `/setup set`"
+        return f"**{name}** <#{channel_id}>: ❌ " + _("not found (deleted?); choose another with `/setup set`")
     lacking = missing(channel.permissions_for(guild.me), needed)
-    return f"**{name}** <#{channel_id}>: " + (f"❌ missing {', '.join(lacking)}" if lacking else "✅")
+    return f"**{name}** <#{channel_id}>: " + (
+        "❌ " + _("missing {permissions}", permissions=", ".join(lacking)) if lacking else "✅"
+    )
 
 
 def check_report(guild: discord.Guild, settings: GuildSettings, challenges: list[Challenge]) -> str:
     """What the bot may and may not do in every channel it was given, and in the server."""
     places = [
-        ("Ideas channel", settings.ideas_channel_id, POSTING + THREADS),
-        ("Announcements channel", settings.announcements_channel_id, POSTING),
-        *((f"Challenge “{c.name}”", c.channel_id, POSTING) for c in challenges),
+        (_("Ideas channel"), settings.ideas_channel_id, POSTING + THREADS),
+        (_("Announcements channel"), settings.announcements_channel_id, POSTING),
+        *((_("Challenge “{name}”", name=c.name), c.channel_id, POSTING) for c in challenges),
     ]
     lines = [place_line(guild, name, channel_id, needed) for name, channel_id, needed in places]
     lacking = missing(guild.me.guild_permissions, IN_SERVER)
-    lines.append(
-        "**Server**: " + (f"❌ missing {', '.join(lacking)} (for AMAs as Discord events)" if lacking else "✅")
-    )
+    server = "❌ " + _("missing {permissions} (for AMAs as Discord events)", permissions=", ".join(lacking))
+    lines.append("**" + _("Server") + "**: " + (server if lacking else "✅"))
     if any("❌" in line for line in lines):
         lines.append(
-            "\nGive the bot what is marked ❌ (Edit Channel → Permissions, or Server Settings → Roles), "
-            "then run `/setup check` again."
+            "\n"
+            + _(
+                "Give the bot what is marked ❌ (Edit Channel → Permissions, or Server Settings → Roles), "
+                "then run `/setup check` again."
+            )
         )
     else:
-        lines.append("\nThe bot may do its work everywhere it was given.")
+        lines.append("\n" + _("The bot may do its work everywhere it was given."))
     return "\n".join(lines)
 
 

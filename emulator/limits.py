@@ -1,5 +1,7 @@
 """Discord's message limits, so that the emulator rejects what Discord would reject (HTTP 400, code 50035)."""
 
+import re
+
 from emulator.state import Payload
 
 
@@ -41,4 +43,37 @@ def message_problems(body: Payload) -> list[str]:
                 problems.append("components: custom_id must be 100 or fewer in length")
             if len(component.get("label") or "") > 80:
                 problems.append("components: label must be 80 or fewer in length")
+    return problems
+
+
+# Discord's rule for the names of slash commands and their options, in every locale: 1 to 32 letters, digits, "-",
+# "_" or "'", lowercase where the letter has a lowercase form.
+COMMAND_NAME = re.compile(r"[-_'\w]{1,32}")
+
+
+def name_problems(path: str, item: Payload) -> list[str]:
+    names = {f"{path}.name": item["name"]} | {
+        f"{path}.name_localizations.{locale}": name for locale, name in (item.get("name_localizations") or {}).items()
+    }
+    return [
+        f"{where}: Command name is invalid"
+        for where, name in names.items()
+        if not COMMAND_NAME.fullmatch(name) or name != name.lower()
+    ]
+
+
+def command_problems(definitions: list[Payload], path: str = "") -> list[str]:
+    """Invalid or repeated names (in any locale) among sibling commands or options, recursively."""
+    problems = []
+    seen: set[tuple[str | None, str]] = set()
+    for index, item in enumerate(definitions):
+        where = f"{path}{index}"
+        if "name" not in item:  # a choice
+            continue
+        problems += name_problems(where, item)
+        for locale, name in [(None, item["name"]), *(item.get("name_localizations") or {}).items()]:
+            if (locale, name) in seen:
+                problems.append(f"{where}.name: Application command names must be unique")
+            seen.add((locale, name))
+        problems += command_problems(item.get("options") or [], f"{where}.options.")
     return problems

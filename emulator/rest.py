@@ -17,6 +17,7 @@ from emulator.interactions import (
     UPDATE_MESSAGE,
     InteractionRecord,
 )
+from emulator.limits import command_problems
 from emulator.spec import body_problems, operation_problems, response_problems
 from emulator.state import ChannelType, Payload, Permissions, User
 
@@ -192,6 +193,8 @@ class RestApi:
 
     async def put_commands(self, request: web.Request) -> web.Response:
         definitions, _ = await self.body(request)
+        if problems := command_problems(definitions):
+            return invalid_form_body(problems)
         guild = request.match_info.get("guild")
         stored = [
             d

@@ -4,11 +4,12 @@ from datetime import datetime, timedelta
 
 from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
+from services.i18n import _, n_
 from services.timeparse import parse_when
 from services.validation import SUGGESTIONS, build, typed_so_far
-from services.wording import plural
+from services.wording import state_name
 from storage.base import AmaRepository
-from storage.models import Ama, AmaDraft, AmaStatus, Host, Intent, Model, Question, QuestionStatus, text
+from storage.models import FORMER_MEMBER, Ama, AmaDraft, AmaStatus, Host, Intent, Model, Question, QuestionStatus, text
 
 SCHEDULE_AHEAD = timedelta(days=90)
 LONGEST_AMA = timedelta(hours=12)
@@ -49,23 +50,36 @@ class AnswerText(Model):
 
 
 def asked(question: Question) -> str:
-    return "Asked anonymously" if question.anonymous else f"Asked by {question.asker_name}"
+    if question.anonymous:
+        return _("Asked anonymously")
+    return _("Asked by {name}", name=_(FORMER_MEMBER) if question.asker_name == FORMER_MEMBER else question.asker_name)
 
 
 def render_transcript(ama: Ama, questions: list[Question]) -> str:
     """The AMA as Markdown: every public question in the order asked, with its upvotes and answer."""
     hosts = ", ".join(h.name for h in ama.hosts)
-    lines = [f"# AMA #{ama.id}: {ama.title}", "", f"Hosts: {hosts}  ", f"{ama.starts_at:%Y-%m-%d %H:%M} UTC", ""]
+    lines = [
+        f"# AMA #{ama.id}: {ama.title}",
+        "",
+        _("Hosts: {hosts}", hosts=hosts) + "  ",
+        f"{ama.starts_at:%Y-%m-%d %H:%M} UTC",
+        "",
+    ]
     if ama.description:
         lines += [ama.description, ""]
     if not questions:
-        lines.append("No questions were asked.")
+        lines.append(_("No questions were asked."))
     for number, q in enumerate(questions, start=1):
-        lines += [f"## {number}. {q.text}", "", f"{asked(q)} · {plural(q.upvotes, 'upvote', 'upvotes')}", ""]
+        lines += [
+            f"## {number}. {q.text}",
+            "",
+            f"{asked(q)} · " + n_("{count} upvote", "{count} upvotes", q.upvotes),
+            "",
+        ]
         if q.answer:
             lines += [f"**{q.answered_by}:** {q.answer}", ""]
         else:
-            lines += ["*Not answered.*", ""]
+            lines += ["*" + _("Not answered.") + "*", ""]
     return "\n".join(lines)
 
 
@@ -99,8 +113,8 @@ class AmaService:
     ) -> Ama:
         """`starts` is a duration from now or a local date and time; `ends` a duration from the start or a time."""
         now = self._clock.now()
-        starts_at = parse_when(starts, timezone, now, what="The start", at_most=SCHEDULE_AHEAD)
-        ends_at = parse_when(ends, timezone, starts_at, what="The end", at_most=LONGEST_AMA)
+        starts_at = parse_when(starts, timezone, now, what=_("The start"), at_most=SCHEDULE_AHEAD)
+        ends_at = parse_when(ends, timezone, starts_at, what=_("The end"), at_most=LONGEST_AMA)
         unique_hosts = tuple({h.id: h for h in hosts}.values())
         draft = build(
             AmaDraft,
@@ -130,7 +144,7 @@ class AmaService:
     async def get(self, guild_id: int, ama_id: int) -> Ama:
         ama = await self._repo.get(guild_id, ama_id)
         if ama is None:
-            raise NotFound(f"There is no AMA #{ama_id} in this server.")
+            raise NotFound(_("There is no AMA #{ama} in this server.", ama=ama_id))
         return ama
 
     async def unfinished(self, guild_id: int | None = None) -> list[Ama]:
@@ -163,7 +177,13 @@ class AmaService:
         name is gone from it too); questions cannot change once the AMA closed."""
         ama = await self.get(guild_id, ama_id)
         if ama.status != AmaStatus.CLOSED:
-            raise InvalidInput(f"AMA #{ama.id} is {ama.status}; its transcript is made when it closes.")
+            raise InvalidInput(
+                _(
+                    "AMA #{ama} is {status}; its transcript is made when it closes.",
+                    ama=ama.id,
+                    status=state_name(ama.status),
+                )
+            )
         public = (QuestionStatus.OPEN, QuestionStatus.ANSWERED)
         return render_transcript(ama, await self._repo.questions(guild_id, ama_id, public))
 
@@ -174,7 +194,9 @@ class AmaService:
         open_now = [a for a in await self._repo.unfinished(guild_id) if a.status == AmaStatus.OPEN]
         if len(open_now) != 1:
             raise InvalidInput(
-                "No AMA is open right now." if not open_now else "Several AMAs are open; say which one with `ama`."
+                _("No AMA is open right now.")
+                if not open_now
+                else _("Several AMAs are open; say which one with `ama`.")
             )
         return open_now[0]
 
@@ -182,10 +204,18 @@ class AmaService:
         """The AMA a question would go to, if it is open and the member may still ask; otherwise a refusal."""
         ama = await self.current(guild_id, ama_id)
         if ama.status != AmaStatus.OPEN:
-            when = "has ended" if ama.status == AmaStatus.CLOSED else "has not started yet"
-            raise InvalidInput(f"AMA #{ama.id} {when}; questions are taken while it is open.")
+            if ama.status == AmaStatus.CLOSED:
+                raise InvalidInput(_("AMA #{ama} has ended; questions are taken while it is open.", ama=ama.id))
+            raise InvalidInput(_("AMA #{ama} has not started yet; questions are taken while it is open.", ama=ama.id))
         if await self._repo.count_asked(guild_id, ama.id, asker_id) >= ama.max_questions:
-            raise InvalidInput(f"You can ask at most {ama.max_questions} questions in AMA #{ama.id}.")
+            raise InvalidInput(
+                n_(
+                    "You can ask at most {count} question in AMA #{ama}.",
+                    "You can ask at most {count} questions in AMA #{ama}.",
+                    ama.max_questions,
+                    ama=ama.id,
+                )
+            )
         return ama
 
     async def ask(
@@ -203,7 +233,7 @@ class AmaService:
     async def question(self, guild_id: int, question_id: int) -> Question:
         found = await self._repo.question(guild_id, question_id)
         if found is None:
-            raise NotFound(f"There is no question #{question_id} in this server.")
+            raise NotFound(_("There is no question #{question} in this server.", question=question_id))
         return found
 
     async def attach_question(self, question: Question, message_id: int) -> None:
@@ -224,15 +254,15 @@ class AmaService:
     async def upvote(self, guild_id: int, question_id: int, member_id: int) -> tuple[Question, bool]:
         question = await self.question(guild_id, question_id)
         if question.status not in (QuestionStatus.OPEN, QuestionStatus.ANSWERED):
-            raise InvalidInput("This question is not public.")
+            raise InvalidInput(_("This question is not public."))
         ama = await self.get(guild_id, question.ama_id)
         if ama.status != AmaStatus.OPEN:
-            raise InvalidInput(f"AMA #{ama.id} has ended; upvotes are closed.")
+            raise InvalidInput(_("AMA #{ama} has ended; upvotes are closed.", ama=ama.id))
         upvoted = await self._repo.toggle_upvote(
             guild_id, question_id, member_id, self._clock.now(), [refresh(question.id, question.ama_id)]
         )
         if upvoted is None:
-            raise InvalidInput(f"AMA #{ama.id} has ended; upvotes are closed.")
+            raise InvalidInput(_("AMA #{ama} has ended; upvotes are closed.", ama=ama.id))
         return await self.question(guild_id, question_id), upvoted
 
     async def next_questions(self, guild_id: int, ama_id: int | None, limit: int = 5) -> tuple[Ama, list[Question]]:
@@ -247,19 +277,33 @@ class AmaService:
         ama = await self.get(guild_id, question.ama_id)
         host = next((h for h in ama.hosts if h.id == host_id), None)
         if host is None:
-            raise NotAllowed(f"Only the hosts of AMA #{ama.id} can answer its questions.")
+            raise NotAllowed(_("Only the hosts of AMA #{ama} can answer its questions.", ama=ama.id))
         if question.status != QuestionStatus.OPEN:
-            raise InvalidInput(f"Question #{question.id} is {question.status}; only open questions can be answered.")
+            raise InvalidInput(
+                _(
+                    "Question #{question} is {status}; only open questions can be answered.",
+                    question=question.id,
+                    status=state_name(question.status),
+                )
+            )
         if ama.status != AmaStatus.OPEN:
-            raise InvalidInput(f"AMA #{ama.id} is {ama.status}; answers are given while it is open.")
+            raise InvalidInput(
+                _(
+                    "AMA #{ama} is {status}; answers are given while it is open.",
+                    ama=ama.id,
+                    status=state_name(ama.status),
+                )
+            )
         return ama, question, host
 
     async def answer(self, guild_id: int, question_id: int, host_id: int, answer: str) -> tuple[Ama, Question]:
-        ama, _, host = await self.answerable(guild_id, question_id, host_id)
+        ama, _question, host = await self.answerable(guild_id, question_id, host_id)
         clean = build(AnswerText, answer=answer).answer
         posts = [refresh(question_id, ama.id), Intent(kind="ama.answered", entity_id=question_id, lane=lane(ama.id))]
         if not await self._repo.answer(guild_id, question_id, clean, host.name, self._clock.now(), posts):
-            raise InvalidInput(f"Question #{question_id} was answered, or the AMA ended, a moment ago.")
+            raise InvalidInput(
+                _("Question #{question} was answered, or the AMA ended, a moment ago.", question=question_id)
+            )
         return ama, await self.question(guild_id, question_id)
 
     def reminder_time(self, ama: Ama) -> datetime:

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
+from services.i18n import N_, _
 from services.timeparse import parse_duration
 from services.validation import SUGGESTIONS, build, typed_so_far
 from services.wording import in_words
@@ -39,7 +40,7 @@ from storage.models import (
 START_GRACE = timedelta(hours=1)
 WIN_POINTS = 3
 DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
-SCHEDULE_HELP = (
+SCHEDULE_HELP = N_(
     "Schedule: use `daily 18:00`, `weekly fri 18:00` (or `weekly mon,thu 18:00`), `once 2026-12-01 18:00`, "
     "in Dutch `dagelijks 18:00`, `wekelijks vr 18:00`, `eenmalig 2026-12-01 18:00`, "
     "or a cron expression like `0 18 * * fri`."
@@ -90,8 +91,8 @@ def make_trigger(schedule: str, timezone: str) -> BaseTrigger:
         if len(text.split()) == 5:
             return CronTrigger.from_crontab(text, timezone=zone)
     except ValueError as error:
-        raise InvalidInput(f"That schedule is not valid ({error}). {SCHEDULE_HELP}") from None
-    raise InvalidInput(SCHEDULE_HELP)
+        raise InvalidInput(_("That schedule is not valid ({error}).", error=error) + " " + _(SCHEDULE_HELP)) from None
+    raise InvalidInput(_(SCHEDULE_HELP))
 
 
 def fire_times(trigger: BaseTrigger, now: datetime, count: int) -> list[datetime]:
@@ -127,7 +128,7 @@ def theme_for(challenge: Challenge, number: int) -> str:
 def minutes(value: str, what: str) -> int:
     duration = parse_duration(value)
     if duration is None:
-        raise InvalidInput(f"{what}: use a duration like 45m, 2h or 3d.")
+        raise InvalidInput(_("{what}: use a duration like 45m, 2h or 3d.", what=what))
     return int(duration.total_seconds() // 60)
 
 
@@ -149,13 +150,17 @@ class ChallengeService:
         now = self._clock.now()
         upcoming = [when for when in fire_times(trigger, now, 12) if when > now]
         if not upcoming:
-            raise InvalidInput("That schedule never comes round again; pick a time in the future.")
+            raise InvalidInput(_("That schedule never comes round again; pick a time in the future."))
         cycle = timedelta(minutes=draft.entry_minutes + draft.voting_minutes)
         gaps = [later - earlier for earlier, later in itertools.pairwise(upcoming)]
         if gaps and min(gaps) < cycle:
             raise InvalidInput(
-                f"Runs would overlap: they start {in_words(min(gaps))} apart, but entries and voting take "
-                f"{in_words(cycle)}. Shorten the windows or run less often."
+                _(
+                    "Runs would overlap: they start {gap} apart, but entries and voting take {cycle}. "
+                    "Shorten the windows or run less often.",
+                    gap=in_words(min(gaps)),
+                    cycle=in_words(cycle),
+                )
             )
 
     async def schedule(
@@ -182,8 +187,8 @@ class ChallengeService:
             schedule=" ".join(schedule.lower().split()),
             timezone=timezone,
             channel_id=channel_id,
-            entry_minutes=minutes(entry_window, "Entry window"),
-            voting_minutes=minutes(voting_window, "Voting window"),
+            entry_minutes=minutes(entry_window, _("Entry window")),
+            voting_minutes=minutes(voting_window, _("Voting window")),
             prize=prize,
         )
         self._validate(draft)
@@ -196,13 +201,13 @@ class ChallengeService:
         data = current.model_dump(include=set(ChallengeDraft.model_fields))
         given = {k: v for k, v in changes.items() if v is not None}
         if not given:
-            raise InvalidInput("Pass at least one thing to change.")
+            raise InvalidInput(_("Pass at least one thing to change."))
         if "themes" in given:
             data["themes"] = tuple(t.strip() for t in given.pop("themes").split("|") if t.strip())  # type: ignore[union-attr]
         if "entry_window" in given:
-            data["entry_minutes"] = minutes(given.pop("entry_window"), "Entry window")  # type: ignore[arg-type]
+            data["entry_minutes"] = minutes(given.pop("entry_window"), _("Entry window"))  # type: ignore[arg-type]
         if "voting_window" in given:
-            data["voting_minutes"] = minutes(given.pop("voting_window"), "Voting window")  # type: ignore[arg-type]
+            data["voting_minutes"] = minutes(given.pop("voting_window"), _("Voting window"))  # type: ignore[arg-type]
         draft = build(ChallengeDraft, **(data | given))
         self._validate(draft)
         await self._repo.update(guild_id, challenge_id, draft)
@@ -211,7 +216,7 @@ class ChallengeService:
     async def get(self, guild_id: int, challenge_id: int) -> Challenge:
         challenge = await self._repo.get(guild_id, challenge_id)
         if challenge is None:
-            raise NotFound(f"There is no challenge #{challenge_id} in this server.")
+            raise NotFound(_("There is no challenge #{challenge} in this server.", challenge=challenge_id))
         return challenge
 
     async def all(self, guild_id: int | None = None) -> list[Challenge]:
@@ -258,7 +263,11 @@ class ChallengeService:
     async def pause(self, guild_id: int, challenge_id: int, paused: bool) -> Challenge:
         challenge = await self.get(guild_id, challenge_id)
         if challenge.paused == paused:
-            raise InvalidInput(f"Challenge #{challenge_id} is already {'paused' if paused else 'running'}.")
+            raise InvalidInput(
+                _("Challenge #{challenge} is already paused.", challenge=challenge_id)
+                if paused
+                else _("Challenge #{challenge} is already running.", challenge=challenge_id)
+            )
         await self._repo.set_paused(guild_id, challenge_id, paused)
         if not paused:  # runs that fell during the pause stay skipped
             await self._repo.mark_fired(guild_id, challenge_id, self._clock.now())
@@ -272,7 +281,7 @@ class ChallengeService:
             after = max(after, challenge.skip_until + timedelta(seconds=1))
         upcoming = fire_times(self.trigger(challenge), after, 1)
         if not upcoming:
-            raise InvalidInput(f"Challenge #{challenge_id} has no run left to skip.")
+            raise InvalidInput(_("Challenge #{challenge} has no run left to skip.", challenge=challenge_id))
         await self._repo.set_skip_until(guild_id, challenge_id, upcoming[0])
         return upcoming[0]
 
@@ -310,7 +319,7 @@ class ChallengeService:
     async def run(self, guild_id: int, run_id: int) -> Run:
         run = await self._repo.run(guild_id, run_id)
         if run is None:
-            raise NotFound(f"There is no challenge run #{run_id} in this server.")
+            raise NotFound(_("There is no challenge run #{run} in this server.", run=run_id))
         return run
 
     async def unfinished_runs(self, guild_id: int | None = None) -> list[Run]:
@@ -351,7 +360,7 @@ class ChallengeService:
     async def entry(self, guild_id: int, entry_id: int) -> Entry:
         entry = await self._repo.entry(guild_id, entry_id)
         if entry is None:
-            raise NotFound("That entry does not exist.")
+            raise NotFound(_("That entry does not exist."))
         return entry
 
     async def entry_file(self, guild_id: int, entry_id: int) -> bytes | None:
@@ -374,7 +383,7 @@ class ChallengeService:
         """Store (or replace) the member's entry in the run taking entries; returns (run, replaced)."""
         clean = build(EntryText, text=text or None, link=link or None)
         if not (clean.text or file or clean.link):
-            raise InvalidInput("An entry needs some text, an attachment or a link.")
+            raise InvalidInput(_("An entry needs some text, an attachment or a link."))
         now = self._clock.now()
         open_runs = [
             r
@@ -382,16 +391,16 @@ class ChallengeService:
             if r.phase == Phase.ENTRIES and (challenge_id is None or r.challenge_id == challenge_id)
         ]
         if not open_runs:
-            raise InvalidInput("No challenge is taking entries right now.")
+            raise InvalidInput(_("No challenge is taking entries right now."))
         if len(open_runs) > 1:
-            raise InvalidInput("Several challenges take entries; say which one with `challenge`.")
+            raise InvalidInput(_("Several challenges take entries; say which one with `challenge`."))
         run = open_runs[0]
         if now >= run.entries_close_at:
-            raise InvalidInput("Entries for this run have closed.")
+            raise InvalidInput(_("Entries for this run have closed."))
         try:
-            _, replaced = await self._repo.save_entry(run, member_id, clean.text, file, clean.link, now)
+            _entry, replaced = await self._repo.save_entry(run, member_id, clean.text, file, clean.link, now)
         except PhaseOver:
-            raise InvalidInput("Entries for this run have closed.") from None
+            raise InvalidInput(_("Entries for this run have closed.")) from None
         return run, replaced
 
     async def vote(self, guild_id: int, entry_id: int, member_id: int) -> tuple[Entry, bool]:
@@ -399,15 +408,15 @@ class ChallengeService:
         run = await self.run(guild_id, entry.run_id)
         if run.phase == Phase.ENTRIES:
             opens = int(run.entries_close_at.timestamp())
-            raise InvalidInput(f"Voting for this run opens when entries close, <t:{opens}:R>.")
+            raise InvalidInput(_("Voting for this run opens when entries close, {when}.", when=f"<t:{opens}:R>"))
         if run.phase != Phase.VOTING or self._clock.now() >= run.voting_close_at:
-            raise InvalidInput("Voting for this run is closed.")
+            raise InvalidInput(_("Voting for this run is closed."))
         if entry.member_id == member_id:
-            raise NotAllowed("You cannot vote for your own entry.")
+            raise NotAllowed(_("You cannot vote for your own entry."))
         try:
             return entry, await self._repo.toggle_vote(run, member_id, entry_id)
         except PhaseOver:
-            raise InvalidInput("Voting for this run is closed.") from None
+            raise InvalidInput(_("Voting for this run is closed.")) from None
 
     async def hall_of_fame(self, guild_id: int, limit: int = 15) -> list[Winner]:
         return await self._repo.hall_of_fame(guild_id, limit)

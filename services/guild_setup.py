@@ -1,12 +1,15 @@
-"""Configuring a guild: channels, roles and time zone."""
+"""Configuring a guild: channels, roles, time zone and language."""
+
+from typing import Literal
 
 from services.clock import Clock
 from services.errors import InvalidInput
+from services.i18n import N_, _
 from services.validation import build
 from storage.base import DeliveryRepository, GuildSettingsRepository
 from storage.models import GuildSettings, Model, staff_notice
 
-WELCOME = (
+WELCOME = N_(
     "Thanks for adding **CoCreate**: your community proposes and votes on ideas, decides in polls, asks your "
     "team anything and takes part in themed challenges.\n\n"
     "**First steps** (for someone with Manage Server):\n"
@@ -25,6 +28,7 @@ class SetupChange(Model):
     staff_role_id: int | None = None
     moderator_role_id: int | None = None
     timezone: str | None = None
+    language: Literal["en", "nl"] | None = None
 
 
 class GuildSetupService:
@@ -42,7 +46,7 @@ class GuildSetupService:
         that re-invites it keeps its settings, and needs no welcome); True if a welcome was queued."""
         if await self.get(guild_id) != GuildSettings(guild_id=guild_id):
             return False
-        await self._deliveries.add(guild_id, [staff_notice(channel_id, WELCOME)], self._clock.now())
+        await self._deliveries.add(guild_id, [staff_notice(channel_id, _(WELCOME))], self._clock.now())
         return True
 
     async def get(self, guild_id: int) -> GuildSettings:
@@ -54,7 +58,7 @@ class GuildSetupService:
         """Apply `change`, validate the result and store it before returning it."""
         changes = change.model_dump(exclude_none=True)
         if not changes:
-            raise InvalidInput("Pass at least one setting to change.")
+            raise InvalidInput(_("Pass at least one setting to change."))
         current = await self._repository.get(guild_id)
         updated = build(GuildSettings, **(current.model_dump() | changes))
         await self._repository.save(updated)

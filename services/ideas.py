@@ -9,15 +9,16 @@ from pydantic import Field
 
 from services.clock import Clock
 from services.errors import InvalidInput, NotFound
+from services.i18n import N_, _, n_
 from services.spreadsheet import csv_text
 from services.validation import SUGGESTIONS, build, typed_so_far
-from services.wording import plural
+from services.wording import state_name
 from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
 from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, text
 
 PAGE_SIZE = 5
 PINGS_PER_POST = 90  # Discord allows at most 100 users in one message's allowed_mentions
-DRAFT_GONE = "This draft was already posted, has expired, or is not yours."
+DRAFT_GONE = N_("This draft was already posted, has expired, or is not yours.")
 SIMILAR_TITLE_RATIO = 0.75
 PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 
@@ -113,8 +114,9 @@ class IdeaService:
     def _limit_refusal(self, reached: LimitReached) -> InvalidInput:
         wait = reached.oldest + timedelta(hours=1) - self._clock.now()
         minutes = max(1, round(wait.total_seconds() / 60))
-        ideas, wait_words = plural(reached.limit, "idea", "ideas"), plural(minutes, "minute", "minutes")
-        return InvalidInput(f"You can submit {ideas} an hour. Try again in {wait_words}.")
+        ideas = n_("You can submit {count} idea an hour.", "You can submit {count} ideas an hour.", reached.limit)
+        wait = n_("Try again in {count} minute.", "Try again in {count} minutes.", minutes)
+        return InvalidInput(f"{ideas} {wait}")
 
     async def _create(self, guild_id: int, author_id: int, draft: IdeaDraft, draft_id: int | None) -> Idea:
         """Store the idea and the intent to publish it, in one transaction that enforces the hourly limit."""
@@ -132,7 +134,7 @@ class IdeaService:
         except LimitReached as reached:
             raise self._limit_refusal(reached) from None
         except DraftGone:
-            raise NotFound(DRAFT_GONE) from None
+            raise NotFound(_(DRAFT_GONE)) from None
         return await self.get(guild_id, idea_id)
 
     async def submit(
@@ -162,7 +164,7 @@ class IdeaService:
     async def draft(self, guild_id: int, author_id: int, draft_id: int) -> DraftText:
         text = await self._repo.draft(guild_id, author_id, draft_id)
         if text is None:
-            raise NotFound(DRAFT_GONE)
+            raise NotFound(_(DRAFT_GONE))
         return text
 
     async def submit_draft(self, guild_id: int, author_id: int, draft_id: int) -> Idea:
@@ -178,8 +180,11 @@ class IdeaService:
         for name in known:
             if name.casefold() == category.casefold():
                 return name
-        choices = ", ".join(known) if known else "none: this server has no categories"
-        raise InvalidInput(f"Unknown category {category!r}. Choose one of: {choices}.")
+        if not known:
+            raise InvalidInput(_("This server has no categories; leave the category empty."))
+        raise InvalidInput(
+            _("Unknown category '{category}'. Choose one of: {choices}.", category=category, choices=", ".join(known))
+        )
 
     async def similar(self, guild_id: int, title: str) -> list[Idea]:
         """Ideas whose title is (nearly) the same as `title`."""
@@ -198,7 +203,7 @@ class IdeaService:
     async def get(self, guild_id: int, idea_id: int) -> Idea:
         idea = await self._repo.get(guild_id, idea_id)
         if idea is None:
-            raise NotFound(f"There is no idea #{idea_id} in this server.")
+            raise NotFound(_("There is no idea #{idea} in this server.", idea=idea_id))
         return idea
 
     # -- voting --------------------------------------------------------------------------------------
@@ -207,11 +212,15 @@ class IdeaService:
         """One vote per member: the same vote again retracts it, the other vote switches."""
         idea = await self.get(guild_id, idea_id)
         if idea.status == IdeaStatus.DUPLICATE:
-            raise InvalidInput(f"Idea #{idea.id} was merged into #{idea.duplicate_of}; vote there.")
+            raise InvalidInput(
+                _("Idea #{idea} was merged into #{into}; vote there.", idea=idea.id, into=idea.duplicate_of)
+            )
         if not idea.status.is_open:
-            raise InvalidInput(f"Idea #{idea.id} is {idea.status}; voting is closed.")
+            raise InvalidInput(
+                _("Idea #{idea} is {status}; voting is closed.", idea=idea.id, status=state_name(idea.status))
+            )
         if value == -1 and not (await self.settings(guild_id)).downvotes:
-            raise InvalidInput("This server only uses upvotes.")
+            raise InvalidInput(_("This server only uses upvotes."))
         try:
             mine = await self._repo.toggle_vote(
                 guild_id, idea_id, member_id, value, self._clock.now(), intents=[refresh(idea_id)]
@@ -227,11 +236,17 @@ class IdeaService:
     ) -> StatusChange:
         """Move an idea through the workflow with a public reason, posted in its thread pinging its followers."""
         if status == IdeaStatus.DUPLICATE:
-            raise InvalidInput("Use /idea merge to mark an idea as a duplicate of another.")
+            raise InvalidInput(_("Use /idea merge to mark an idea as a duplicate of another."))
         clean = build(StatusReason, reason=reason).reason
         idea = await self.get(guild_id, idea_id)
         if idea.status == IdeaStatus.DUPLICATE:
-            raise InvalidInput(f"Idea #{idea.id} was merged into #{idea.duplicate_of}; change that one instead.")
+            raise InvalidInput(
+                _(
+                    "Idea #{idea} was merged into #{into}; change that one instead.",
+                    idea=idea.id,
+                    into=idea.duplicate_of,
+                )
+            )
         opted_out = await self._repo.opted_out(guild_id)
         followers = [idea.author_id, *await self._repo.upvoters(guild_id, idea_id)]
         notify = tuple(m for m in dict.fromkeys(followers) if m not in opted_out)
@@ -250,13 +265,21 @@ class IdeaService:
     async def merge(self, guild_id: int, duplicate_id: int, target_id: int, reason: str | None) -> tuple[Idea, Idea]:
         """Mark one idea a duplicate of another and move its votes; returns (duplicate, target)."""
         if duplicate_id == target_id:
-            raise InvalidInput("An idea cannot be merged into itself.")
+            raise InvalidInput(_("An idea cannot be merged into itself."))
         clean = build(StatusReason, reason=reason).reason if reason else None
         duplicate, target = await self.get(guild_id, duplicate_id), await self.get(guild_id, target_id)
         if duplicate.status == IdeaStatus.DUPLICATE:
-            raise InvalidInput(f"Idea #{duplicate_id} is already merged into #{duplicate.duplicate_of}.")
+            raise InvalidInput(
+                _("Idea #{idea} is already merged into #{into}.", idea=duplicate_id, into=duplicate.duplicate_of)
+            )
         if target.status == IdeaStatus.DUPLICATE:
-            raise InvalidInput(f"Idea #{target_id} is itself merged into #{target.duplicate_of}; merge into that.")
+            raise InvalidInput(
+                _(
+                    "Idea #{idea} is itself merged into #{into}; merge into that.",
+                    idea=target_id,
+                    into=target.duplicate_of,
+                )
+            )
         intents = [
             refresh(duplicate_id),
             refresh(target_id),
@@ -269,7 +292,13 @@ class IdeaService:
     async def credit(self, guild_id: int, idea_id: int, member_id: int) -> Idea:
         idea = await self.get(guild_id, idea_id)
         if idea.status != IdeaStatus.SHIPPED:
-            raise InvalidInput(f"Idea #{idea_id} is {idea.status}; credit members once it has shipped.")
+            raise InvalidInput(
+                _(
+                    "Idea #{idea} is {status}; credit members once it has shipped.",
+                    idea=idea_id,
+                    status=state_name(idea.status),
+                )
+            )
         await self._repo.add_credit(guild_id, idea_id, member_id, self._clock.now(), [refresh(idea_id)])
         return await self.get(guild_id, idea_id)
 
@@ -292,7 +321,7 @@ class IdeaService:
     async def search(self, guild_id: int, words: str, page: int = 0) -> Page:
         terms = words_of(words)
         if not terms:
-            raise InvalidInput("Search for at least one word.")
+            raise InvalidInput(_("Search for at least one word."))
         ideas = await self._repo.search(guild_id, terms, PAGE_SIZE + 1, page * PAGE_SIZE)
         return Page(ideas=tuple(ideas[:PAGE_SIZE]), has_next=len(ideas) > PAGE_SIZE)
 

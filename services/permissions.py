@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Protocol
 
+from services.i18n import N_
 from storage.models import GuildSettings, Model
 
 
@@ -47,11 +48,11 @@ class Rule:
 
     name: str
     decide: Decision
-    refusal: str
+    refusal: str  # marked for the catalog; translated where it is shown
 
 
-ADMIN = Rule("admin", is_admin, "Only members with the Manage Server permission can do this.")
-MODERATOR = Rule("moderator", is_moderator, "Only moderators can do this.")
-STAFF = Rule("staff", is_staff, "Only brand staff can do this.")
-ORGANISER = Rule("organiser", is_organiser, "Only brand staff or moderators can do this.")
+ADMIN = Rule("admin", is_admin, N_("Only members with the Manage Server permission can do this."))
+MODERATOR = Rule("moderator", is_moderator, N_("Only moderators can do this."))
+STAFF = Rule("staff", is_staff, N_("Only brand staff can do this."))
+ORGANISER = Rule("organiser", is_organiser, N_("Only brand staff or moderators can do this."))
 MEMBER = Rule("member", is_member, "")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
+from services.i18n import _, n_
 from services.permissions import Actor, is_moderator
 from services.spreadsheet import csv_text
 from services.timeparse import parse_when
@@ -52,7 +53,7 @@ class PollService:
         """Validate and store a poll; `options` are separated by "|"."""
         labels = [label.strip() for label in options.split("|") if label.strip()]
         if not 2 <= len(labels) <= 10:
-            raise InvalidInput(f'A poll needs 2 to 10 options separated by "|"; you gave {len(labels)}.')
+            raise InvalidInput(_('A poll needs 2 to 10 options separated by "|"; you gave {count}.', count=len(labels)))
         now = self._clock.now()
         draft = build(
             PollDraft,
@@ -61,7 +62,7 @@ class PollService:
             max_choices=max_choices,
             anonymous=anonymous,
             voter_role_id=voter_role_id,
-            closes_at=parse_when(closes, timezone, now, what="The closing time", at_most=MAX_OPEN_FOR)
+            closes_at=parse_when(closes, timezone, now, what=_("The closing time"), at_most=MAX_OPEN_FOR)
             if closes
             else None,
         )
@@ -83,18 +84,20 @@ class PollService:
     async def get(self, guild_id: int, poll_id: int) -> Poll:
         poll = await self._repo.get(guild_id, poll_id)
         if poll is None:
-            raise NotFound(f"There is no poll #{poll_id} in this server.")
+            raise NotFound(_("There is no poll #{poll} in this server.", poll=poll_id))
         return poll
 
     async def vote(self, guild_id: int, poll_id: int, actor: Actor, option: int) -> BallotOutcome:
         """Toggle `option` in the member's ballot (single choice: replace it)."""
         poll = await self.get(guild_id, poll_id)
         if not poll.is_open or (poll.closes_at and poll.closes_at <= self._clock.now()):
-            raise InvalidInput(f"Poll #{poll.id} is closed.")
+            raise InvalidInput(_("Poll #{poll} is closed.", poll=poll.id))
         if poll.voter_role_id is not None and poll.voter_role_id not in actor.role_ids:
-            raise NotAllowed(f"Only members with the <@&{poll.voter_role_id}> role can vote in this poll.")
+            raise NotAllowed(
+                _("Only members with the {role} role can vote in this poll.", role=f"<@&{poll.voter_role_id}>")
+            )
         if not 0 <= option < len(poll.options):
-            raise InvalidInput("That option does not exist.")
+            raise InvalidInput(_("That option does not exist."))
         key = await self._repo.voter_key(guild_id, poll_id, actor.user_id)
         try:
             ballot = await self._repo.set_ballot(
@@ -102,10 +105,14 @@ class PollService:
             )
         except BallotFull as full:
             raise InvalidInput(
-                f"You can pick at most {full.max_choices} options. Click one of your choices to remove it first."
+                n_(
+                    "You can pick at most {count} option. Click your choice to remove it first.",
+                    "You can pick at most {count} options. Click one of your choices to remove it first.",
+                    full.max_choices,
+                )
             ) from None
         except PollClosed:
-            raise InvalidInput(f"Poll #{poll.id} is closed.") from None
+            raise InvalidInput(_("Poll #{poll} is closed.", poll=poll.id)) from None
         return BallotOutcome(poll=poll, choices=tuple(ballot))
 
     async def results(self, guild_id: int, poll_id: int) -> PollResults:
@@ -134,10 +141,10 @@ class PollService:
     async def close_early(self, guild_id: int, poll_id: int, actor: Actor, settings: GuildSettings) -> PollResults:
         poll = await self.get(guild_id, poll_id)
         if actor.user_id != poll.creator_id and not is_moderator(actor, settings):
-            raise NotAllowed("Only the poll's creator or a moderator can close it.")
+            raise NotAllowed(_("Only the poll's creator or a moderator can close it."))
         results = await self.close(guild_id, poll_id, settings.announcements_channel_id)
         if results is None:
-            raise InvalidInput(f"Poll #{poll_id} is already closed.")
+            raise InvalidInput(_("Poll #{poll} is already closed.", poll=poll_id))
         return results
 
     def show_live(self, poll: Poll) -> bool:

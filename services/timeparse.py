@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 
 from services.errors import InvalidInput
+from services.i18n import _
 from services.wording import in_words
 
 DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
@@ -42,12 +43,18 @@ def parse_when(value: str, timezone: str, base: datetime, *, what: str, at_most:
         local = in_words_or_digits(value, base.astimezone(ZoneInfo(timezone)).replace(tzinfo=None))
         if local is None:
             raise InvalidInput(
-                f"{what}: use a duration like 30m, 2h or 3d, a day and time like friday 20:00 or vrijdag 20:00, "
-                f"or a date and time like 2026-12-01 18:00 (in this server's time zone, {timezone})."
+                _(
+                    "{what}: use a duration like 30m, 2h or 3d, a day and time like friday 20:00 or vrijdag 20:00, "
+                    "or a date and time like 2026-12-01 18:00 (in this server's time zone, {timezone}).",
+                    what=what,
+                    timezone=timezone,
+                )
             )
         when = local.replace(second=0, microsecond=0, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
     if when <= base:
-        raise InvalidInput(f"{what} is in the past." if duration is None else f"{what} must be after now.")
+        raise InvalidInput(
+            _("{what} is in the past.", what=what) if duration is None else _("{what} must be after now.", what=what)
+        )
     if when - base > at_most:
-        raise InvalidInput(f"{what} can be at most {in_words(at_most)} away.")
+        raise InvalidInput(_("{what} can be at most {limit} away.", what=what, limit=in_words(at_most)))
     return when

@@ -4,10 +4,11 @@ import re
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 
 def _printable(value: str) -> str:
@@ -17,7 +18,11 @@ def _printable(value: str) -> str:
     """
     for char in value:
         if char not in "\n\t\u200d" and unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs"}:
-            raise ValueError(f"contains an invisible or control character (U+{ord(char):04X})")
+            raise PydanticCustomError(
+                "invisible_character",
+                "contains an invisible or control character (U+{code})",
+                {"code": f"{ord(char):04X}"},
+            )
     return value
 
 
@@ -35,7 +40,9 @@ def known_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Amsterdam") from None
+        raise PydanticCustomError(
+            "unknown_timezone", "unknown time zone '{value}'; use a name like Europe/Amsterdam", {"value": value}
+        ) from None
     return value
 
 
@@ -52,6 +59,7 @@ class GuildSettings(Model):
     staff_role_id: int | None = None
     moderator_role_id: int | None = None
     timezone: str = "UTC"
+    language: Literal["en", "nl"] | None = None  # of public posts; None follows the server's locale on Discord
 
     _known_timezone = field_validator("timezone")(known_timezone)
 
@@ -135,9 +143,15 @@ class PollDraft(Model):
         folded = [o.casefold() for o in self.options]
         duplicates = sorted({o for o in self.options if folded.count(o.casefold()) > 1})
         if duplicates:
-            raise ValueError(f"options must differ; repeated: {', '.join(duplicates)}")
+            raise PydanticCustomError(
+                "repeated_options", "options must differ; repeated: {repeated}", {"repeated": ", ".join(duplicates)}
+            )
         if self.max_choices > len(self.options):
-            raise ValueError(f"max choices ({self.max_choices}) cannot exceed the number of options")
+            raise PydanticCustomError(
+                "too_many_choices",
+                "max choices ({max_choices}) cannot exceed the number of options",
+                {"max_choices": self.max_choices},
+            )
         return self
 
 
@@ -206,7 +220,7 @@ class AmaDraft(Model):
     @model_validator(mode="after")
     def _ends_after_start(self) -> "AmaDraft":
         if self.ends_at <= self.starts_at:
-            raise ValueError("the AMA must end after it starts")
+            raise PydanticCustomError("ends_before_start", "the AMA must end after it starts")
         return self
 
 
@@ -311,7 +325,7 @@ class EntryFile(Model):
     @classmethod
     def _photo_or_video(cls, value: str) -> str:
         if not re.fullmatch(r"(image|video)/[\w.+-]+", value):
-            raise ValueError("only photos and videos can be entered")
+            raise PydanticCustomError("not_media", "only photos and videos can be entered")
         return value
 
 
@@ -322,7 +336,8 @@ class Winner(Model):
     votes: int
 
 
-FORMER_MEMBER = "a former member"  # how public posts and lists name a member who erased their data
+# How public posts and lists name a member who erased their data: stored in English, shown translated by `_`.
+FORMER_MEMBER = "a former member"
 
 
 class Footprint(Model):

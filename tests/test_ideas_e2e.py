@@ -104,7 +104,7 @@ async def test_status_change_with_reason_notifies_followers(configured: Communit
         assert await refused.ephemeral_text() == "Only brand staff can do this."
         assert (await bot.services.ideas.get(c.guild.id, 1)).status == "new"
         record = await c.discord.slash(c.staff, "idea status", idea=1, status="planned", reason="Coming in spring")
-        assert "now planned; 2 followers notified" in await record.ephemeral_text()
+        assert "now planned. 2 followers notified." in await record.ephemeral_text()
         shown = await posted_now(bot, c, message)
         assert field(shown, "Status") == "Planned\nComing in spring"
         thread_messages = c.discord.messages_in(c.discord.channel(int(message["channel_id"])))
@@ -209,7 +209,7 @@ async def test_bad_input_and_rate_limit_store_nothing(configured: Community, sta
     c = configured
     async with start_bot() as bot:
         blank = await (await submit(c, c.alice, "   ")).ephemeral_text()
-        assert blank.startswith("title: String should have at least 1 character")
+        assert blank.startswith("title: cannot be empty")
         hidden = await (await submit(c, c.alice, "Sneaky\u200btitle")).ephemeral_text()
         assert "invisible or control character (U+200B)" in hidden
         with pytest.raises(AssertionError, match="Discord refuses input 'title'"):

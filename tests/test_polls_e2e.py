@@ -45,7 +45,7 @@ async def pick(c: Community, member: Member, poll: Payload, option: int) -> str:
         ({"closes": "whenever"}, "The closing time: use a duration like 30m, 2h or 3d"),
         ({"closes": "200d"}, "The closing time can be at most 90 days away."),
         ({"max_choices": 4}, "max choices (4) cannot exceed the number of options"),
-        ({"options": "Mint | " + "x" * 81}, "options.1: String should have at most 80 characters"),
+        ({"options": "Mint | " + "x" * 81}, "options.1: at most 80 characters"),
     ],
 )
 async def test_bad_polls_are_refused_and_nothing_is_stored(

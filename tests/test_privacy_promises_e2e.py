@@ -128,9 +128,9 @@ async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
             assert message_text(shown_entry).startswith("Entry #2\nby a former member")
             assert "walrus" not in message_text(shown_entry) and shown_entry["attachments"] == []
             fame = message_text(await (await c.discord.slash(c.bob, "challenge halloffame")).reply())
-            assert "Moustache parade #1 (Moustaches): a former member · 1 votes" in fame
+            assert "Moustache parade #1 (Moustaches): a former member · 1 vote" in fame
             board = message_text(await (await c.discord.slash(c.bob, "challenge leaderboard")).reply()).splitlines()
-            assert "a former member · 4 points · 1 entries · 1 wins · streak 1" in board[1], "entry and win together"
+            assert "a former member · 4 points · 1 entry · 1 win · streak 1" in board[1], "entry and win together"
             leaders = message_text(await (await c.discord.slash(c.bob, "idea leaderboard")).reply())
             assert "a former member · 1 shipped" in leaders
             for message in c.discord.messages.values():

@@ -25,6 +25,7 @@ from cogs.amas.publish import (
     queue_message,
 )
 from services.amas import AmaService
+from services.i18n import _
 from services.permissions import MEMBER, MODERATOR, STAFF
 from storage.models import Ama, AmaStatus, Host, QuestionStatus
 
@@ -32,16 +33,18 @@ AmaId = app_commands.Range[int, 1]
 REMINDER_GRACE = timedelta(minutes=10)
 
 
-class AskModal(Form, title="Ask the hosts"):
+class AskModal(Form):
     """The question form; its custom_id names the AMA and whether the question is anonymous."""
 
     template = re.compile(r"ama:ask-form:(?P<ama_id>\d+):(?P<anonymous>[01])")
-    question: discord.ui.TextInput = discord.ui.TextInput(
-        label="Your question", custom_id="question", style=discord.TextStyle.paragraph, max_length=500
-    )
 
     def __init__(self, ama_id: int, anonymous: bool) -> None:
-        super().__init__(custom_id=f"ama:ask-form:{ama_id}:{int(anonymous)}")
+        super().__init__(title=_("Ask the hosts"), custom_id=f"ama:ask-form:{ama_id}:{int(anonymous)}")
+        self.add_item(
+            discord.ui.TextInput(
+                label=_("Your question"), custom_id="question", style=discord.TextStyle.paragraph, max_length=500
+            )
+        )
 
     @classmethod
     async def submitted(cls, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]) -> None:
@@ -60,12 +63,17 @@ class AskModal(Form, title="Ask the hosts"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         if question.status == QuestionStatus.PENDING:
             await interaction.followup.send(
-                f"Thanks! Question #{question.id} waits for a moderator before the community sees it.", ephemeral=True
+                _(
+                    "Thanks! Question #{question} waits for a moderator before the community sees it.",
+                    question=question.id,
+                ),
+                ephemeral=True,
             )
             return
         settled = await bot.delivery.settle(ama.guild_id, f"ama:{ama.id}")
         text = settled.say(
-            f"Your question #{question.id} is in <#{ama.thread_id}>.", f"Question #{question.id} is saved."
+            _("Your question #{question} is in {thread}.", question=question.id, thread=f"<#{ama.thread_id}>"),
+            _("Question #{question} is saved.", question=question.id),
         )
         await interaction.followup.send(text, ephemeral=True)
 
@@ -179,7 +187,9 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await interaction.response.defer(ephemeral=True, thinking=True)
         settled = await self.bot.delivery.settle(ama.guild_id, f"ama:{ama.id}")
         await interaction.followup.send(
-            f"AMA #{ama.id} is scheduled for {discord.utils.format_dt(ama.starts_at)}." + settled.note(), ephemeral=True
+            _("AMA #{ama} is scheduled for {when}.", ama=ama.id, when=discord.utils.format_dt(ama.starts_at))
+            + settled.note(),
+            ephemeral=True,
         )
 
     @app_commands.command(name="open", description="Open an AMA now")
@@ -190,10 +200,10 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await self.amas.get(interaction.guild_id, ama)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if await self.open_now(interaction.guild_id, ama) is None:
-            await interaction.followup.send(f"AMA #{ama} is not waiting to open.", ephemeral=True)
+            await interaction.followup.send(_("AMA #{ama} is not waiting to open.", ama=ama), ephemeral=True)
             return
         settled = await self.bot.delivery.settle(interaction.guild_id, f"ama:{ama}")
-        await interaction.followup.send(f"AMA #{ama} is open." + settled.note(), ephemeral=True)
+        await interaction.followup.send(_("AMA #{ama} is open.", ama=ama) + settled.note(), ephemeral=True)
 
     @app_commands.command(name="close", description="End an AMA now and post its transcript")
     @app_commands.describe(ama=NUMBER["ama"])
@@ -203,10 +213,10 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         await self.amas.get(interaction.guild_id, ama)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if await self.close_now(interaction.guild_id, ama) is None:
-            await interaction.followup.send(f"AMA #{ama} was already closed.", ephemeral=True)
+            await interaction.followup.send(_("AMA #{ama} was already closed.", ama=ama), ephemeral=True)
             return
         settled = await self.bot.delivery.settle(interaction.guild_id, f"ama:{ama}")
-        await interaction.followup.send(f"AMA #{ama} is closed." + settled.note(), ephemeral=True)
+        await interaction.followup.send(_("AMA #{ama} is closed.", ama=ama) + settled.note(), ephemeral=True)
 
     @app_commands.command(name="ask", description="Ask the hosts of the open AMA a question")
     @app_commands.describe(
@@ -225,12 +235,12 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
     async def next(self, interaction: discord.Interaction, ama: AmaId | None = None) -> None:
         assert interaction.guild_id is not None
         current, questions = await self.amas.next_questions(interaction.guild_id, ama)
-        lines = [f"**#{q.id}** ({q.upvotes} ▲) {q.text}" for q in questions] or ["No questions are waiting."]
+        lines = [f"**#{q.id}** ({q.upvotes} ▲) {q.text}" for q in questions] or [_("No questions are waiting.")]
         view = discord.ui.View(timeout=None)
         for q in questions:
-            view.add_item(AmaQuestionButton("answer", q.id, f"Answer #{q.id}"))
+            view.add_item(AmaQuestionButton("answer", q.id, _("Answer #{question}", question=q.id)))
         await interaction.response.send_message(
-            fit_lines([f"Next questions for AMA #{current.id}:", *lines], 2000), view=view, ephemeral=True
+            fit_lines([_("Next questions for AMA #{ama}:", ama=current.id), *lines], 2000), view=view, ephemeral=True
         )
 
     @app_commands.command(name="answer", description="Answer a question (hosts)")
@@ -260,7 +270,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         assert interaction.guild_id is not None
         text = await self.amas.transcript(interaction.guild_id, ama)
         file = discord.File(io.BytesIO(text.encode()), filename=f"ama-{ama}-transcript.md")
-        await interaction.response.send_message(f"Transcript of AMA #{ama}.", file=file, ephemeral=True)
+        await interaction.response.send_message(_("Transcript of AMA #{ama}.", ama=ama), file=file, ephemeral=True)
 
     @open.autocomplete("ama")
     @close.autocomplete("ama")

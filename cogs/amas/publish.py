@@ -13,9 +13,12 @@ from bot.forms import Form
 from bot.permissions import ensure_allowed
 from bot.text import fit_lines, member_name
 from services.amas import asked
+from services.i18n import N_, _, n_
 from services.permissions import MEMBER, MODERATOR
-from services.wording import plural
 from storage.models import Ama, Delivery, Question, QuestionStatus
+
+QUESTION_ACTIONS = {"upvote": N_("Upvote"), "answer": N_("Answer")}
+MODERATION_LABELS = {"approve": N_("Approve #{question}"), "reject": N_("Reject #{question}")}
 
 
 def hosts_text(ama: Ama) -> str:
@@ -24,11 +27,14 @@ def hosts_text(ama: Ama) -> str:
 
 def ama_embed(ama: Ama) -> discord.Embed:
     embed = discord.Embed(title=f"AMA #{ama.id}: {ama.title}", description=ama.description or None)
-    embed.add_field(name="Hosts", value=hosts_text(ama), inline=False)
-    embed.add_field(
-        name="When", value=f"{discord.utils.format_dt(ama.starts_at)} to {discord.utils.format_dt(ama.ends_at, 't')}"
+    embed.add_field(name=_("Hosts"), value=hosts_text(ama), inline=False)
+    when = _(
+        "{start} to {end}",
+        start=discord.utils.format_dt(ama.starts_at),
+        end=discord.utils.format_dt(ama.ends_at, "t"),
     )
-    embed.add_field(name="Ask", value="Use `/ama ask` while it is open; upvote the questions you want answered.")
+    embed.add_field(name=_("When"), value=when)
+    embed.add_field(name=_("Ask"), value=_("Use `/ama ask` while it is open; upvote the questions you want answered."))
     return embed
 
 
@@ -36,9 +42,9 @@ def question_embed(question: Question) -> discord.Embed:
     """The question, and its answer once given (both in the description: up to 500 + 1,500 characters)."""
     text = question.text
     if question.answer:
-        text += f"\n\n**Answer from {question.answered_by}:**\n{question.answer}"
-    embed = discord.Embed(title=f"Question #{question.id}", description=text)
-    embed.set_footer(text=f"{asked(question)} · {plural(question.upvotes, 'upvote', 'upvotes')}")
+        text += "\n\n**" + _("Answer from {host}:", host=question.answered_by) + f"**\n{question.answer}"
+    embed = discord.Embed(title=_("Question #{question}", question=question.id), description=text)
+    embed.set_footer(text=f"{asked(question)} · " + n_("{count} upvote", "{count} upvotes", question.upvotes))
     return embed
 
 
@@ -51,7 +57,7 @@ class AmaQuestionButton(
         style = discord.ButtonStyle.success if action == "upvote" else discord.ButtonStyle.primary
         super().__init__(
             discord.ui.Button(
-                label=label or action.capitalize(),
+                label=label or _(QUESTION_ACTIONS[action]),
                 style=style,
                 custom_id=f"ama:{action}:{question_id}",
                 disabled=disabled,
@@ -71,32 +77,40 @@ class AmaQuestionButton(
         assert interaction.guild_id is not None
         amas = services(interaction).amas
         if self.action == "answer":
-            _, question, _ = await amas.answerable(interaction.guild_id, self.question_id, actor.user_id)
+            _ama, question, _host = await amas.answerable(interaction.guild_id, self.question_id, actor.user_id)
             await AnswerModal(question).open(interaction)
             return
         question, upvoted = await amas.upvote(interaction.guild_id, self.question_id, actor.user_id)
-        text = "You upvoted" if upvoted else "You took back your upvote on"
-        await interaction.response.send_message(f"{text} question #{question.id}.", ephemeral=True)
+        text = (
+            _("You upvoted question #{question}.", question=question.id)
+            if upvoted
+            else _("You took back your upvote on question #{question}.", question=question.id)
+        )
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 def question_view(question: Question) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     answered = question.status == QuestionStatus.ANSWERED
-    view.add_item(AmaQuestionButton("upvote", question.id, f"▲ Upvote ({question.upvotes})"))
-    view.add_item(AmaQuestionButton("answer", question.id, "Answered" if answered else "Answer", disabled=answered))
+    view.add_item(AmaQuestionButton("upvote", question.id, "▲ " + _("Upvote") + f" ({question.upvotes})"))
+    view.add_item(
+        AmaQuestionButton("answer", question.id, _("Answered") if answered else _("Answer"), disabled=answered)
+    )
     return view
 
 
-class AnswerModal(Form, title="Answer a question"):
+class AnswerModal(Form):
     """The host's answer form; its custom_id names the question."""
 
     template = re.compile(r"ama:answer-form:(?P<question_id>\d+)")
-    answer: discord.ui.TextInput = discord.ui.TextInput(
-        label="Your answer", custom_id="answer", style=discord.TextStyle.paragraph, max_length=1500
-    )
 
     def __init__(self, question: Question) -> None:
-        super().__init__(custom_id=f"ama:answer-form:{question.id}")
+        super().__init__(title=_("Answer a question"), custom_id=f"ama:answer-form:{question.id}")
+        self.add_item(
+            discord.ui.TextInput(
+                label=_("Your answer"), custom_id="answer", style=discord.TextStyle.paragraph, max_length=1500
+            )
+        )
 
     @classmethod
     async def submitted(cls, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]) -> None:
@@ -111,7 +125,9 @@ async def answer_question(interaction: discord.Interaction, question_id: int, an
     ama, question = await bot.services.amas.answer(interaction.guild_id, question_id, actor.user_id, answer)
     await interaction.response.defer(ephemeral=True, thinking=True)
     settled = await bot.delivery.settle(ama.guild_id, f"ama:{ama.id}")
-    await interaction.followup.send(f"Question #{question.id} is answered." + settled.note(), ephemeral=True)
+    await interaction.followup.send(
+        _("Question #{question} is answered.", question=question.id) + settled.note(), ephemeral=True
+    )
 
 
 class AmaModerationButton(
@@ -122,7 +138,7 @@ class AmaModerationButton(
         style = discord.ButtonStyle.success if decision == "approve" else discord.ButtonStyle.danger
         super().__init__(
             discord.ui.Button(
-                label=f"{decision.capitalize()} #{question_id}",
+                label=_(MODERATION_LABELS[decision], question=question_id),
                 style=style,
                 custom_id=f"ama:moderate:{decision}:{question_id}",
             )
@@ -144,7 +160,7 @@ class AmaModerationButton(
         question = await amas.moderate(interaction.guild_id, self.question_id, self.decision == "approve")
         if question is None:
             await interaction.response.send_message(
-                f"Question #{self.question_id} was already moderated.", ephemeral=True
+                _("Question #{question} was already moderated.", question=self.question_id), ephemeral=True
             )
             return
         if question.status == QuestionStatus.OPEN:  # the moderator sees the queue once the question is public
@@ -157,9 +173,9 @@ async def queue_message(bot: CoCreateBot, guild_id: int, ama_id: int) -> tuple[s
     """The moderation queue: up to five waiting questions with approve/reject buttons."""
     waiting = await bot.services.amas.pending(guild_id, ama_id)
     view = discord.ui.View(timeout=None)
-    lines = [f"Questions waiting for AMA #{ama_id}: {len(waiting)}"]
+    lines = [_("Questions waiting for AMA #{ama}: {count}", ama=ama_id, count=len(waiting))]
     for question in waiting[:5]:
-        asker = "anonymous" if question.anonymous else question.asker_name
+        asker = _("anonymous") if question.anonymous else question.asker_name
         lines.append(f"**#{question.id}** ({asker}): {question.text}")
         view.add_item(AmaModerationButton("approve", question.id))
         view.add_item(AmaModerationButton("reject", question.id))
@@ -174,13 +190,21 @@ async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
     guild = bot.get_guild(ama.guild_id)
     channel = guild.get_channel(ama.channel_id) if guild else None
     if guild is None or not isinstance(channel, discord.TextChannel):
-        raise Undeliverable(f"AMA #{ama.id} cannot be posted: <#{ama.channel_id}> is not a text channel I can see.")
+        raise Undeliverable(
+            _(
+                "AMA #{ama} cannot be posted: {channel} is not a text channel I can see.",
+                ama=ama.id,
+                channel=f"<#{ama.channel_id}>",
+            )
+        )
     if ama.message_id is None:
         message = await channel.send(embed=ama_embed(ama), nonce=delivery.nonce())
         ama = await amas.attach(ama, message.id, None, None)
     assert ama.message_id is not None
     if ama.thread_id is None:
-        thread_id = await thread_from(channel.get_partial_message(ama.message_id), f"Questions: {ama.title}")
+        thread_id = await thread_from(
+            channel.get_partial_message(ama.message_id), _("Questions: {title}", title=ama.title)
+        )
         ama = await amas.attach(ama, ama.message_id, thread_id, None)
     if ama.event_id is None:
         # A scheduled event carries no nonce: after an interrupted attempt, look for the one it may have made.
@@ -195,7 +219,9 @@ async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
                 entity_type=discord.EntityType.external,
                 privacy_level=discord.PrivacyLevel.guild_only,
                 location=f"#{channel.name}",
-                description=(ama.description or f"Ask the hosts anything in #{channel.name}.")[:1000],
+                description=(ama.description or _("Ask the hosts anything in {channel}.", channel=f"#{channel.name}"))[
+                    :1000
+                ],
             )
         await amas.attach(ama, ama.message_id, ama.thread_id, event.id)
 
@@ -232,7 +258,7 @@ async def post_answer(bot: CoCreateBot, delivery: Delivery) -> None:
         return
     ping = () if question.anonymous or question.asker_id <= 0 else (question.asker_id,)  # not an erased member
     await bot.get_partial_messageable(ama.thread_id, guild_id=ama.guild_id).send(
-        f"<@{ping[0]}>, your question is answered:" if ping else "",
+        _("{member}, your question is answered:", member=f"<@{ping[0]}>") if ping else "",
         embed=question_embed(question),
         allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
         nonce=delivery.nonce(),
@@ -248,12 +274,25 @@ async def announce(bot: CoCreateBot, delivery: Delivery) -> None:
         case "ama.reminder":
             hosts = ", ".join(h.name for h in ama.hosts)
             starts = discord.utils.format_dt(ama.starts_at, "R")
-            content = f"Reminder: AMA **{ama.title}** with {hosts} starts {starts}. Get ready!"
+            content = _(
+                "Reminder: AMA {title} with {hosts} starts {starts}. Get ready!",
+                title=f"**{ama.title}**",
+                hosts=hosts,
+                starts=starts,
+            )
         case "ama.opened":
-            content = f"AMA #{ama.id} **{ama.title}** is open! Ask with `/ama ask`, upvote in <#{ama.thread_id}>."
+            content = _(
+                "AMA #{ama} {title} is open! Ask with `/ama ask`, upvote in {thread}.",
+                ama=ama.id,
+                title=f"**{ama.title}**",
+                thread=f"<#{ama.thread_id}>",
+            )
         case _:
-            content = f"AMA #{ama.id} **{ama.title}** has ended. Thank you for your questions! "
-            content += "The transcript is attached."
+            content = _(
+                "AMA #{ama} {title} has ended. Thank you for your questions! The transcript is attached.",
+                ama=ama.id,
+                title=f"**{ama.title}**",
+            )
             transcript = await bot.services.amas.transcript(ama.guild_id, ama.id)
             file = discord.File(io.BytesIO(transcript.encode()), filename=f"ama-{ama.id}-transcript.md")
     await bot.get_partial_messageable(ama.channel_id, guild_id=ama.guild_id).send(

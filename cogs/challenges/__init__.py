@@ -8,6 +8,7 @@ from discord import app_commands
 from bot.core import CoCreateBot
 from bot.delivery import Handler
 from bot.feature import FeatureCog
+from bot.i18n import server_language
 from bot.permissions import only
 from bot.suggestions import NUMBER, suggestions
 from bot.text import fit_lines
@@ -23,6 +24,7 @@ from cogs.challenges.publish import (
 )
 from services.challenges import START_GRACE, ChallengeService
 from services.errors import InvalidInput
+from services.i18n import _, speaking
 from services.permissions import MEMBER, MODERATOR
 from services.validation import build
 from storage.models import Challenge, EntryFile, Phase, Rotation, Run
@@ -146,7 +148,13 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         self.schedule_runs(challenge)
         upcoming = preview_lines(await self.challenges.preview(interaction.guild_id, challenge.id, 3))
         await interaction.response.send_message(
-            f"Challenge #{challenge.id} **{challenge.name}** is scheduled. Next runs:\n{upcoming}", ephemeral=True
+            _(
+                "Challenge #{challenge} {name} is scheduled. Next runs:",
+                challenge=challenge.id,
+                name=f"**{challenge.name}**",
+            )
+            + f"\n{upcoming}",
+            ephemeral=True,
         )
 
     @app_commands.command(name="edit", description="Change a challenge; only what you pass changes")
@@ -181,7 +189,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         changes |= {"voting_window": voting_window, "timezone": timezone, "rotation": rotation, "prize": prize}
         edited = await self.challenges.edit(interaction.guild_id, challenge, **changes)
         self.schedule_runs(edited)
-        await interaction.response.send_message(f"Saved. {challenge_line(edited)}", ephemeral=True)
+        await interaction.response.send_message(_("Saved.") + " " + challenge_line(edited), ephemeral=True)
 
     @app_commands.command(name="pause", description="Pause a challenge: no new runs until resumed")
     @app_commands.describe(challenge=NUMBER["challenge"])
@@ -189,7 +197,9 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
     async def pause(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
         self.schedule_runs(await self.challenges.pause(interaction.guild_id, challenge, True))
-        await interaction.response.send_message(f"Challenge #{challenge} is paused.", ephemeral=True)
+        await interaction.response.send_message(
+            _("Challenge #{challenge} is paused.", challenge=challenge), ephemeral=True
+        )
 
     @app_commands.command(name="resume", description="Resume a paused challenge from its next scheduled time")
     @app_commands.describe(challenge=NUMBER["challenge"])
@@ -197,7 +207,9 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
     async def resume(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
         self.schedule_runs(await self.challenges.pause(interaction.guild_id, challenge, False))
-        await interaction.response.send_message(f"Challenge #{challenge} is running again.", ephemeral=True)
+        await interaction.response.send_message(
+            _("Challenge #{challenge} is running again.", challenge=challenge), ephemeral=True
+        )
 
     @app_commands.command(name="skip", description="Skip the next run (its theme moves to the run after)")
     @app_commands.describe(challenge=NUMBER["challenge"])
@@ -206,7 +218,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         assert interaction.guild_id is not None
         skipped = await self.challenges.skip_next(interaction.guild_id, challenge)
         await interaction.response.send_message(
-            f"The run of {discord.utils.format_dt(skipped, 'f')} is skipped.", ephemeral=True
+            _("The run of {when} is skipped.", when=discord.utils.format_dt(skipped, "f")), ephemeral=True
         )
 
     @app_commands.command(name="delete", description="Delete a challenge with its runs and entries")
@@ -219,8 +231,12 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         view = discord.ui.View(timeout=None)
         view.add_item(ChallengeDeleteButton(found.id, interaction.user.id))
         await interaction.response.send_message(
-            f"Delete challenge #{found.id} **{found.name}** with all its runs, entries, votes and winners? "
-            "It cannot be undone.",
+            _(
+                "Delete challenge #{challenge} {name} with all its runs, entries, votes and winners? "
+                "It cannot be undone.",
+                challenge=found.id,
+                name=f"**{found.name}**",
+            ),
             view=view,
             ephemeral=True,
         )
@@ -232,7 +248,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
     async def list_challenges(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         lines = [challenge_line(c) for c in await self.challenges.all(interaction.guild_id)]
-        await interaction.response.send_message(fit_lines(lines, 2000) or "No challenges yet.", ephemeral=True)
+        await interaction.response.send_message(fit_lines(lines, 2000) or _("No challenges yet."), ephemeral=True)
 
     @app_commands.command(name="preview", description="The next five runs with their themes")
     @app_commands.describe(challenge=NUMBER["challenge"])
@@ -240,7 +256,9 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
     async def preview(self, interaction: discord.Interaction, challenge: ChallengeId) -> None:
         assert interaction.guild_id is not None
         runs = await self.challenges.preview(interaction.guild_id, challenge)
-        await interaction.response.send_message(f"Next runs of #{challenge}:\n{preview_lines(runs)}", ephemeral=True)
+        await interaction.response.send_message(
+            _("Next runs of #{challenge}:", challenge=challenge) + "\n" + preview_lines(runs), ephemeral=True
+        )
 
     @app_commands.command(name="enter", description="Enter the running challenge (enter again to replace your entry)")
     @app_commands.describe(
@@ -262,7 +280,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         file = None
         if attachment is not None:  # kept now: Discord's links to it expire before voting opens
             if attachment.size > MAX_FILE_BYTES:
-                raise InvalidInput("Attachments can be 8 MB at most.")
+                raise InvalidInput(_("Attachments can be 8 MB at most."))
             file = build(
                 EntryFile,
                 name=attachment.filename,
@@ -272,28 +290,33 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         run, replaced = await self.challenges.enter(
             interaction.guild_id, challenge, interaction.user.id, text, file, link
         )
-        verb = "is updated" if replaced else "is in"
+        theme, until = f"**{run.theme}**", discord.utils.format_dt(run.entries_close_at, "f")
+        text = (
+            _("Your entry for {theme} is updated.", theme=theme)
+            if replaced
+            else _("Your entry for {theme} is in.", theme=theme)
+        )
         await interaction.response.send_message(
-            f"Your entry for **{run.theme}** {verb}. You can change it until "
-            f"{discord.utils.format_dt(run.entries_close_at, 'f')}.",
-            ephemeral=True,
+            text + " " + _("You can change it until {when}.", when=until), ephemeral=True
         )
 
     @app_commands.command(name="halloffame", description="Past winners")
     @only(MEMBER)
     async def halloffame(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.send_message(
-            embed=hall_of_fame_embed(await self.challenges.hall_of_fame(interaction.guild_id))
-        )
+        winners = await self.challenges.hall_of_fame(interaction.guild_id)
+        with speaking(await server_language(self.bot, interaction.guild_id)):  # a public answer
+            embed = hall_of_fame_embed(winners)
+        await interaction.response.send_message(embed=embed)
 
     @app_commands.command(name="leaderboard", description="Participation points and streaks")
     @only(MEMBER)
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.send_message(
-            embed=leaderboard_embed(await self.challenges.leaderboard(interaction.guild_id))
-        )
+        standings = await self.challenges.leaderboard(interaction.guild_id)
+        with speaking(await server_language(self.bot, interaction.guild_id)):  # a public answer
+            embed = leaderboard_embed(standings)
+        await interaction.response.send_message(embed=embed)
 
     @edit.autocomplete("challenge")
     @pause.autocomplete("challenge")

@@ -11,7 +11,9 @@ from bot.errors import reports_errors
 from bot.permissions import ensure_allowed, ensure_confirmer
 from bot.text import member_name
 from services.challenges import PreviewRun, Standing
+from services.i18n import _, n_
 from services.permissions import MEMBER, MODERATOR
+from services.wording import local_time
 from storage.models import Challenge, Delivery, Entry, Phase, Run, Winner
 
 
@@ -20,16 +22,14 @@ def when(moment: object) -> str:
 
 
 def preview_lines(runs: list[PreviewRun]) -> str:
-    return (
-        "\n".join(
-            f"{run.starts_at:%a %d %b %Y %H:%M %Z}: {'~~skipped~~' if run.skipped else run.theme}" for run in runs
-        )
-        or "No upcoming runs."
-    )
+    lines = [
+        f"{local_time(run.starts_at)}: " + ("~~" + _("skipped") + "~~" if run.skipped else run.theme) for run in runs
+    ]
+    return "\n".join(lines) or _("No upcoming runs.")
 
 
 def challenge_line(challenge: Challenge) -> str:
-    state = " · paused" if challenge.paused else ""
+    state = " · " + _("paused") if challenge.paused else ""
     where = f"`{challenge.schedule}` {challenge.timezone} · <#{challenge.channel_id}>"
     return f"**#{challenge.id} {challenge.name}** · {where}{state}"
 
@@ -57,8 +57,12 @@ class ChallengeVoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"
         actor = await ensure_allowed(interaction, MEMBER)
         assert interaction.guild_id is not None
         entry, counted = await services(interaction).challenges.vote(interaction.guild_id, self.entry_id, actor.user_id)
-        text = f"You voted for entry #{entry.id}." if counted else f"Your vote for entry #{entry.id} is taken back."
-        await interaction.response.send_message(text + " One vote per member per run.", ephemeral=True)
+        text = (
+            _("You voted for entry #{entry}.", entry=entry.id)
+            if counted
+            else _("Your vote for entry #{entry} is taken back.", entry=entry.id)
+        )
+        await interaction.response.send_message(text + " " + _("One vote per member per run."), ephemeral=True)
 
 
 class ChallengeDeleteButton(
@@ -70,7 +74,7 @@ class ChallengeDeleteButton(
     def __init__(self, challenge_id: int, member_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label=f"Yes, delete challenge #{challenge_id}",
+                label=_("Yes, delete challenge #{challenge}", challenge=challenge_id),
                 style=discord.ButtonStyle.danger,
                 custom_id=f"challenge:delete:{challenge_id}:{member_id}",
             )
@@ -90,7 +94,7 @@ class ChallengeDeleteButton(
         deleted = await services(interaction).challenges.delete(interaction.guild_id, self.challenge_id)
         interaction.client.scheduler.cancel(f"challenge:run:{self.challenge_id}")  # type: ignore[attr-defined]
         await interaction.response.edit_message(
-            content=f"Challenge #{deleted.id} {deleted.name} is deleted.", view=None
+            content=_("Challenge #{challenge} {name} is deleted.", challenge=deleted.id, name=deleted.name), view=None
         )
 
 
@@ -101,12 +105,12 @@ def entry_view(entry: Entry, disabled: bool = False) -> discord.ui.View:
 
 
 def entry_embed(entry: Entry) -> discord.Embed:
-    parts = [f"by {member_name(entry.member_id)}"]
+    parts = [_("by {member}", member=member_name(entry.member_id))]
     if entry.text:
         parts.append(entry.text)
     if entry.link:
         parts.append(entry.link)
-    embed = discord.Embed(title=f"Entry #{entry.id}", description="\n".join(parts))
+    embed = discord.Embed(title=_("Entry #{entry}", entry=entry.id), description="\n".join(parts))
     if entry.attachment_name:
         embed.set_image(url=f"attachment://{entry.attachment_name}")
     return embed
@@ -122,16 +126,25 @@ async def post_run(bot: CoCreateBot, delivery: Delivery) -> None:
     ping: tuple[int, ...] = ()
     match delivery.kind:
         case "challenge.started":
-            prize = f"\nPrize: {challenge.prize}" if challenge.prize else ""
-            text = (
-                f"**{challenge.name}** #{run.number} is on! This time's theme: **{run.theme}**.\n"
-                f"Enter with `/challenge enter` until {when(run.entries_close_at)}.{prize}"
+            text = _(
+                "{challenge} #{number} is on! This time's theme: {theme}.",
+                challenge=f"**{challenge.name}**",
+                number=run.number,
+                theme=f"**{run.theme}**",
             )
+            text += "\n" + _("Enter with `/challenge enter` until {when}.", when=when(run.entries_close_at))
+            if challenge.prize:
+                text += "\n" + _("Prize: {prize}", prize=challenge.prize)
         case "challenge.voting":
             entries = await challenges.entries(run.guild_id, run.id)
             text = (
-                f"Voting is open for {title} until {when(run.voting_close_at)}. "
-                f"{len(entries)} entries: vote for your favourite (one vote, not your own)!"
+                _("Voting is open for {run} until {when}.", run=title, when=when(run.voting_close_at))
+                + " "
+                + n_(
+                    "{count} entry: vote for your favourite (one vote, not your own)!",
+                    "{count} entries: vote for your favourite (one vote, not your own)!",
+                    len(entries),
+                )
             )
         case _:
             text, ping = await winners_text(bot, challenge, run, title)
@@ -148,16 +161,35 @@ RUN_POSTS = ("challenge.started", "challenge.voting", "challenge.winners")
 async def winners_text(bot: CoCreateBot, challenge: Challenge, run: Run, title: str) -> tuple[str, tuple[int, ...]]:
     """Celebrate the recorded winners, pinging them (a ping they should get)."""
     if not await bot.services.challenges.entries(run.guild_id, run.id):
-        return f"{title} had no entries this time. See you at the next one!", ()
+        return _("{run} had no entries this time. See you at the next one!", run=title), ()
     winners = await bot.services.challenges.winners(run.guild_id, run.id)
     if not winners:
-        return f"{title}: no votes were cast, so there is no winner this time.", ()
-    names = " and ".join(member_name(entry.member_id) for entry, _ in winners)
+        return _("{run}: no votes were cast, so there is no winner this time.", run=title), ()
+    members = [member_name(entry.member_id) for entry, _votes in winners]
+    names = (
+        members[0] if len(members) == 1 else _("{first} and {last}", first=", ".join(members[:-1]), last=members[-1])
+    )
     votes = winners[0][1]
-    tie = " (a tie!)" if len(winners) > 1 else ""
-    prize = f" Prize: {challenge.prize}." if challenge.prize else ""
-    text = f"🏆 {title}: congratulations {names}{tie} with {votes} vote{'s' * (votes != 1)}!{prize}"
-    return text, tuple(entry.member_id for entry, _ in winners)
+    text = "🏆 " + (
+        n_(
+            "{run}: congratulations {names} with {count} vote!",
+            "{run}: congratulations {names} with {count} votes!",
+            votes,
+            run=title,
+            names=names,
+        )
+        if len(winners) == 1
+        else n_(
+            "{run}: congratulations {names} (a tie!) with {count} vote each!",
+            "{run}: congratulations {names} (a tie!) with {count} votes each!",
+            votes,
+            run=title,
+            names=names,
+        )
+    )
+    if challenge.prize:
+        text += " " + _("Prize: {prize}", prize=challenge.prize)
+    return text, tuple(entry.member_id for entry, _votes in winners)
 
 
 async def post_entry(bot: CoCreateBot, delivery: Delivery) -> None:
@@ -198,16 +230,23 @@ async def render_entry(bot: CoCreateBot, delivery: Delivery) -> None:
 def hall_of_fame_embed(winners: list[Winner]) -> discord.Embed:
     lines = [
         f"{discord.utils.format_dt(w.run.voting_close_at, 'd')} · {w.challenge_name} #{w.run.number} "
-        f"({w.run.theme}): {member_name(w.member_id)} · {w.votes} votes"
+        f"({w.run.theme}): {member_name(w.member_id)} · " + n_("{count} vote", "{count} votes", w.votes)
         for w in winners
     ]
-    return discord.Embed(title="Hall of fame", description="\n".join(lines) or "No winners yet.")
+    return discord.Embed(title=_("Hall of fame"), description="\n".join(lines) or _("No winners yet."))
 
 
 def leaderboard_embed(standings: list[Standing]) -> discord.Embed:
     lines = [
-        f"{rank}. {member_name(s.member_id)} · {s.points} points · {s.entries} entries · {s.wins} wins"
-        f" · streak {s.streak}"
+        f"{rank}. {member_name(s.member_id)} · "
+        + " · ".join(
+            (
+                n_("{count} point", "{count} points", s.points),
+                n_("{count} entry", "{count} entries", s.entries),
+                n_("{count} win", "{count} wins", s.wins),
+                _("streak {count}", count=s.streak),
+            )
+        )
         for rank, s in enumerate(standings, start=1)
     ]
-    return discord.Embed(title="Challenge leaderboard", description="\n".join(lines) or "Nobody has entered yet.")
+    return discord.Embed(title=_("Challenge leaderboard"), description="\n".join(lines) or _("Nobody has entered yet."))

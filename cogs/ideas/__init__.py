@@ -9,6 +9,7 @@ from discord import app_commands
 from bot.core import CoCreateBot
 from bot.delivery import Handler
 from bot.feature import FeatureCog
+from bot.i18n import server_language
 from bot.permissions import only
 from bot.suggestions import NUMBER, suggestions
 from cogs.ideas import publish
@@ -16,8 +17,10 @@ from cogs.ideas.embeds import leaderboard_embed, page_embed
 from cogs.ideas.publish import NO_IDEAS_CHANNEL, THREAD_POSTS, IdeaVoteButton
 from cogs.ideas.views import IdeaDraftButton, IdeaModal, IdeaPageButton, browse_page
 from services.errors import InvalidInput
+from services.i18n import _, n_, speaking
 from services.ideas import IdeaQuery, IdeaService
 from services.permissions import MEMBER, MODERATOR, STAFF
+from services.wording import state_name
 from storage.models import IdeaStatus
 
 STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in IdeaStatus if s != IdeaStatus.DUPLICATE]
@@ -47,7 +50,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     async def submit(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         if (await self.bot.services.setup.get(interaction.guild_id)).ideas_channel_id is None:
-            raise InvalidInput(NO_IDEAS_CHANNEL)
+            raise InvalidInput(_(NO_IDEAS_CHANNEL))
         await self.ideas.check_rate_limit(interaction.guild_id, interaction.user.id)
         categories = (await self.ideas.settings(interaction.guild_id)).categories
         await IdeaModal(categories).open(interaction)
@@ -64,7 +67,10 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         )
         settled = await self.bot.delivery.settle(interaction.guild_id, f"idea:{idea}")
         await interaction.followup.send(
-            f"Idea #{idea} is now {change.idea.status}; {len(change.notify)} followers notified." + settled.note(),
+            _("Idea #{idea} is now {status}.", idea=idea, status=state_name(change.idea.status))
+            + " "
+            + n_("{count} follower notified.", "{count} followers notified.", len(change.notify))
+            + settled.note(),
             ephemeral=True,
         )
 
@@ -79,7 +85,14 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         merged, target = await self.ideas.merge(interaction.guild_id, duplicate, into, reason)
         settled = await self.bot.delivery.settle(interaction.guild_id, f"idea:{merged.id}")
         await interaction.followup.send(
-            f"Merged #{merged.id} into #{target.id}; it now has score {target.score}." + settled.note(), ephemeral=True
+            _(
+                "Merged #{idea} into #{into}; it now has score {score}.",
+                idea=merged.id,
+                into=target.id,
+                score=target.score,
+            )
+            + settled.note(),
+            ephemeral=True,
         )
 
     async def _browse(self, interaction: discord.Interaction, query: IdeaQuery) -> None:
@@ -149,7 +162,9 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     async def search(self, interaction: discord.Interaction, words: app_commands.Range[str, 1, 100]) -> None:
         assert interaction.guild_id is not None
         page = await self.ideas.search(interaction.guild_id, words)
-        await interaction.response.send_message(embed=page_embed(f"Ideas matching “{words}”", page, 0), ephemeral=True)
+        await interaction.response.send_message(
+            embed=page_embed(_("Ideas matching “{words}”", words=words), page, 0), ephemeral=True
+        )
 
     @app_commands.command(name="credit", description="Credit a co-author of a shipped idea")
     @app_commands.describe(idea=NUMBER["idea"], member="Who helped shape the idea")
@@ -157,14 +172,18 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     async def credit(self, interaction: discord.Interaction, idea: IdeaId, member: discord.Member) -> None:
         assert interaction.guild_id is not None
         await self.ideas.credit(interaction.guild_id, idea, member.id)
-        await interaction.response.send_message(f"{member.mention} is credited on idea #{idea}.", ephemeral=True)
+        await interaction.response.send_message(
+            _("{member} is credited on idea #{idea}.", member=member.mention, idea=idea), ephemeral=True
+        )
 
     @app_commands.command(name="leaderboard", description="Members ranked by shipped ideas and votes received")
     @only(MEMBER)
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         rows = await self.ideas.leaderboard(interaction.guild_id)
-        await interaction.response.send_message(embed=leaderboard_embed(rows))
+        with speaking(await server_language(self.bot, interaction.guild_id)):  # a public answer
+            embed = leaderboard_embed(rows)
+        await interaction.response.send_message(embed=embed)
 
     @app_commands.command(name="export", description="Download every idea as a CSV file")
     @only(STAFF)
@@ -172,7 +191,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         assert interaction.guild_id is not None
         data = (await self.ideas.export_csv(interaction.guild_id)).encode()
         file = discord.File(io.BytesIO(data), filename="ideas.csv")
-        await interaction.response.send_message("All ideas, as CSV.", file=file, ephemeral=True)
+        await interaction.response.send_message(_("All ideas, as CSV."), file=file, ephemeral=True)
 
     @app_commands.command(name="notifications", description="Get (or stop) pings when ideas you follow change")
     @app_commands.describe(enabled="Whether you get a message when your ideas change status")
@@ -180,8 +199,8 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     async def notifications(self, interaction: discord.Interaction, enabled: bool) -> None:
         assert interaction.guild_id is not None
         await self.ideas.set_notifications(interaction.guild_id, interaction.user.id, enabled)
-        state = "on" if enabled else "off"
-        await interaction.response.send_message(f"Idea notifications are {state} for you.", ephemeral=True)
+        text = _("Idea notifications are on for you.") if enabled else _("Idea notifications are off for you.")
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="settings", description="Downvotes, categories and the hourly submission limit")
     @app_commands.describe(
@@ -200,8 +219,13 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         assert interaction.guild_id is not None
         saved = await self.ideas.configure(interaction.guild_id, downvotes, categories, hourly_limit)
         await interaction.response.send_message(
-            f"Downvotes {'on' if saved.downvotes else 'off'} · categories: {', '.join(saved.categories) or 'none'}"
-            f" · {saved.hourly_limit} ideas per member per hour.",
+            " · ".join(
+                (
+                    _("Downvotes on") if saved.downvotes else _("Downvotes off"),
+                    _("categories: {categories}", categories=", ".join(saved.categories) or _("none")),
+                    n_("{count} idea per member per hour.", "{count} ideas per member per hour.", saved.hourly_limit),
+                )
+            ),
             ephemeral=True,
         )
 

@@ -3,8 +3,9 @@
 import discord
 
 from bot.text import member_name
+from services.i18n import _, n_
 from services.ideas import Page, VoteOutcome
-from services.wording import plural
+from services.wording import state_name
 from storage.models import Idea, IdeaStatus
 
 STATUS_COLOURS = {
@@ -19,54 +20,62 @@ STATUS_COLOURS = {
 
 
 def score_line(idea: Idea) -> str:
-    return f"▲ {idea.upvotes}  ▼ {idea.downvotes}  ·  score {idea.score}"
+    return f"▲ {idea.upvotes}  ▼ {idea.downvotes}  ·  " + _("score {score}", score=idea.score)
 
 
 def idea_embed(idea: Idea) -> discord.Embed:
     embed = discord.Embed(
         title=f"#{idea.id} {idea.title}", description=idea.description, colour=STATUS_COLOURS[idea.status]
     )
-    status = idea.status.value.capitalize()
+    status = state_name(idea.status).capitalize()
     if idea.status == IdeaStatus.DUPLICATE:
-        status += f" of #{idea.duplicate_of}"
-    embed.add_field(name="Status", value=f"{status}\n{idea.status_reason}" if idea.status_reason else status)
-    embed.add_field(name="Score", value=score_line(idea))
-    embed.add_field(name="Author", value=member_name(idea.author_id))
+        status = _("Duplicate of #{idea}", idea=idea.duplicate_of)
+    embed.add_field(name=_("Status"), value=f"{status}\n{idea.status_reason}" if idea.status_reason else status)
+    embed.add_field(name=_("Score"), value=score_line(idea))
+    embed.add_field(name=_("Author"), value=member_name(idea.author_id))
     if idea.category:
-        embed.add_field(name="Category", value=idea.category)
+        embed.add_field(name=_("Category"), value=idea.category)
     if idea.credited:
-        embed.add_field(name="Credited", value=" ".join(member_name(m) for m in idea.credited), inline=False)
-    embed.set_footer(text="Vote with the buttons · discuss in the thread")
+        embed.add_field(name=_("Credited"), value=" ".join(member_name(m) for m in idea.credited), inline=False)
+    embed.set_footer(text=_("Vote with the buttons · discuss in the thread"))
     return embed
 
 
 def idea_line(idea: Idea) -> str:
-    link = f" · [open](https://discord.com/channels/{idea.guild_id}/{idea.thread_id})" if idea.thread_id else ""
-    return f"**#{idea.id} {discord.utils.escape_markdown(idea.title)}** · {idea.status} · {score_line(idea)}{link}"
+    link = f" · [{_('open')}](https://discord.com/channels/{idea.guild_id}/{idea.thread_id})" if idea.thread_id else ""
+    title = discord.utils.escape_markdown(idea.title)
+    return f"**#{idea.id} {title}** · {state_name(idea.status)} · {score_line(idea)}{link}"
 
 
 def page_embed(title: str, page: Page, number: int) -> discord.Embed:
-    lines = [idea_line(i) for i in page.ideas] or ["No ideas match."]
+    lines = [idea_line(i) for i in page.ideas] or [_("No ideas match.")]
     embed = discord.Embed(title=title, description="\n".join(lines), colour=discord.Colour.blurple())
-    embed.set_footer(text=f"Page {number + 1}")
+    embed.set_footer(text=_("Page {number}", number=number + 1))
     return embed
 
 
 def vote_confirmation(outcome: VoteOutcome) -> str:
     label = f"#{outcome.idea.id} {outcome.idea.title}"
     if outcome.my_vote is None:
-        return f"Your vote on {label} is taken back."
-    direction = "up ▲" if outcome.my_vote > 0 else "down ▼"
-    return f"You voted {direction} on {label}. Click the same button again to take it back."
+        return _("Your vote on {idea} is taken back.", idea=label)
+    voted = (
+        _("You voted up ▲ on {idea}.", idea=label)
+        if outcome.my_vote > 0
+        else _("You voted down ▼ on {idea}.", idea=label)
+    )
+    return voted + " " + _("Click the same button again to take it back.")
 
 
 def leaderboard_embed(rows: list[tuple[int, int, int]]) -> discord.Embed:
     lines = [
-        f"{rank}. {member_name(member)} · {shipped} shipped · {plural(votes, 'upvote', 'upvotes')} received"
+        f"{rank}. {member_name(member)} · "
+        + _("{count} shipped", count=shipped)
+        + " · "
+        + n_("{count} upvote received", "{count} upvotes received", votes)
         for rank, (member, shipped, votes) in enumerate(rows, start=1)
     ]
     return discord.Embed(
-        title="Co-creators leaderboard",
-        description="\n".join(lines) or "No votes or shipped ideas yet.",
+        title=_("Co-creators leaderboard"),
+        description="\n".join(lines) or _("No votes or shipped ideas yet."),
         colour=discord.Colour.gold(),
     )

@@ -10,10 +10,12 @@ from bot.delivery import Undeliverable, thread_from
 from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
 from cogs.ideas.embeds import idea_embed, vote_confirmation
+from services.i18n import N_, _
 from services.permissions import MEMBER
-from storage.models import Delivery, Idea
+from services.wording import state_name
+from storage.models import Delivery, Idea, IdeaStatus
 
-NO_IDEAS_CHANNEL = "The ideas channel is not set up yet; ask an admin to run /setup set."
+NO_IDEAS_CHANNEL = N_("The ideas channel is not set up yet; ask an admin to run /setup set.")
 
 
 async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
@@ -34,7 +36,7 @@ async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
             await bot.services.ideas.attach_post(idea, post_id, post_id, post_id)
             return
         if not isinstance(channel, discord.TextChannel):
-            raise Undeliverable(NO_IDEAS_CHANNEL)  # not configured, deleted, or not a text or forum channel
+            raise Undeliverable(_(NO_IDEAS_CHANNEL))  # not configured, deleted, or not a text or forum channel
         message = await channel.send(embed=embed, view=view, nonce=delivery.nonce())
         await bot.services.ideas.attach_post(idea, channel.id, message.id, None)
         idea = idea.model_copy(update={"channel_id": channel.id, "message_id": message.id})
@@ -77,18 +79,23 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
     ping: list[int] = []
     match delivery.kind:
         case "idea.status":
-            by = f", by <@{payload['by']}>" if payload.get("by") else ""
-            status, previous = payload["status"].capitalize(), payload["previous"]
-            text = f"**Status: {status}** (was {previous}){by}\n> {payload['reason']}"
+            status = state_name(IdeaStatus(payload["status"])).capitalize()
+            previous = state_name(IdeaStatus(payload["previous"]))
+            text = "**" + _("Status: {status}", status=status) + "** " + _("(was {previous})", previous=previous)
+            if payload.get("by"):
+                text += _(", by {member}", member=f"<@{payload['by']}>")
+            text += f"\n> {payload['reason']}"
         case "idea.followers":
             ping = payload["members"]
-            text = "Following this idea: " + " ".join(f"<@{m}>" for m in ping)
+            text = _("Following this idea:") + " " + " ".join(f"<@{m}>" for m in ping)
         case "idea.merged":
             target = await ideas.get(idea.guild_id, payload["into"])
-            text = f"Merged into **#{target.id} {target.title}**: <#{target.thread_id}>"
+            text = _(
+                "Merged into {idea}: {thread}", idea=f"**#{target.id} {target.title}**", thread=f"<#{target.thread_id}>"
+            )
         case _:
             merged = await ideas.get(idea.guild_id, payload["from"])
-            text = f"**#{merged.id} {merged.title}** was merged into this idea."
+            text = _("{idea} was merged into this idea.", idea=f"**#{merged.id} {merged.title}**")
     await bot.get_partial_messageable(idea.thread_id, guild_id=idea.guild_id).send(
         text,
         allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
@@ -106,7 +113,7 @@ class IdeaVoteButton(
         up = direction == "up"
         super().__init__(
             discord.ui.Button(
-                label=f"{'▲ Upvote' if up else '▼ Downvote'} ({count})",
+                label=("▲ " + _("Upvote") if up else "▼ " + _("Downvote")) + f" ({count})",
                 style=discord.ButtonStyle.success if up else discord.ButtonStyle.secondary,
                 custom_id=f"idea:vote:{idea_id}:{direction}",
                 disabled=disabled,

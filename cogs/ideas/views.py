@@ -10,16 +10,18 @@ from bot.forms import Form
 from bot.permissions import ensure_allowed
 from cogs.ideas.embeds import page_embed
 from services.errors import InvalidInput
+from services.i18n import N_, _
 from services.ideas import IdeaQuery
 from services.permissions import MEMBER
+from services.wording import state_name
 from storage.models import DraftText, Idea, IdeaStatus
 
 STATUSES = list(IdeaStatus)
 
 
 DRAFT_ACTIONS = {
-    "post": ("Post mine anyway", discord.ButtonStyle.primary),
-    "edit": ("Edit and resubmit", discord.ButtonStyle.secondary),
+    "post": (N_("Post mine anyway"), discord.ButtonStyle.primary),
+    "edit": (N_("Edit and resubmit"), discord.ButtonStyle.secondary),
 }
 
 
@@ -30,7 +32,7 @@ class IdeaDraftButton(
 
     def __init__(self, action: str, draft_id: int) -> None:
         label, style = DRAFT_ACTIONS[action]
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"idea:draft:{action}:{draft_id}"))
+        super().__init__(discord.ui.Button(label=_(label), style=style, custom_id=f"idea:draft:{action}:{draft_id}"))
         self.action, self.draft_id = action, draft_id
 
     @classmethod
@@ -58,9 +60,13 @@ async def posted_text(interaction: discord.Interaction, idea: Idea) -> str:
     """Where the new idea is, once Discord shows it; or that it is saved and will appear."""
     settled = await interaction.client.delivery.settle(idea.guild_id, f"idea:{idea.id}")  # type: ignore[attr-defined]
     if not settled.delivered:
-        return f"Your idea #{idea.id} is saved.{settled.note()}"
+        return _("Your idea #{idea} is saved.", idea=idea.id) + settled.note()
     idea = await services(interaction).ideas.get(idea.guild_id, idea.id)
-    return f"Your idea #{idea.id} is posted: <#{idea.thread_id}>. Share it so people can vote!"
+    return _(
+        "Your idea #{idea} is posted: {thread}. Share it so people can vote!",
+        idea=idea.id,
+        thread=f"<#{idea.thread_id}>",
+    )
 
 
 PAGE_TEMPLATE = (
@@ -113,32 +119,35 @@ async def browse_page(interaction: discord.Interaction, query: IdeaQuery) -> tup
     view = discord.ui.View(timeout=None)
     previous = query.model_copy(update={"page": max(0, query.page - 1)})
     following = query.model_copy(update={"page": query.page + 1})
-    view.add_item(IdeaPageButton(previous, categories, "◀ Previous", disabled=query.page == 0))
-    view.add_item(IdeaPageButton(following, categories, "Next ▶", disabled=not page.has_next))
-    title = "Top ideas" if query.sort == "top" else "Newest ideas"
+    view.add_item(IdeaPageButton(previous, categories, "◀ " + _("Previous"), disabled=query.page == 0))
+    view.add_item(IdeaPageButton(following, categories, _("Next") + " ▶", disabled=not page.has_next))
+    title = _("Top ideas") if query.sort == "top" else _("Newest ideas")
     return page_embed(title, page, query.page), view
 
 
-class IdeaModal(Form, title="Propose an idea"):
+class IdeaModal(Form):
     """The submit form; its custom_id names the member's kept draft it replaces (0: none)."""
 
     template = re.compile(r"idea:submit:(?P<draft_id>\d+)")
-    idea_title: discord.ui.TextInput = discord.ui.TextInput(
-        label="Title", custom_id="title", min_length=1, max_length=100
-    )
-    description: discord.ui.TextInput = discord.ui.TextInput(
-        label="Description", custom_id="description", style=discord.TextStyle.paragraph, min_length=1, max_length=2000
-    )
 
     def __init__(
         self, categories: tuple[str, ...], draft: DraftText | None = None, draft_id: int | None = None
     ) -> None:
         """A blank form, or one filled in with the member's kept `draft` (which the submission replaces)."""
-        super().__init__(custom_id=f"idea:submit:{draft_id or 0}")
+        super().__init__(title=_("Propose an idea"), custom_id=f"idea:submit:{draft_id or 0}")
+        self.idea_title = discord.ui.TextInput(label=_("Title"), custom_id="title", min_length=1, max_length=100)
+        self.description = discord.ui.TextInput(
+            label=_("Description"),
+            custom_id="description",
+            style=discord.TextStyle.paragraph,
+            min_length=1,
+            max_length=2000,
+        )
+        self.add_item(self.idea_title).add_item(self.description)
         self.category: discord.ui.TextInput | None = None
         if categories:
             self.category = discord.ui.TextInput(
-                label="Category (optional)",
+                label=_("Category (optional)"),
                 custom_id="category",
                 required=False,
                 max_length=30,
@@ -166,15 +175,24 @@ class IdeaModal(Form, title="Propose an idea"):
             kept = await ideas.keep_draft(interaction.guild_id, actor.user_id, text, replacing=draft_id)
             view = discord.ui.View(timeout=None)
             view.add_item(IdeaDraftButton("edit", kept))
-            await interaction.followup.send(f"{refusal.message}\nYour text is saved.", view=view, ephemeral=True)
+            await interaction.followup.send(
+                refusal.message + "\n" + _("Your text is saved."), view=view, ephemeral=True
+            )
             return
         if outcome.idea is None:
             assert outcome.draft_id is not None
-            lines = "\n".join(f"• #{i.id} {i.title} ({i.status}, score {i.score})" for i in outcome.similar)
+            lines = "\n".join(
+                f"• #{i.id} {i.title} ("
+                + _("{status}, score {score}", status=state_name(i.status), score=i.score)
+                + ")"
+                for i in outcome.similar
+            )
             view = discord.ui.View(timeout=None)
             view.add_item(IdeaDraftButton("post", outcome.draft_id))
             view.add_item(IdeaDraftButton("edit", outcome.draft_id))
-            notice = f"These ideas look like yours:\n{lines}\nVote there, or post yours anyway (your text is saved)."
+            notice = "\n".join(
+                (_("These ideas look like yours:"), lines, _("Vote there, or post yours anyway (your text is saved)."))
+            )
             await interaction.followup.send(notice, view=view, ephemeral=True)
             return
         await interaction.followup.send(await posted_text(interaction, outcome.idea), ephemeral=True)

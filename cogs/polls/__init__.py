@@ -14,6 +14,7 @@ from bot.suggestions import NUMBER, suggestions
 from bot.text import fit_lines
 from cogs.polls import publish
 from cogs.polls.publish import PollVoteButton, poll_embed, poll_link
+from services.i18n import _
 from services.permissions import MEMBER, ORGANISER
 from services.polls import PollService
 from storage.models import Poll
@@ -89,7 +90,7 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         self.schedule_close(poll)
         await interaction.response.defer(ephemeral=True, thinking=True)
         settled = await self.bot.delivery.settle(poll.guild_id, f"poll:{poll.id}")
-        text = settled.say(f"Poll #{poll.id} is live.", f"Poll #{poll.id} is saved.")
+        text = settled.say(_("Poll #{poll} is live.", poll=poll.id), _("Poll #{poll} is saved.", poll=poll.id))
         await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="close", description="Close a poll now (its creator or a moderator)")
@@ -102,7 +103,7 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         self.bot.scheduler.cancel(f"poll:close:{poll}")
         await interaction.response.defer(ephemeral=True, thinking=True)
         settled = await self.bot.delivery.settle(interaction.guild_id, f"poll:{poll}")
-        await interaction.followup.send(f"Poll #{poll} is closed." + settled.note(), ephemeral=True)
+        await interaction.followup.send(_("Poll #{poll} is closed.", poll=poll) + settled.note(), ephemeral=True)
 
     @app_commands.command(name="results", description="See a poll's current results")
     @app_commands.describe(poll=NUMBER["poll"])
@@ -123,11 +124,11 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         polls = await self.polls.open_polls(interaction.guild_id)
         lines = [
             f"**#{p.id}** {discord.utils.escape_markdown(p.question)[:150]}"
-            + (f" · closes {discord.utils.format_dt(p.closes_at, 'R')}" if p.closes_at else "")
+            + (" · " + _("closes {when}", when=discord.utils.format_dt(p.closes_at, "R")) if p.closes_at else "")
             + (f" · {link}" if (link := poll_link(p)) else "")
             for p in polls
         ]
-        embed = discord.Embed(title="Open polls", description=fit_lines(lines, 4096) or "No open polls.")
+        embed = discord.Embed(title=_("Open polls"), description=fit_lines(lines, 4096) or _("No open polls."))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="export", description="Download a poll's votes as CSV (anonymous polls: counts only)")
@@ -137,7 +138,7 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         assert interaction.guild_id is not None
         data = (await self.polls.export_csv(interaction.guild_id, poll)).encode()
         file = discord.File(io.BytesIO(data), filename=f"poll-{poll}.csv")
-        await interaction.response.send_message(f"Poll #{poll}, as CSV.", file=file, ephemeral=True)
+        await interaction.response.send_message(_("Poll #{poll}, as CSV.", poll=poll), file=file, ephemeral=True)
 
     @close.autocomplete("poll")
     @results.autocomplete("poll")

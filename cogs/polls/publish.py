@@ -10,8 +10,8 @@ from bot.core import CoCreateBot
 from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
 from cogs.polls.chart import results_chart
+from services.i18n import _, n_
 from services.permissions import MEMBER
-from services.wording import plural
 from storage.models import Delivery, Poll, PollResults
 
 
@@ -28,21 +28,20 @@ def poll_embed(results: PollResults) -> discord.Embed:
         share = count / total if total else 0.0
         lines.append(f"**{discord.utils.escape_markdown(label)}**\n`{bar(share)}` {count} · {share:.0%}")
     embed = discord.Embed(
-        title=f"Poll #{poll.id}",
+        title=_("Poll #{poll}", poll=poll.id),
         description=f"{discord.utils.escape_markdown(poll.question)}\n\n" + "\n".join(lines),
         colour=discord.Colour.blurple() if poll.is_open else discord.Colour.dark_grey(),
     )
-    kind = "single choice" if poll.max_choices == 1 else f"pick up to {poll.max_choices}"
-    details = [
-        f"{kind} · {'anonymous' if poll.anonymous else 'public'} · {plural(results.ballots, 'ballot', 'ballots')}"
-    ]
+    kind = _("single choice") if poll.max_choices == 1 else _("pick up to {count}", count=poll.max_choices)
+    secrecy = _("anonymous") if poll.anonymous else _("public")
+    details = [f"{kind} · {secrecy} · " + n_("{count} ballot", "{count} ballots", results.ballots)]
     if poll.voter_role_id:
-        details.append(f"Who can vote: <@&{poll.voter_role_id}>")
+        details.append(_("Who can vote: {role}", role=f"<@&{poll.voter_role_id}>"))
     if not poll.is_open:
-        details.append("Closed")
+        details.append(_("Closed"))
     elif poll.closes_at:
-        details.append(f"Closes {discord.utils.format_dt(poll.closes_at, 'R')}")
-    embed.add_field(name="Voting", value="\n".join(details))
+        details.append(_("Closes {when}", when=discord.utils.format_dt(poll.closes_at, "R")))
+    embed.add_field(name=_("Voting"), value="\n".join(details))
     return embed
 
 
@@ -50,28 +49,40 @@ def outcome_sentence(results: PollResults) -> str:
     """The result in plain words, ties included."""
     winners = [results.poll.options[i] for i in results.winners]
     if not winners:
-        return "No votes were cast."
+        return _("No votes were cast.")
     top = results.counts[results.winners[0]]
     total = sum(results.counts)
-    votes = "vote" if top == 1 else "votes"
     if len(winners) == 1:
-        return f"Winner: **{winners[0]}** with {top} {votes} ({top / total:.0%})."
-    names = ", ".join(f"**{w}**" for w in winners[:-1]) + f" and **{winners[-1]}**"
-    return f"Tie between {names} with {top} {votes} each."
+        return n_(
+            "Winner: {option} with {count} vote ({share}).",
+            "Winner: {option} with {count} votes ({share}).",
+            top,
+            option=f"**{winners[0]}**",
+            share=f"{top / total:.0%}",
+        )
+    names = _("{first} and {last}", first=", ".join(f"**{w}**" for w in winners[:-1]), last=f"**{winners[-1]}**")
+    return n_(
+        "Tie between {options} with {count} vote each.",
+        "Tie between {options} with {count} votes each.",
+        top,
+        options=names,
+    )
 
 
 def ballot_text(poll: Poll, choices: tuple[int, ...]) -> str:
     if not choices:
-        return f"You have no choice selected in poll #{poll.id}."
+        return _("You have no choice selected in poll #{poll}.", poll=poll.id)
     picked = ", ".join(poll.options[i] for i in choices)
-    return f"Your ballot in poll #{poll.id}: {picked}. Click an option again to take it back."
+    return _(
+        "Your ballot in poll #{poll}: {picked}. Click an option again to take it back.", poll=poll.id, picked=picked
+    )
 
 
 class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"poll:vote:(?P<poll_id>\d+):(?P<option>\d+)"):
     def __init__(self, poll_id: int, option: int, label: str = "", disabled: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or f"Option {option + 1}",
+                label=label or _("Option {number}", number=option + 1),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"poll:vote:{poll_id}:{option}",
                 disabled=disabled,
@@ -139,7 +150,7 @@ async def post_results(bot: CoCreateBot, delivery: Delivery) -> None:
     embed = poll_embed(results).set_image(url="attachment://results.png")
     embed.url = poll_link(poll)  # the title leads to the poll, also from the announcements channel
     await bot.get_partial_messageable(int(delivery.payload["channel_id"]), guild_id=poll.guild_id).send(
-        f"Poll #{poll.id} has closed. {outcome_sentence(results)}",
+        _("Poll #{poll} has closed.", poll=poll.id) + " " + outcome_sentence(results),
         embed=embed,
         file=discord.File(io.BytesIO(results_chart(results)), filename="results.png"),
         nonce=delivery.nonce(),
