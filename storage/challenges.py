@@ -286,7 +286,7 @@ class SqliteChallengeRepository:
     async def hall_of_fame(self, guild_id: int, limit: int) -> list[Winner]:
         rows = await self._db.fetch_all(
             f"""SELECT {", ".join("r." + c.strip() for c in RUN_COLUMNS.split(","))}, c.name AS challenge_name,
-                       w.member_id, w.votes
+                       w.member_id, w.entry_id, w.votes
                 FROM challenge_winners w JOIN challenge_runs r ON r.id = w.run_id
                 JOIN challenges c ON c.id = r.challenge_id
                 WHERE w.guild_id = ? ORDER BY r.voting_close_at DESC, w.member_id LIMIT ?""",
@@ -295,7 +295,7 @@ class SqliteChallengeRepository:
         result = []
         for row in rows:
             data = dict(row)
-            extra = {k: data.pop(k) for k in ("challenge_name", "member_id", "votes")}
+            extra = {k: data.pop(k) for k in ("challenge_name", "member_id", "entry_id", "votes")}
             result.append(Winner(run=Run(**data), **extra))
         return result
 

@@ -333,6 +333,7 @@ class Winner(Model):
     run: Run
     challenge_name: str
     member_id: int
+    entry_id: int
     votes: int
 
 

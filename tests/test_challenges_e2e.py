@@ -105,15 +105,23 @@ async def test_enter_vote_and_win(configured: Community, start_bot: BotStarter) 
             assert late == "No challenge is taking entries right now."
             await move(bot, clock, FRIDAY_18_CEST + timedelta(days=2))
             winner = c.discord.messages_in(c.announcements)[-1]
-            assert winner["content"] == (
+            assert winner["content"].startswith(
                 f"🏆 **Moustache parade** #1 (Moustaches): congratulations <@{c.alice.id}> with 2 votes! "
-                "Prize: Your moustache on the next tin"
+                "Prize: Your moustache on the next tin\n"
             )
             assert [int(u["id"]) for u in winner["mentions"]] == [c.alice.id], "the winner is pinged, nobody else"
+            assert winner["content"].endswith(
+                f"See the winning entry: https://discord.com/channels/{c.guild.id}/{c.announcements.id}/{alice_entry['id']}"
+            ), "the winning entry's post, with its photo"
             closed = c.discord.message(int(alice_entry["id"]))
             assert closed["components"][0]["components"][0]["disabled"] is True
-            fame = message_text(await (await c.discord.slash(c.bob, "challenge halloffame")).reply())
+            assert closed["embeds"][0]["title"] == "🏆 Winner: Entry #1" and closed["attachments"], "its photo stays"
+            fame_post = await (await c.discord.slash(c.bob, "challenge halloffame")).reply()
+            fame = message_text(fame_post)
             assert f"Moustache parade #1 (Moustaches): <@{c.alice.id}> · 2 votes" in fame
+            assert fame_post["embeds"][1]["image"]["url"] == "attachment://winner-1.png", (
+                "with the latest winner's photo"
+            )
             board = message_text(await (await c.discord.slash(c.bob, "challenge leaderboard")).reply()).splitlines()
             assert board[1] == f"1. <@{c.alice.id}> · 4 points · 1 entry · 1 win · streak 1"
 
@@ -148,9 +156,9 @@ async def test_no_entries_and_ties(configured: Community, start_bot: BotStarter)
             await c.discord.click(c.bob, entries[0], "challenge:vote:1")
             await c.discord.click(c.alice, entries[1], "challenge:vote:2")
             await move(bot, clock, FRIDAY_18_CET + timedelta(days=2))
-            assert said(c)[-1] == (
+            assert said(c)[-1].startswith(
                 f"🏆 **Moustache parade** #2 (Hats): congratulations <@{c.alice.id}> and <@{c.bob.id}> (a tie!) "
-                "with 1 vote each!"
+                "with 1 vote each!\nSee the winning entries: https://discord.com/channels/"
             )
 
 

@@ -125,10 +125,11 @@ async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
             text = attachment_text(c, transcript)
             assert "alice" not in text and "Asked by a former member" in text
             shown_entry = c.discord.message(int(entry["id"]))
-            assert message_text(shown_entry).startswith("Entry #2\nby a former member")
+            assert message_text(shown_entry).startswith("🏆 Winner: Entry #2\nby a former member")
             assert "walrus" not in message_text(shown_entry) and shown_entry["attachments"] == []
-            fame = message_text(await (await c.discord.slash(c.bob, "challenge halloffame")).reply())
-            assert "Moustache parade #1 (Moustaches): a former member · 1 vote" in fame
+            fame_post = await (await c.discord.slash(c.bob, "challenge halloffame")).reply()
+            assert "Moustache parade #1 (Moustaches): a former member · 1 vote" in message_text(fame_post)
+            assert fame_post["attachments"] == [] and len(fame_post["embeds"]) == 1, "no erased photo"
             board = message_text(await (await c.discord.slash(c.bob, "challenge leaderboard")).reply()).splitlines()
             assert "a former member · 4 points · 1 entry · 1 win · streak 1" in board[1], "entry and win together"
             leaders = message_text(await (await c.discord.slash(c.bob, "idea leaderboard")).reply())

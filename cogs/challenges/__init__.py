@@ -21,6 +21,7 @@ from cogs.challenges.publish import (
     hall_of_fame_embed,
     leaderboard_embed,
     preview_lines,
+    winning_photos,
 )
 from services.challenges import START_GRACE, ChallengeService
 from services.errors import InvalidInput
@@ -304,10 +305,15 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
     @only(MEMBER)
     async def halloffame(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        winners = await self.challenges.hall_of_fame(interaction.guild_id)
-        with speaking(await server_language(self.bot, interaction.guild_id)):  # a public answer
+        guild_id = interaction.guild_id
+        winners = await self.challenges.hall_of_fame(guild_id)
+        latest = [await self.challenges.entry(guild_id, w.entry_id) for w in winners if w.run.id == winners[0].run.id]
+        with speaking(await server_language(self.bot, guild_id)):  # a public answer
             embed = hall_of_fame_embed(winners)
-        await interaction.response.send_message(embed=embed)
+            photos = await winning_photos(self.bot, guild_id, latest)  # the latest run's winning photos
+        await interaction.response.send_message(
+            embeds=[embed, *(photo for photo, _file in photos)], files=[file for _photo, file in photos]
+        )
 
     @app_commands.command(name="leaderboard", description="Participation points and streaks")
     @only(MEMBER)

@@ -1,6 +1,7 @@
 """What a challenge run shows in Discord: the call for entries, the entries with vote buttons, the winners."""
 
 import io
+import mimetypes
 import re
 
 import discord
@@ -104,13 +105,16 @@ def entry_view(entry: Entry, disabled: bool = False) -> discord.ui.View:
     return view
 
 
-def entry_embed(entry: Entry) -> discord.Embed:
+def entry_embed(entry: Entry, won: bool = False) -> discord.Embed:
     parts = [_("by {member}", member=member_name(entry.member_id))]
     if entry.text:
         parts.append(entry.text)
     if entry.link:
         parts.append(entry.link)
-    embed = discord.Embed(title=_("Entry #{entry}", entry=entry.id), description="\n".join(parts))
+    title = _("Entry #{entry}", entry=entry.id)
+    embed = discord.Embed(
+        title="🏆 " + _("Winner: {entry}", entry=title) if won else title, description="\n".join(parts)
+    )
     if entry.attachment_name:
         embed.set_image(url=f"attachment://{entry.attachment_name}")
     return embed
@@ -155,6 +159,24 @@ async def post_run(bot: CoCreateBot, delivery: Delivery) -> None:
     )
 
 
+async def winning_photos(
+    bot: CoCreateBot, guild_id: int, entries: list[Entry]
+) -> list[tuple[discord.Embed, discord.File]]:
+    """The photos of winning entries, as stored now (so a photo its author erased is gone), each in an embed
+    naming its author; entries without a photo (a text, a link or a video) have none. At most ten: Discord's
+    limit per message."""
+    photos = []
+    for entry in entries[:10]:
+        kind, _encoding = mimetypes.guess_type(entry.attachment_name or "")
+        data = await bot.services.challenges.entry_file(guild_id, entry.id) if kind else None
+        if data and kind and kind.startswith("image/"):
+            name = f"winner-{entry.id}{mimetypes.guess_extension(kind) or ''}"
+            embed = discord.Embed(title="🏆 " + _("Entry #{entry}", entry=entry.id), description=entry.text)
+            embed.add_field(name=_("By"), value=member_name(entry.member_id)).set_image(url=f"attachment://{name}")
+            photos.append((embed, discord.File(io.BytesIO(data), filename=name)))
+    return photos
+
+
 RUN_POSTS = ("challenge.started", "challenge.voting", "challenge.winners")
 
 
@@ -170,6 +192,7 @@ async def winners_text(bot: CoCreateBot, challenge: Challenge, run: Run, title: 
         members[0] if len(members) == 1 else _("{first} and {last}", first=", ".join(members[:-1]), last=members[-1])
     )
     votes = winners[0][1]
+    links = [entry_link(challenge, entry) for entry, _votes in winners if entry.message_id]
     text = "🏆 " + (
         n_(
             "{run}: congratulations {names} with {count} vote!",
@@ -189,7 +212,15 @@ async def winners_text(bot: CoCreateBot, challenge: Challenge, run: Run, title: 
     )
     if challenge.prize:
         text += " " + _("Prize: {prize}", prize=challenge.prize)
+    if links:  # the winning entries' own posts show the photo, and lose it if its author erases their data
+        text += "\n" + n_(
+            "See the winning entry: {links}", "See the winning entries: {links}", len(links), links=" ".join(links)
+        )
     return text, tuple(entry.member_id for entry, _votes in winners)
+
+
+def entry_link(challenge: Challenge, entry: Entry) -> str:
+    return f"https://discord.com/channels/{entry.guild_id}/{challenge.channel_id}/{entry.message_id}"
 
 
 async def post_entry(bot: CoCreateBot, delivery: Delivery) -> None:
@@ -219,9 +250,10 @@ async def render_entry(bot: CoCreateBot, delivery: Delivery) -> None:
         return
     run = await challenges.run(entry.guild_id, entry.run_id)
     challenge = await challenges.get(run.guild_id, run.challenge_id)
+    winners = await challenges.winners(run.guild_id, run.id) if run.phase == Phase.FINISHED else []
     message = bot.get_partial_messageable(challenge.channel_id).get_partial_message(entry.message_id)
     await message.edit(
-        embed=entry_embed(entry),
+        embed=entry_embed(entry, won=entry.id in {e.id for e, _votes in winners}),
         view=entry_view(entry, disabled=run.phase != Phase.VOTING),
         attachments=[] if entry.attachment_name is None else discord.utils.MISSING,
     )

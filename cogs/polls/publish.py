@@ -1,5 +1,6 @@
 """A poll's public message: rendering, its restart-proof vote buttons, live refreshes and the closing post."""
 
+import asyncio
 import io
 import re
 
@@ -147,11 +148,12 @@ async def post_results(bot: CoCreateBot, delivery: Delivery) -> None:
     assert delivery.entity_id is not None
     results = await bot.services.polls.results(delivery.guild_id, delivery.entity_id)
     poll = results.poll
+    chart = await asyncio.to_thread(results_chart, results)  # a few hundred ms of drawing, off the event loop
     embed = poll_embed(results).set_image(url="attachment://results.png")
     embed.url = poll_link(poll)  # the title leads to the poll, also from the announcements channel
     await bot.get_partial_messageable(int(delivery.payload["channel_id"]), guild_id=poll.guild_id).send(
         _("Poll #{poll} has closed.", poll=poll.id) + " " + outcome_sentence(results),
         embed=embed,
-        file=discord.File(io.BytesIO(results_chart(results)), filename="results.png"),
+        file=discord.File(io.BytesIO(chart), filename="results.png"),
         nonce=delivery.nonce(),
     )
