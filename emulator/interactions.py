@@ -183,6 +183,21 @@ def check_constraints(definition: Payload, value: Any) -> None:
         raise AssertionError(f"Discord refuses option {name!r}: {value!r} is not one of its choices")
 
 
+def resolve(value: Member | Channel | Role, guild: Guild, resolved: Payload) -> str:
+    """Add what Discord sends about a member, channel or role to `resolved`; return its id, as Discord does."""
+    key = str(value.id)
+    if isinstance(value, Member):
+        resolved.setdefault("users", {})[key] = value.user.payload()
+        member = value.payload(permissions=guild.permissions_of(value))
+        del member["user"]
+        resolved.setdefault("members", {})[key] = member
+    elif isinstance(value, Channel):
+        resolved.setdefault("channels", {})[key] = value.payload() | {"permissions": str((1 << 50) - 1)}
+    else:
+        resolved.setdefault("roles", {})[key] = value.payload()
+    return key
+
+
 def command_options(
     definitions: list[Payload], given: dict[str, Any], guild: Guild, focused: str | None = None
 ) -> tuple[list[Payload], Payload]:
@@ -199,21 +214,9 @@ def command_options(
     for name, value in given.items():
         kind = by_name[name]["type"]
         option: Payload = {"name": name, "type": kind}
-        if kind == USER:
-            assert isinstance(value, Member)
-            option["value"] = str(value.id)
-            resolved.setdefault("users", {})[str(value.id)] = value.user.payload()
-            member = value.payload(permissions=guild.permissions_of(value))
-            del member["user"]
-            resolved.setdefault("members", {})[str(value.id)] = member
-        elif kind == CHANNEL:
-            assert isinstance(value, Channel)
-            option["value"] = str(value.id)
-            resolved.setdefault("channels", {})[str(value.id)] = value.payload() | {"permissions": str((1 << 50) - 1)}
-        elif kind == ROLE:
-            assert isinstance(value, Role)
-            option["value"] = str(value.id)
-            resolved.setdefault("roles", {})[str(value.id)] = value.payload()
+        if kind in (USER, CHANNEL, ROLE):
+            assert isinstance(value, {USER: Member, CHANNEL: Channel, ROLE: Role}[kind])
+            option["value"] = resolve(value, guild, resolved)
         elif kind == ATTACHMENT:
             option["value"] = value["id"]
             resolved.setdefault("attachments", {})[value["id"]] = value

@@ -5,7 +5,7 @@ import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from aiohttp import web
@@ -22,6 +22,7 @@ from emulator.interactions import (
     command_options,
     find_component,
     modal_answers,
+    resolve,
 )
 from emulator.limits import message_problems
 from emulator.rest import RestApi, error, invalid_form_body
@@ -79,11 +80,14 @@ REFUSALS = {403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel")
 
 
 def with_ids(components: list[Payload]) -> list[Payload]:
-    """Discord numbers every component of a message (rows and what they hold) 1, 2, 3 … in order."""
+    """Discord numbers every component of a message (rows and what they hold) 1, 2, 3 … in order, and answers
+    the snowflakes in a select's `default_values` as strings, whichever way they were sent."""
     counter = iter(range(1, 1000))
 
     def number(component: Payload) -> Payload:
         children = {"components": [number(c) for c in component["components"]]} if "components" in component else {}
+        if "default_values" in component:
+            children["default_values"] = [d | {"id": str(d["id"])} for d in component["default_values"]]
         return component | {"id": component.get("id") or next(counter)} | children
 
     return [number(c) for c in components]
@@ -483,8 +487,8 @@ class DiscordEmulator:
     def delete_message(self, message_id: int) -> None:
         self.messages.pop(message_id, None)
 
-    def render(self, guild: Guild, text: str) -> str:
-        """Text as a member's client shows it: mentions by name, timestamps as dates (in UTC here)."""
+    def render(self, guild: Guild, text: str, zone: tzinfo = UTC) -> str:
+        """Text as a member's client shows it: mentions by name, timestamps as dates in `zone`."""
 
         def name(match: re.Match[str]) -> str:
             kind, ident = match.group(1), int(match.group(2))
@@ -495,7 +499,7 @@ class DiscordEmulator:
             return f"@{guild.members[ident].user.username}" if ident in guild.members else "@unknown-user"
 
         def moment(match: re.Match[str]) -> str:
-            return datetime.fromtimestamp(int(match.group(1)), UTC).strftime("%a %d %b %Y %H:%M UTC")
+            return datetime.fromtimestamp(int(match.group(1)), zone).strftime("%a %d %b %Y %H:%M %Z")
 
         return re.sub(r"<t:(\d+)(?::\w)?>", moment, re.sub(r"<(#|@&|@!?)(\d+)>", name, text))
 
@@ -596,15 +600,23 @@ class DiscordEmulator:
         return record.choices
 
     async def click(
-        self, member: Member, message: Payload, custom_id: str, values: list[str] | None = None
+        self,
+        member: Member,
+        message: Payload,
+        custom_id: str,
+        values: list[str | Member | Channel | Role] | None = None,
     ) -> InteractionRecord:
-        """`member` clicks the button (or picks `values` in the select) `custom_id` on `message`."""
+        """`member` clicks the button (or picks `values` in the select) `custom_id` on `message`; a member, channel
+        or role picked in a user, channel or role select arrives with its `resolved` data, as Discord sends it."""
         component = find_component(message, custom_id)
         if component.get("disabled"):
             raise AssertionError(f"the component {custom_id!r} is disabled")
         data: Payload = {"custom_id": custom_id, "component_type": component["type"]}
         if values is not None:
-            data["values"] = values
+            guild, resolved = self.guilds[member.guild_id], {}
+            data["values"] = [v if isinstance(v, str) else resolve(v, guild, resolved) for v in values]
+            if resolved:
+                data["resolved"] = resolved
         return await self._send(MESSAGE_COMPONENT, member, self.channel(int(message["channel_id"])), data, message)
 
     async def submit_modal(

@@ -13,8 +13,8 @@ WELCOME = N_(
     "Thanks for adding **CoCreate**: your community proposes and votes on ideas, decides in polls, asks your "
     "team anything and takes part in themed challenges.\n\n"
     "**First steps** (for someone with Manage Server):\n"
-    "1. `/setup set`: choose the ideas channel, the announcements channel, the staff and moderator roles and "
-    "the time zone.\n"
+    "1. `/setup start`: choose the ideas channel, the announcements channel, the staff and moderator roles and "
+    "the language from menus; `/setup set timezone:` sets the time zone.\n"
     "2. `/setup check`: see whether the bot may post everywhere it needs to, and what to fix.\n"
     "3. `/help`: what everyone can do. Members start with `/idea submit`."
 )

@@ -139,7 +139,7 @@ async def test_a_new_server_is_welcomed_once_with_the_first_steps(bot: CoCreateB
 
     await catch_up_until(bot, welcomes)  # the gateway event arrives in its own time
     assert len(welcomes()) == 1
-    assert "`/setup set`" in welcomes()[0]["content"] and "`/setup check`" in welcomes()[0]["content"]
+    assert "`/setup start`" in welcomes()[0]["content"] and "`/setup check`" in welcomes()[0]["content"]
     await (await discord.slash(joined.owner, "setup set", **joined.setup_options())).reply()
     await discord.remove_bot(joined.guild)
     await discord.readd_bot(joined.guild)  # invited back: it knows this server, and says nothing
@@ -150,3 +150,35 @@ async def test_a_new_server_is_welcomed_once_with_the_first_steps(bot: CoCreateB
 def test_the_readme_invite_link_grants_what_the_bot_needs() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert invite_url(0).replace("client_id=0", "client_id=APPLICATION_ID") in readme
+
+
+async def test_setup_start_walks_through_menus_and_each_pick_is_saved_across_a_restart(
+    community: Community, start_bot: BotStarter
+) -> None:
+    c = community
+    async with start_bot() as bot:
+        menus = await (await c.discord.slash(c.owner, "setup start")).reply()
+        kinds = [row["components"][0]["type"] for row in menus["components"]]
+        assert kinds == [8, 8, 6, 6, 3], "two channel menus, two role menus and the language"
+        picked = await c.discord.click(c.owner, menus, "setup:pick:ideas", values=[c.ideas])
+        shown = message_text(c.discord.message(int(menus["id"])))
+        assert picked.response_type == 7 and f"<#{c.ideas.id}>" in shown, "the settings shown are updated at once"
+        assert (await bot.services.setup.get(c.guild.id)).ideas_channel_id == c.ideas.id
+    async with start_bot() as bot:  # the menus still work after a restart
+        menus = c.discord.message(int(menus["id"]))
+        ideas_menu = menus["components"][0]["components"][0]
+        assert ideas_menu["default_values"] == [{"id": str(c.ideas.id), "type": "channel"}], "shows what is set"
+        await c.discord.click(c.owner, menus, "setup:pick:staff", values=[c.staff_role])
+        await c.discord.click(c.owner, menus, "setup:pick:language", values=["nl"])
+        stored = await bot.services.setup.get(c.guild.id)
+        assert (stored.ideas_channel_id, stored.staff_role_id, stored.language) == (c.ideas.id, c.staff_role.id, "nl")
+
+
+async def test_setup_menus_refuse_members_without_manage_server(bot: CoCreateBot, community: Community) -> None:
+    c = community
+    refused = await (await c.discord.slash(c.moderator, "setup start")).ephemeral_text()
+    assert refused == "Only members with the Manage Server permission can do this."
+    menus = await (await c.discord.slash(c.owner, "setup start")).reply()
+    forged = await c.discord.click(c.alice, menus, "setup:pick:announcements", values=[c.general])
+    assert await forged.ephemeral_text() == "Only members with the Manage Server permission can do this."
+    assert (await bot.services.setup.get(c.guild.id)).announcements_channel_id is None

@@ -9,8 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import CoCreateBot
+from bot.feature import FeatureCog
 from bot.needs import IN_SERVER, POSTING, THREADS, missing
 from bot.permissions import only
+from cogs.setup.embeds import settings_embed
+from cogs.setup.walkthrough import SetupPick, menus_text, menus_view
 from services.guild_setup import GuildSetupService, SetupChange
 from services.i18n import LANGUAGES, _, language_of, speaking
 from services.permissions import ADMIN, MODERATOR
@@ -20,32 +23,24 @@ log = logging.getLogger(__name__)
 TIMEZONES = sorted(available_timezones())
 
 
-def settings_embed(settings: GuildSettings) -> discord.Embed:
-    """The guild's settings as a member would read them."""
-
-    def channel(value: int | None) -> str:
-        return f"<#{value}>" if value else _("not set")
-
-    def role(value: int | None) -> str:
-        return f"<@&{value}>" if value else _("not set (Manage Server only)")
-
-    language = LANGUAGES[settings.language] if settings.language else _("the server's language on Discord")
-    embed = discord.Embed(title=_("Co-creation settings"), colour=discord.Colour.blurple())
-    embed.add_field(name=_("Ideas channel"), value=channel(settings.ideas_channel_id), inline=False)
-    embed.add_field(name=_("Announcements channel"), value=channel(settings.announcements_channel_id), inline=False)
-    embed.add_field(name=_("Staff role"), value=role(settings.staff_role_id), inline=False)
-    embed.add_field(name=_("Moderator role"), value=role(settings.moderator_role_id), inline=False)
-    embed.add_field(name=_("Time zone"), value=settings.timezone, inline=False)
-    embed.add_field(name=_("Language of public posts"), value=language, inline=False)
-    return embed
-
-
 # No `default_permissions` on the group: Discord applies it to every subcommand, and moderators (who may not
 # have Manage Server) must reach `/setup show`. Each subcommand checks its own rule on the server instead.
 @app_commands.guild_only()
-class Setup(commands.GroupCog, group_name="setup", group_description="Configure the co-creation bot"):
-    def __init__(self, service: GuildSetupService) -> None:
-        self.service = service
+class Setup(FeatureCog, group_name="setup", group_description="Configure the co-creation bot"):
+    dynamic_items = (SetupPick,)
+
+    def __init__(self, bot: CoCreateBot) -> None:
+        super().__init__(bot)
+        self.service: GuildSetupService = bot.services.setup
+
+    @app_commands.command(name="start", description="Set up the bot step by step with menus")
+    @only(ADMIN)
+    async def start(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        settings = await self.service.get(interaction.guild_id)
+        await interaction.response.send_message(
+            menus_text(), embed=settings_embed(settings), view=menus_view(settings), ephemeral=True
+        )
 
     @app_commands.command(
         name="set", description="Choose channels, roles, time zone and language; only what you pass changes"
@@ -160,4 +155,4 @@ def check_report(guild: discord.Guild, settings: GuildSettings, challenges: list
 
 
 async def setup(bot: CoCreateBot) -> None:
-    await bot.add_cog(Setup(bot.services.setup))
+    await bot.add_cog(Setup(bot))
