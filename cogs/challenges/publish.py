@@ -39,7 +39,7 @@ class ChallengeVoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"
     def __init__(self, entry_id: int, disabled: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Vote",
+                label=_("Vote"),
                 style=discord.ButtonStyle.success,
                 custom_id=f"challenge:vote:{entry_id}",
                 disabled=disabled,
