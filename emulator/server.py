@@ -217,7 +217,10 @@ class DiscordEmulator:
         ready = {
             "v": 10,
             "user": self.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds if session.owns(g)],
+            # the guilds the bot is in: not those that removed it
+            "guilds": [
+                {"id": str(g), "unavailable": True} for g in self.guilds if session.owns(g) and g not in self.departed
+            ],
             "shard": [shard_id, shard_count],
             "session_id": session.session_id,
             "resume_gateway_url": self.gateway_url,
@@ -232,7 +235,8 @@ class DiscordEmulator:
         self.connections.add(connection)
         await connection.dispatch("READY", ready)
         for guild in self.guilds.values():
-            await connection.dispatch("GUILD_CREATE", guild.payload())  # the session keeps its shard's own
+            if guild.id not in self.departed:
+                await connection.dispatch("GUILD_CREATE", guild.payload())  # the session keeps its shard's own
 
     async def resume(self, connection: GatewayConnection, data: Payload) -> None:
         """RESUME: replay what the session missed since sequence `seq`, then RESUMED; unknown: INVALID_SESSION."""

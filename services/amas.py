@@ -9,7 +9,19 @@ from services.timeparse import parse_when
 from services.validation import SUGGESTIONS, build, typed_so_far
 from services.wording import state_name
 from storage.base import AmaRepository
-from storage.models import FORMER_MEMBER, Ama, AmaDraft, AmaStatus, Host, Intent, Model, Question, QuestionStatus, text
+from storage.models import (
+    FORMER_MEMBER,
+    Ama,
+    AmaDraft,
+    AmaStatus,
+    Host,
+    Intent,
+    Model,
+    Question,
+    QuestionStatus,
+    audit,
+    text,
+)
 
 SCHEDULE_AHEAD = timedelta(days=90)
 LONGEST_AMA = timedelta(hours=12)
@@ -242,12 +254,13 @@ class AmaService:
     async def pending(self, guild_id: int, ama_id: int) -> list[Question]:
         return await self._repo.questions(guild_id, ama_id, (QuestionStatus.PENDING,))
 
-    async def moderate(self, guild_id: int, question_id: int, approve: bool) -> Question | None:
+    async def moderate(self, guild_id: int, question_id: int, approve: bool, by: int) -> Question | None:
         """Approve or reject a waiting question; None if another moderator already did."""
         status = QuestionStatus.OPEN if approve else QuestionStatus.REJECTED
         question = await self.question(guild_id, question_id)
         shown = [show_question(question.ama_id, question_id)] if approve else []
-        if not await self._repo.moderate(guild_id, question_id, status, self._clock.now(), shown):
+        decided = audit(by, "question.approve" if approve else "question.reject", f"question #{question_id}")
+        if not await self._repo.moderate(guild_id, question_id, status, self._clock.now(), [*shown, decided]):
             return None
         return await self.question(guild_id, question_id)
 

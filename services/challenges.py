@@ -34,6 +34,7 @@ from storage.models import (
     Rotation,
     Run,
     Winner,
+    audit,
     known_timezone,
 )
 
@@ -285,9 +286,10 @@ class ChallengeService:
         await self._repo.set_skip_until(guild_id, challenge_id, upcoming[0])
         return upcoming[0]
 
-    async def delete(self, guild_id: int, challenge_id: int) -> Challenge:
+    async def delete(self, guild_id: int, challenge_id: int, by: int) -> Challenge:
         challenge = await self.get(guild_id, challenge_id)
-        await self._repo.delete(guild_id, challenge_id)
+        deleted = audit(by, "challenge.delete", f"challenge #{challenge_id}", challenge.name)
+        await self._repo.delete(guild_id, challenge_id, self._clock.now(), [deleted])
         return challenge
 
     # -- runs ----------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from services.amas import AmaService
+from services.audit import AuditService
 from services.challenges import ChallengeService
 from services.clock import Clock
 from services.guild_setup import GuildSetupService
@@ -15,6 +16,7 @@ from storage.base import Storage
 @dataclass(frozen=True)
 class Services:
     clock: Clock
+    audit: AuditService
     setup: GuildSetupService
     ideas: IdeaService
     polls: PollService
@@ -26,6 +28,7 @@ class Services:
 def build_services(storage: Storage, clock: Clock) -> Services:
     return Services(
         clock=clock,
+        audit=AuditService(storage.audit),
         setup=GuildSetupService(storage.guild_settings, storage.deliveries, clock),
         ideas=IdeaService(storage.ideas, clock),
         polls=PollService(storage.polls, clock),

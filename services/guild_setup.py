@@ -7,7 +7,7 @@ from services.errors import InvalidInput
 from services.i18n import N_, _
 from services.validation import build
 from storage.base import DeliveryRepository, GuildSettingsRepository
-from storage.models import GuildSettings, Model, staff_notice
+from storage.models import GuildSettings, Model, audit, staff_notice
 
 WELCOME = N_(
     "Thanks for adding **CoCreate**: your community proposes and votes on ideas, decides in polls, asks your "
@@ -29,6 +29,13 @@ class SetupChange(Model):
     moderator_role_id: int | None = None
     timezone: str | None = None
     language: Literal["en", "nl"] | None = None
+
+
+def shown(setting: str, value: object) -> str:
+    """A setting's new value as the audit log shows it: channels and roles as mentions."""
+    if setting.endswith("_channel_id"):
+        return f"<#{value}>"
+    return f"<@&{value}>" if setting.endswith("_role_id") else str(value)
 
 
 class GuildSetupService:
@@ -54,13 +61,16 @@ class GuildSetupService:
             self._cache[guild_id] = await self._repository.get(guild_id)
         return self._cache[guild_id]
 
-    async def update(self, guild_id: int, change: SetupChange) -> GuildSettings:
-        """Apply `change`, validate the result and store it before returning it."""
+    async def update(self, guild_id: int, change: SetupChange, by: int) -> GuildSettings:
+        """Apply `change` (by the member `by`), validate the result and store it before returning it."""
         changes = change.model_dump(exclude_none=True)
         if not changes:
             raise InvalidInput(_("Pass at least one setting to change."))
         current = await self._repository.get(guild_id)
         updated = build(GuildSettings, **(current.model_dump() | changes))
-        await self._repository.save(updated)
+        detail = ", ".join(
+            f"{name.removesuffix('_id').replace('_', ' ')}: {shown(name, v)}" for name, v in changes.items()
+        )
+        await self._repository.save(updated, self._clock.now(), [audit(by, "settings", "settings", detail)])
         self._cache[guild_id] = updated
         return updated

@@ -14,7 +14,7 @@ from services.spreadsheet import csv_text
 from services.validation import SUGGESTIONS, build, typed_so_far
 from services.wording import state_name
 from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
-from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, text
+from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, audit, text
 
 PAGE_SIZE = 5
 PINGS_PER_POST = 90  # Discord allows at most 100 users in one message's allowed_mentions
@@ -259,10 +259,16 @@ class IdeaService:
                 for i in range(0, len(notify), PINGS_PER_POST)
             ),
         ]
+        if by is not None:
+            intents.append(
+                audit(by, "idea.status", f"idea #{idea_id}", f"{idea.status.value} → {status.value}: {clean}")
+            )
         await self._repo.set_status(guild_id, idea_id, status, clean, self._clock.now(), intents)
         return StatusChange(idea=await self.get(guild_id, idea_id), previous=idea.status, notify=notify)
 
-    async def merge(self, guild_id: int, duplicate_id: int, target_id: int, reason: str | None) -> tuple[Idea, Idea]:
+    async def merge(
+        self, guild_id: int, duplicate_id: int, target_id: int, reason: str | None, by: int
+    ) -> tuple[Idea, Idea]:
         """Mark one idea a duplicate of another and move its votes; returns (duplicate, target)."""
         if duplicate_id == target_id:
             raise InvalidInput(_("An idea cannot be merged into itself."))
@@ -285,11 +291,12 @@ class IdeaService:
             refresh(target_id),
             Intent(kind="idea.merged", entity_id=duplicate_id, payload={"into": target_id}),
             Intent(kind="idea.merged_in", entity_id=target_id, payload={"from": duplicate_id}),
+            audit(by, "idea.merge", f"idea #{duplicate_id}", f"into #{target_id}" + (f": {clean}" if clean else "")),
         ]
         await self._repo.merge(guild_id, duplicate_id, target_id, clean, self._clock.now(), intents)
         return await self.get(guild_id, duplicate_id), await self.get(guild_id, target_id)
 
-    async def credit(self, guild_id: int, idea_id: int, member_id: int) -> Idea:
+    async def credit(self, guild_id: int, idea_id: int, member_id: int, by: int) -> Idea:
         idea = await self.get(guild_id, idea_id)
         if idea.status != IdeaStatus.SHIPPED:
             raise InvalidInput(
@@ -299,7 +306,8 @@ class IdeaService:
                     status=state_name(idea.status),
                 )
             )
-        await self._repo.add_credit(guild_id, idea_id, member_id, self._clock.now(), [refresh(idea_id)])
+        credited = [refresh(idea_id), audit(by, "idea.credit", f"idea #{idea_id}", f"<@{member_id}>")]
+        await self._repo.add_credit(guild_id, idea_id, member_id, self._clock.now(), credited)
         return await self.get(guild_id, idea_id)
 
     # -- reading -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from services.spreadsheet import csv_text
 from services.timeparse import parse_when
 from services.validation import SUGGESTIONS, build, typed_so_far
 from storage.base import BallotFull, PollClosed, PollRepository
-from storage.models import GuildSettings, Intent, Model, Poll, PollDraft, PollResults
+from storage.models import GuildSettings, Intent, Model, Poll, PollDraft, PollResults, audit
 
 MAX_OPEN_FOR = timedelta(days=90)
 ANONYMOUS_BATCH = 5  # an anonymous poll's live results change only after this many ballot changes
@@ -126,13 +126,17 @@ class PollService:
             poll=poll, counts=tuple(counts.get(i, 0) for i in range(len(poll.options))), ballots=ballots, voters=voters
         )
 
-    async def close(self, guild_id: int, poll_id: int, announce_in: int | None = None) -> PollResults | None:
-        """Close the poll and announce its results in `announce_in` (the announcements channel), or else in the
-        poll's own channel; returns the final results, or None if it was already closed."""
+    async def close(
+        self, guild_id: int, poll_id: int, announce_in: int | None = None, by: int | None = None
+    ) -> PollResults | None:
+        """Close the poll (early, when a member `by` closes it) and announce its results in `announce_in` (the
+        announcements channel), or else in the poll's own channel; returns the final results, or None if it was
+        already closed."""
         poll = await self.get(guild_id, poll_id)
         closing = [
             refresh(poll_id),
             Intent(kind="poll.results", entity_id=poll_id, payload={"channel_id": announce_in or poll.channel_id}),
+            *([audit(by, "poll.close", f"poll #{poll_id}")] if by is not None else []),
         ]
         if not await self._repo.close(guild_id, poll_id, self._clock.now(), intents=closing):
             return None
@@ -142,7 +146,7 @@ class PollService:
         poll = await self.get(guild_id, poll_id)
         if actor.user_id != poll.creator_id and not is_moderator(actor, settings):
             raise NotAllowed(_("Only the poll's creator or a moderator can close it."))
-        results = await self.close(guild_id, poll_id, settings.announcements_channel_id)
+        results = await self.close(guild_id, poll_id, settings.announcements_channel_id, by=actor.user_id)
         if results is None:
             raise InvalidInput(_("Poll #{poll} is already closed.", poll=poll_id))
         return results

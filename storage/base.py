@@ -8,6 +8,7 @@ from storage.models import (
     Ama,
     AmaDraft,
     AmaStatus,
+    AuditEntry,
     Challenge,
     ChallengeDraft,
     Delivery,
@@ -38,7 +39,7 @@ class GuildSettingsRepository(Protocol):
         """The guild's settings, or defaults when it was never configured."""
         ...
 
-    async def save(self, settings: GuildSettings) -> None: ...
+    async def save(self, settings: GuildSettings, now: datetime, intents: Sequence[Intent] = ()) -> None: ...
 
 
 class MetaRepository(Protocol):
@@ -277,7 +278,7 @@ class ChallengeRepository(Protocol):
     async def all(self, guild_id: int | None = None) -> list[Challenge]: ...
     async def set_paused(self, guild_id: int, challenge_id: int, paused: bool) -> None: ...
     async def set_skip_until(self, guild_id: int, challenge_id: int, until: datetime | None) -> None: ...
-    async def delete(self, guild_id: int, challenge_id: int) -> None: ...
+    async def delete(self, guild_id: int, challenge_id: int, now: datetime, intents: Sequence[Intent] = ()) -> None: ...
     async def start_run(
         self,
         challenge: Challenge,
@@ -356,7 +357,18 @@ class GuildLifecycleRepository(Protocol):
         ...
 
 
+class AuditRepository(Protocol):
+    async def recent(self, guild_id: int, limit: int) -> list[AuditEntry]:
+        """The newest `limit` lines of the guild's audit log, newest first."""
+        ...
+
+    async def all(self, guild_id: int) -> list[AuditEntry]:
+        """Every line, oldest first (for the export)."""
+        ...
+
+
 class Storage(Protocol):
+    audit: AuditRepository
     guild_settings: GuildSettingsRepository
     meta: MetaRepository
     ideas: IdeaRepository

@@ -95,8 +95,10 @@ class SqliteChallengeRepository:
             (until.isoformat() if until else None, guild_id, challenge_id),
         )
 
-    async def delete(self, guild_id: int, challenge_id: int) -> None:
-        await self._db.execute("DELETE FROM challenges WHERE guild_id = ? AND id = ?", (guild_id, challenge_id))
+    async def delete(self, guild_id: int, challenge_id: int, now: datetime, intents: Sequence[Intent] = ()) -> None:
+        async with self._db.transaction() as conn:
+            await add_intents(conn, guild_id, intents, now)
+            await conn.execute("DELETE FROM challenges WHERE guild_id = ? AND id = ?", (guild_id, challenge_id))
 
     # -- runs ----------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from storage.base import Shards
 from storage.database import Connection, Database
-from storage.models import Delivery, Intent
+from storage.models import AUDIT, Delivery, Intent
 
 RENDER_REST = timedelta(seconds=2)  # at most one edit of a post per 2 s (Discord allows about 5 per 5 s)
 LEASE = timedelta(minutes=2)  # a claim not finished by then (the worker died) is claimed again
@@ -24,8 +24,16 @@ def lane_of(intent: Intent, entity_id: int | None) -> str:
 async def add_intents(
     conn: Connection, guild_id: int, intents: Sequence[Intent], now: datetime, created_id: int | None = None
 ) -> None:
-    """Record `intents` in the caller's transaction; `created_id` stands in for intents without an entity."""
+    """Record `intents` in the caller's transaction: deliveries, and lines of the audit log; `created_id` stands
+    in for intents without an entity."""
     for intent in intents:
+        if intent.kind == AUDIT:
+            line = intent.payload
+            await conn.execute(
+                "INSERT INTO audit_log (guild_id, at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, now.isoformat(), line["actor_id"], line["action"], line["subject"], line["detail"]),
+            )
+            continue
         entity_id = intent.entity_id if intent.entity_id is not None else created_id
         values = (
             guild_id,

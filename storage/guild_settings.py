@@ -1,7 +1,11 @@
 """Guild settings in SQLite."""
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from storage.database import Database
-from storage.models import GuildSettings
+from storage.deliveries import add_intents
+from storage.models import GuildSettings, Intent
 
 COLUMNS = tuple(GuildSettings.model_fields)
 
@@ -16,11 +20,13 @@ class SqliteGuildSettingsRepository:
         )
         return GuildSettings(**dict(row)) if row else GuildSettings(guild_id=guild_id)
 
-    async def save(self, settings: GuildSettings) -> None:
+    async def save(self, settings: GuildSettings, now: datetime, intents: Sequence[Intent] = ()) -> None:
         values = settings.model_dump()
         updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "guild_id")
-        await self._db.execute(
-            f"INSERT INTO guild_settings ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-            f"ON CONFLICT (guild_id) DO UPDATE SET {updates}",
-            [values[c] for c in COLUMNS],
-        )
+        async with self._db.transaction() as conn:
+            await add_intents(conn, settings.guild_id, intents, now)
+            await conn.execute(
+                f"INSERT INTO guild_settings ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+                f"ON CONFLICT (guild_id) DO UPDATE SET {updates}",
+                [values[c] for c in COLUMNS],
+            )

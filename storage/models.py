@@ -364,6 +364,23 @@ class Intent(Model):
     file_data: bytes | None = None
 
 
+AUDIT = "audit"  # an intent of this kind is a line in the audit log, not a delivery
+
+
+def audit(actor_id: int, action: str, subject: str, detail: str = "") -> Intent:
+    """A staff or moderator action for the audit log, recorded in the transaction that makes the change."""
+    return Intent(kind=AUDIT, payload={"actor_id": actor_id, "action": action, "subject": subject, "detail": detail})
+
+
+class AuditEntry(Model):
+    id: int
+    at: datetime
+    actor_id: int
+    action: str
+    subject: str
+    detail: str
+
+
 def staff_notice(channel_id: int, content: str) -> Intent:
     """A plain message to staff in `channel_id` (pinging no one), in a lane of its own."""
     return Intent(kind="message", lane=f"notice:{channel_id}", payload={"channel_id": channel_id, "content": content})

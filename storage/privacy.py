@@ -35,6 +35,7 @@ EXPORT_QUERIES: dict[str, str] = {
     "challenge_wins": "SELECT run_id, entry_id, votes FROM challenge_winners WHERE guild_id = ? AND member_id = ?",
     "amas_created": "SELECT id, title, created_at FROM amas WHERE guild_id = ? AND created_by = ?",
     "challenges_created": "SELECT id, name FROM challenges WHERE guild_id = ? AND created_by = ?",
+    "staff_actions": "SELECT id, at, action, subject, detail FROM audit_log WHERE guild_id = ? AND actor_id = ?",
 }
 # Rows keyed by the member that are re-keyed to pseudonyms on erase: (table, the other column of its key).
 REKEYED = (
@@ -127,6 +128,7 @@ class SqlitePrivacyRepository:
         async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM idea_drafts WHERE guild_id = ? AND author_id = ?", scope)
             await conn.execute("DELETE FROM idea_notification_optouts WHERE guild_id = ? AND member_id = ?", scope)
+            await conn.execute("UPDATE audit_log SET actor_id = 0 WHERE guild_id = ? AND actor_id = ?", scope)
             cursor = await conn.execute("SELECT id FROM challenge_entries WHERE guild_id = ? AND member_id = ?", scope)
             for (entry_id,) in await cursor.fetchall():
                 alias = pseudonym()

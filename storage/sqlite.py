@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from storage.amas import SqliteAmaRepository
+from storage.audit import SqlAuditRepository
 from storage.challenges import SqliteChallengeRepository
 from storage.database import Database, SqliteDatabase
 from storage.deliveries import SqliteDeliveryRepository
@@ -31,6 +32,7 @@ class SqliteStorage:
         self.privacy = SqlitePrivacyRepository(db, keys)
         self.deliveries = SqliteDeliveryRepository(db)
         self.guilds = SqliteGuildLifecycleRepository(db)
+        self.audit = SqlAuditRepository(db)
 
     @classmethod
     async def open(cls, path: Path, ballot_secret: bytes | None = None) -> "SqliteStorage":

@@ -144,8 +144,8 @@ async def test_skipping_again_skips_the_run_after_and_a_once_challenge_has_one_t
 async def test_delete_removes_only_that_servers_challenge(challenges: ChallengeService) -> None:
     ours, theirs = await daily(challenges), await daily(challenges, OTHER)
     with pytest.raises(NotFound):
-        await challenges.delete(OTHER, ours.id)
-    assert (await challenges.delete(GUILD, ours.id)).id == ours.id
+        await challenges.delete(OTHER, ours.id, by=1)
+    assert (await challenges.delete(GUILD, ours.id, by=1)).id == ours.id
     with pytest.raises(NotFound):
         await challenges.get(GUILD, ours.id)
     assert [c.id for c in await challenges.all()] == [theirs.id]

@@ -42,6 +42,15 @@ async def catch_up_until(bot: CoCreateBot, done: Callable[[], object]) -> None:
         await asyncio.sleep(0.05)
 
 
+async def until(done: Callable[[], bool]) -> None:
+    """Wait (at most 5 s) until `done()`: a gateway event reaches the bot in its own time."""
+    for _ in range(500):
+        if done():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the bot did not see the gateway event within 5 s")
+
+
 async def health(bot: CoCreateBot, caplog: pytest.LogCaptureFixture) -> dict[str, object]:
     """The fields of the health line the bot logs every five minutes."""
     caplog.clear()
@@ -336,17 +345,17 @@ async def test_a_departed_guild_pauses_its_schedules_and_is_purged_after_retenti
         async with start_bot() as bot:
             await live_poll(c, closes="2h")
             await c.discord.remove_bot(c.guild)
-            await asyncio.sleep(0.1)
+            await until(lambda: c.guild.id in bot.scheduler.paused_guilds)  # its departure is stored
             clock.shift(timedelta(hours=3))
             await bot.catch_up()
             assert (await bot.services.polls.get(c.guild.id, 1)).is_open, "no job runs for a guild the bot left"
             await c.discord.readd_bot(c.guild)
-            await asyncio.sleep(0.1)
+            await until(lambda: c.guild.id not in bot.scheduler.paused_guilds)
             await bot.catch_up()
             assert not (await bot.services.polls.get(c.guild.id, 1)).is_open, "back: the missed close runs"
             assert len(results_posts(c)) == 1
             await c.discord.remove_bot(c.guild)
-            await asyncio.sleep(0.1)
+            await until(lambda: c.guild.id in bot.scheduler.paused_guilds)
             clock.shift(timedelta(days=29))
             await bot.apply_retention()
             assert await bot.storage.polls.get(c.guild.id, 1) is not None, "kept within the retention period"

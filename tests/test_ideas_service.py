@@ -13,7 +13,7 @@ from services.ideas import IdeaQuery, IdeaService, refresh
 from storage import Storage
 from storage.models import DraftText, IdeaStatus
 
-GUILD, ALICE = 1, 10
+GUILD, ALICE, STAFF = 1, 10, 20
 
 
 def text(title: str, description: str = "d", category: str | None = None) -> DraftText:
@@ -100,20 +100,20 @@ async def test_similar_titles_are_caught_but_different_ones_are_not(ideas: IdeaS
 async def test_merge_refuses_merged_ideas_and_refreshes_both_posts(ideas: IdeaService, storage: Storage) -> None:
     for title in ("Cedar scent", "Cedar smell", "Oak comb"):
         await ideas.submit(GUILD, ALICE, text(title))
-    await ideas.merge(GUILD, 2, 1, None)
+    await ideas.merge(GUILD, 2, 1, None, by=STAFF)
     renders = {row[0] for row in await storage.db.fetch_all("SELECT render_key FROM deliveries")}
     assert {f"{refresh(1).kind}:1", f"{refresh(2).kind}:2"} <= renders
     with pytest.raises(InvalidInput, match=r"^Idea #2 is already merged into #1\.$"):
-        await ideas.merge(GUILD, 2, 3, None)
+        await ideas.merge(GUILD, 2, 3, None, by=STAFF)
     with pytest.raises(InvalidInput, match=r"^Idea #2 is itself merged into #1; merge into that\.$"):
-        await ideas.merge(GUILD, 3, 2, None)
+        await ideas.merge(GUILD, 3, 2, None, by=STAFF)
 
 
 async def test_export_leaves_empty_what_is_not_set(ideas: IdeaService) -> None:
     await ideas.configure(GUILD, downvotes=None, categories="Scents", hourly_limit=None)
     await ideas.submit(GUILD, ALICE, text("Cedar scent", category="Scents"))
     await ideas.submit(GUILD, ALICE, text("Cedar smell"))
-    await ideas.merge(GUILD, 2, 1, None)
+    await ideas.merge(GUILD, 2, 1, None, by=STAFF)
     rows = list(csv.DictReader(io.StringIO(await ideas.export_csv(GUILD))))
     picked = [(r["category"], r["status"], r["reason"], r["duplicate_of"]) for r in rows]
     assert picked == [("Scents", "new", "", ""), ("", "duplicate", "", "1")]
@@ -161,7 +161,7 @@ async def test_status_refuses_duplicates_both_ways_and_names_who_changed_it(
         await ideas.submit(GUILD, ALICE, text(title))
     with pytest.raises(InvalidInput, match=r"^Use /idea merge to mark an idea as a duplicate of another\.$"):
         await ideas.set_status(GUILD, 1, IdeaStatus.DUPLICATE, "Same idea.")
-    await ideas.merge(GUILD, 2, 1, None)
+    await ideas.merge(GUILD, 2, 1, None, by=STAFF)
     with pytest.raises(InvalidInput, match=r"^Idea #2 was merged into #1; change that one instead\.$"):
         await ideas.set_status(GUILD, 2, IdeaStatus.PLANNED, "Spring.")
     await ideas.set_status(GUILD, 1, IdeaStatus.PLANNED, "Spring.", by=ALICE + 1)

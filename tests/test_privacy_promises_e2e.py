@@ -153,7 +153,16 @@ async def test_erasure_removes_the_name_everywhere_and_keeps_history_whole(
 @pytest.mark.sqlite_only
 async def test_the_export_covers_every_table_that_holds_member_data(bot: CoCreateBot) -> None:
     """A new table with a member column fails this test until `/privacy export` (and erase) cover it."""
-    member_columns = {"member_id", "author_id", "asker_id", "creator_id", "created_by", "voter_key", "hosts"}
+    member_columns = {
+        "member_id",
+        "author_id",
+        "asker_id",
+        "creator_id",
+        "created_by",
+        "voter_key",
+        "hosts",
+        "actor_id",
+    }
     tables = await bot.storage.db.fetch_all(
         "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table'"
     )

@@ -14,6 +14,8 @@ from storage.deliveries import LEASE
 from storage.models import GuildSettings, Intent
 from tests.conftest import fail_next_commit
 
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
+
 OPENED: list[SqliteStorage] = []
 
 
@@ -56,7 +58,7 @@ async def test_wal_mode_and_foreign_keys_are_on(db_path: Path) -> None:
 
 async def test_guild_settings_are_scoped_by_guild(db_path: Path) -> None:
     storage = await open_storage(db_path)
-    await storage.guild_settings.save(GuildSettings(guild_id=1, staff_role_id=10, timezone="Europe/Amsterdam"))
+    await storage.guild_settings.save(GuildSettings(guild_id=1, staff_role_id=10, timezone="Europe/Amsterdam"), NOW)
     assert (await storage.guild_settings.get(1)).staff_role_id == 10
     assert await storage.guild_settings.get(2) == GuildSettings(guild_id=2)
     await storage.close()
@@ -236,7 +238,7 @@ async def test_purge_deletes_every_row_of_the_guild_and_counts_them(db_path: Pat
     storage = await open_storage(db_path)
     now = datetime(2026, 11, 2, tzinfo=UTC)
     for guild_id in (1, 2):
-        await storage.guild_settings.save(GuildSettings(guild_id=guild_id, ideas_channel_id=5))
+        await storage.guild_settings.save(GuildSettings(guild_id=guild_id, ideas_channel_id=5), NOW)
         await storage.deliveries.add(guild_id, [Intent(kind="poll.post", entity_id=7)] * 2, now)
     await storage.guilds.depart(1, now)
     assert await storage.guilds.purge(1) == 1 + 2 + 1, "settings, two deliveries, the departure"

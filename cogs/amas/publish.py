@@ -153,11 +153,13 @@ class AmaModerationButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await ensure_allowed(interaction, MODERATOR)
+        actor = await ensure_allowed(interaction, MODERATOR)
         assert interaction.guild_id is not None
         bot: CoCreateBot = interaction.client  # type: ignore[assignment]
         amas = bot.services.amas
-        question = await amas.moderate(interaction.guild_id, self.question_id, self.decision == "approve")
+        question = await amas.moderate(
+            interaction.guild_id, self.question_id, self.decision == "approve", actor.user_id
+        )
         if question is None:
             await interaction.response.send_message(
                 _("Question #{question} was already moderated.", question=self.question_id), ephemeral=True

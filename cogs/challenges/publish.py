@@ -90,9 +90,9 @@ class ChallengeDeleteButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        await ensure_confirmer(interaction, MODERATOR, self.member_id)
+        actor = await ensure_confirmer(interaction, MODERATOR, self.member_id)
         assert interaction.guild_id is not None
-        deleted = await services(interaction).challenges.delete(interaction.guild_id, self.challenge_id)
+        deleted = await services(interaction).challenges.delete(interaction.guild_id, self.challenge_id, actor.user_id)
         interaction.client.scheduler.cancel(f"challenge:run:{self.challenge_id}")  # type: ignore[attr-defined]
         await interaction.response.edit_message(
             content=_("Challenge #{challenge} {name} is deleted.", challenge=deleted.id, name=deleted.name), view=None

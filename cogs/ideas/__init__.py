@@ -82,7 +82,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        merged, target = await self.ideas.merge(interaction.guild_id, duplicate, into, reason)
+        merged, target = await self.ideas.merge(interaction.guild_id, duplicate, into, reason, interaction.user.id)
         settled = await self.bot.delivery.settle(interaction.guild_id, f"idea:{merged.id}")
         await interaction.followup.send(
             _(
@@ -171,7 +171,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
     @only(STAFF)
     async def credit(self, interaction: discord.Interaction, idea: IdeaId, member: discord.Member) -> None:
         assert interaction.guild_id is not None
-        await self.ideas.credit(interaction.guild_id, idea, member.id)
+        await self.ideas.credit(interaction.guild_id, idea, member.id, by=interaction.user.id)
         await interaction.response.send_message(
             _("{member} is credited on idea #{idea}.", member=member.mention, idea=idea), ephemeral=True
         )

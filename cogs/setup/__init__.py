@@ -1,6 +1,7 @@
 """`/setup set`, `/setup show` and `/setup check`: where the bot posts, who its staff and moderators are, and
 whether the bot may do its work everywhere it is asked to."""
 
+import io
 import logging
 from zoneinfo import available_timezones
 
@@ -12,12 +13,14 @@ from bot.core import CoCreateBot
 from bot.feature import FeatureCog
 from bot.needs import IN_SERVER, POSTING, THREADS, missing
 from bot.permissions import only
+from bot.text import fit_lines, member_name
 from cogs.setup.embeds import settings_embed
 from cogs.setup.walkthrough import SetupPick, menus_text, menus_view
+from services.audit import action_name
 from services.guild_setup import GuildSetupService, SetupChange
 from services.i18n import LANGUAGES, _, language_of, speaking
 from services.permissions import ADMIN, MODERATOR
-from storage.models import Challenge, GuildSettings
+from storage.models import AuditEntry, Challenge, GuildSettings
 
 log = logging.getLogger(__name__)
 TIMEZONES = sorted(available_timezones())
@@ -74,7 +77,7 @@ class Setup(FeatureCog, group_name="setup", group_description="Configure the co-
             moderator_role_id=moderator_role and moderator_role.id,
             timezone=timezone,
         )
-        settings = await self.service.update(interaction.guild_id, change)
+        settings = await self.service.update(interaction.guild_id, change, by=interaction.user.id)
         await interaction.client.delivery.resume(interaction.guild_id)  # type: ignore[attr-defined]
         await interaction.response.send_message(_("Settings saved."), embed=settings_embed(settings), ephemeral=True)
 
@@ -105,12 +108,37 @@ class Setup(FeatureCog, group_name="setup", group_description="Configure the co-
         report = check_report(interaction.guild, settings, challenges)
         await interaction.response.send_message(report, ephemeral=True)
 
+    @app_commands.command(name="audit", description="What staff and moderators did here, newest first")
+    @app_commands.describe(export="Attach the whole log as a CSV file")
+    @only(MODERATOR)
+    async def audit(self, interaction: discord.Interaction, export: bool = False) -> None:
+        assert interaction.guild_id is not None
+        audit = self.bot.services.audit
+        lines = [audit_line(entry) for entry in await audit.recent(interaction.guild_id)]
+        embed = discord.Embed(
+            title=_("Audit log"),
+            description=fit_lines(lines, 4096) or _("Nothing yet."),
+            colour=discord.Colour.dark_grey(),
+        )
+        file = discord.utils.MISSING
+        if export:
+            data = (await audit.export_csv(interaction.guild_id)).encode()
+            file = discord.File(io.BytesIO(data), filename="audit-log.csv")
+        await interaction.response.send_message(embed=embed, file=file, ephemeral=True)
+
     @app_commands.command(name="show", description="Show this server's co-creation settings")
     @only(MODERATOR)
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
         settings = await self.service.get(interaction.guild_id)
         await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
+
+
+def audit_line(entry: AuditEntry) -> str:
+    """One action: when, who, what and to what, and the detail (a reason, the new value)."""
+    detail = f": {discord.utils.escape_markdown(entry.detail)[:200]}" if entry.detail else ""
+    when = discord.utils.format_dt(entry.at, "f")
+    return f"{when} · {member_name(entry.actor_id)} {action_name(entry)} **{entry.subject}**{detail}"
 
 
 def can_post(channel: discord.TextChannel) -> bool:

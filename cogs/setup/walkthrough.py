@@ -85,7 +85,7 @@ class SetupPick(
         picked = self.item.values[0]  # Discord sends at least one: a select's minimum is 1
         chosen = picked if isinstance(picked, str) else picked.id
         change = SetupChange(**{PICKS[self.pick][0]: chosen})
-        settings = await services(interaction).setup.update(interaction.guild_id, change)
+        settings = await services(interaction).setup.update(interaction.guild_id, change, by=interaction.user.id)
         await interaction.client.delivery.resume(interaction.guild_id)  # type: ignore[attr-defined]
         await interaction.response.edit_message(
             content=menus_text(), embed=settings_embed(settings), view=menus_view(settings)
