@@ -90,6 +90,7 @@ class RestApi:
             web.patch(API + "/guilds/{guild}/scheduled-events/{event}", self.edit_scheduled_event),
             web.get(API + "/guilds/{guild}/threads/active", self.active_threads),
             web.get(API + "/channels/{channel}", self.get_channel),
+            web.patch(API + "/channels/{channel}", self.edit_thread),
             web.post(API + "/channels/{channel}/messages", self.create_message),
             web.post(API + "/channels/{channel}/threads", self.create_forum_post),
             web.post(message + "/threads", self.create_thread_from_message),
@@ -355,6 +356,26 @@ class RestApi:
 
     async def get_channel(self, request: web.Request) -> web.Response:
         return web.json_response(self.emu.channel(int(request.match_info["channel"])).payload())
+
+    async def edit_thread(self, request: web.Request) -> web.Response:
+        """Rename, archive or lock a thread: its creator may rename and archive it, locking needs Manage Threads
+        (as Discord has it); THREAD_UPDATE follows."""
+        channel = self.emu.channel(int(request.match_info["channel"]))
+        body, _ = await self.body(request)
+        if channel.type != ChannelType.PUBLIC_THREAD:
+            return error(400, 50024, "Cannot execute action on this channel type")  # only threads are emulated
+        needed = Permissions.VIEW_CHANNEL
+        if channel.owner_id != self.emu.bot_user.id or body.get("locked"):
+            needed |= Permissions.MANAGE_THREADS
+        if refusal := self.emu.refuse_bot(channel, needed):
+            return refusal
+        if "name" in body and not 1 <= len(body["name"]) <= 100:
+            return invalid_form_body(["name: Must be between 1 and 100 in length."])
+        channel.name = body.get("name", channel.name)
+        channel.archived = body.get("archived", channel.archived)
+        channel.locked = body.get("locked", channel.locked)
+        await self.emu.dispatch("THREAD_UPDATE", channel.payload())
+        return web.json_response(channel.payload())
 
     async def create_message(self, request: web.Request) -> web.Response:
         channel = self.emu.channel(int(request.match_info["channel"]))

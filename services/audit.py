@@ -15,6 +15,7 @@ ACTIONS = {
     "question.approve": N_("approved"),
     "question.reject": N_("rejected"),
     "challenge.delete": N_("deleted"),
+    "idea.remove": N_("removed"),
 }
 
 

@@ -237,6 +237,8 @@ class IdeaService:
         """Move an idea through the workflow with a public reason, posted in its thread pinging its followers."""
         if status == IdeaStatus.DUPLICATE:
             raise InvalidInput(_("Use /idea merge to mark an idea as a duplicate of another."))
+        if status == IdeaStatus.REMOVED:
+            raise InvalidInput(_("Use /idea remove to remove an idea."))
         clean = build(StatusReason, reason=reason).reason
         idea = await self.get(guild_id, idea_id)
         if idea.status == IdeaStatus.DUPLICATE:
@@ -265,6 +267,22 @@ class IdeaService:
             )
         await self._repo.set_status(guild_id, idea_id, status, clean, self._clock.now(), intents)
         return StatusChange(idea=await self.get(guild_id, idea_id), previous=idea.status, notify=notify)
+
+    async def remove(self, guild_id: int, idea_id: int, reason: str, by: int) -> Idea:
+        """Hide an abusive idea from the community: its post shows only the reason, its thread is renamed and
+        archived, and its author is told in it; a line goes to the audit log."""
+        clean = build(StatusReason, reason=reason).reason
+        idea = await self.get(guild_id, idea_id)
+        if idea.status == IdeaStatus.REMOVED:
+            raise InvalidInput(_("Idea #{idea} is already removed.", idea=idea_id))
+        intents = [
+            refresh(idea_id),
+            Intent(kind="idea.removed", entity_id=idea_id, payload={"reason": clean}),
+            Intent(kind="idea.thread_closed", entity_id=idea_id),
+            audit(by, "idea.remove", f"idea #{idea_id}", clean),
+        ]
+        await self._repo.set_status(guild_id, idea_id, IdeaStatus.REMOVED, clean, self._clock.now(), intents)
+        return await self.get(guild_id, idea_id)
 
     async def merge(
         self, guild_id: int, duplicate_id: int, target_id: int, reason: str | None, by: int

@@ -16,6 +16,7 @@ STATE_NAMES = {
     "shipped": N_("shipped"),
     "declined": N_("declined"),
     "duplicate": N_("duplicate"),
+    "removed": N_("removed"),
     "scheduled": N_("scheduled"),
     "open": N_("open"),
     "closed": N_("closed"),

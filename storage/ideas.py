@@ -33,6 +33,9 @@ def storable(typed: str | None) -> str | None:
     return None if typed is None else typed.replace("\x00", "")
 
 
+VISIBLE = "i.status <> 'removed'"  # a removed idea is hidden from lists, searches and the leaderboard
+
+
 class SqliteIdeaRepository:
     SELECT = IDEA_SELECT
 
@@ -162,7 +165,7 @@ class SqliteIdeaRepository:
         query = "title : (" + " OR ".join(f'"{w}"' for w in words) + ")"
         rows = await self._db.fetch_all(
             self.SELECT + "JOIN ideas_fts f ON f.rowid = i.id WHERE f.ideas_fts MATCH ? AND i.guild_id = ? "
-            "AND i.message_id IS NOT NULL ORDER BY f.rank LIMIT ?",  # only ideas members can see and vote on
+            f"AND i.message_id IS NOT NULL AND {VISIBLE} ORDER BY f.rank LIMIT ?",  # only ideas members see
             (query, guild_id, limit),
         )
         return [to_idea(r) for r in rows]
@@ -172,7 +175,7 @@ class SqliteIdeaRepository:
         query = " AND ".join(f'"{w}"' for w in words)
         rows = await self._db.fetch_all(
             self.SELECT + "JOIN ideas_fts f ON f.rowid = i.id WHERE f.ideas_fts MATCH ? AND i.guild_id = ? "
-            "ORDER BY f.rank LIMIT ? OFFSET ?",
+            f"AND {VISIBLE} ORDER BY f.rank LIMIT ? OFFSET ?",
             (query, guild_id, limit, offset),
         )
         return [to_idea(r) for r in rows]
@@ -189,7 +192,7 @@ class SqliteIdeaRepository:
         author_id: int | None = None,
         since: datetime | None = None,
     ) -> list[Idea]:
-        clauses, params = ["i.guild_id = ?"], [guild_id]
+        clauses, params = ["i.guild_id = ?", VISIBLE], [guild_id]
         filters: list[tuple[str, Any]] = [
             ("i.status = ?", status and status.value),
             ("i.category = ?", category),
@@ -323,7 +326,7 @@ class SqliteIdeaRepository:
             ), received AS (
                 SELECT i.author_id AS member_id, COUNT(v.member_id) AS n
                 FROM ideas i JOIN idea_votes v ON v.idea_id = i.id AND v.value = 1
-                WHERE i.guild_id = ? GROUP BY i.author_id
+                WHERE i.guild_id = ? AND i.status <> 'removed' GROUP BY i.author_id
             ), members AS (SELECT member_id FROM shipped UNION SELECT member_id FROM received)
             SELECT m.member_id, COALESCE(s.n, 0), COALESCE(r.n, 0)
             FROM members m LEFT JOIN shipped s USING (member_id) LEFT JOIN received r USING (member_id)

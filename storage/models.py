@@ -72,11 +72,12 @@ class IdeaStatus(StrEnum):
     SHIPPED = "shipped"
     DECLINED = "declined"
     DUPLICATE = "duplicate"
+    REMOVED = "removed"  # by staff or moderators: hidden from the community, its text no longer shown
 
     @property
     def is_open(self) -> bool:
         """Open ideas can still be voted on."""
-        return self not in {IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.DUPLICATE}
+        return self not in {IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.DUPLICATE, IdeaStatus.REMOVED}
 
 
 Category = text(30)

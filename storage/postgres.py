@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from storage.database import Params, StorageFailure, bundled_migrations, check_not_newer
-from storage.ideas import IDEA_SELECT, SqliteIdeaRepository, to_idea
+from storage.ideas import IDEA_SELECT, VISIBLE, SqliteIdeaRepository, to_idea
 from storage.lifecycle import SqliteGuildLifecycleRepository
 from storage.models import Idea
 from storage.sqlite import SqliteStorage
@@ -194,7 +194,7 @@ class PostgresIdeaRepository(SqliteIdeaRepository):
             return []
         rows = await self._db.fetch_all(
             self.SELECT + "CROSS JOIN to_tsquery('simple', ?) q WHERE to_tsvector('simple', i.title) @@ q "
-            "AND i.guild_id = ? AND i.message_id IS NOT NULL "  # only ideas members can see and vote on
+            f"AND i.guild_id = ? AND i.message_id IS NOT NULL AND {VISIBLE} "  # only ideas members can see
             "ORDER BY ts_rank(to_tsvector('simple', i.title), q) DESC, i.id LIMIT ?",
             (" | ".join(f"'{w}'" for w in words), guild_id, limit),
         )
@@ -203,7 +203,7 @@ class PostgresIdeaRepository(SqliteIdeaRepository):
     async def search(self, guild_id: int, words: list[str], limit: int, offset: int) -> list[Idea]:
         rows = await self._db.fetch_all(
             self.SELECT + f"CROSS JOIN to_tsquery('simple', ?) q WHERE {IDEA_TEXT} @@ q AND i.guild_id = ? "
-            f"ORDER BY ts_rank({IDEA_TEXT}, q) DESC, i.id LIMIT ? OFFSET ?",
+            f"AND {VISIBLE} ORDER BY ts_rank({IDEA_TEXT}, q) DESC, i.id LIMIT ? OFFSET ?",
             (" & ".join(f"'{w}'" for w in words), guild_id, limit, offset),
         )
         return [to_idea(r) for r in rows]

@@ -19,11 +19,15 @@ from cogs.ideas.views import IdeaDraftButton, IdeaModal, IdeaPageButton, browse_
 from services.errors import InvalidInput
 from services.i18n import _, n_, speaking
 from services.ideas import IdeaQuery, IdeaService
-from services.permissions import MEMBER, MODERATOR, STAFF
+from services.permissions import MEMBER, MODERATOR, ORGANISER, STAFF
 from services.wording import state_name
 from storage.models import IdeaStatus
 
-STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in IdeaStatus if s != IdeaStatus.DUPLICATE]
+STATUS_CHOICES = [
+    app_commands.Choice(name=s.value, value=s.value)
+    for s in IdeaStatus
+    if s not in (IdeaStatus.DUPLICATE, IdeaStatus.REMOVED)
+]
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in ("week", "month", "all")]
 Reason = app_commands.Range[str, 1, 500]
 IdeaId = app_commands.Range[int, 1]
@@ -43,6 +47,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         return handlers | {
             "idea.publish": functools.partial(publish.publish, self.bot),
             "idea.render": functools.partial(publish.render, self.bot),
+            "idea.thread_closed": functools.partial(publish.close_thread, self.bot),
         }
 
     @app_commands.command(name="submit", description="Propose an idea to the community")
@@ -72,6 +77,18 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
             + n_("{count} follower notified.", "{count} followers notified.", len(change.notify))
             + settled.note(),
             ephemeral=True,
+        )
+
+    @app_commands.command(name="remove", description="Remove an abusive idea; its author is told why")
+    @app_commands.describe(idea=NUMBER["idea"], reason="Why, told to its author and shown in its place")
+    @only(ORGANISER)
+    async def remove(self, interaction: discord.Interaction, idea: IdeaId, reason: Reason) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.ideas.remove(interaction.guild_id, idea, reason, by=interaction.user.id)
+        settled = await self.bot.delivery.settle(interaction.guild_id, f"idea:{idea}")
+        await interaction.followup.send(
+            _("Idea #{idea} is removed; its author is told why.", idea=idea) + settled.note(), ephemeral=True
         )
 
     @app_commands.command(name="merge", description="Mark an idea as a duplicate of another and move its votes")
@@ -230,6 +247,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         )
 
     @status.autocomplete("idea")
+    @remove.autocomplete("idea")
     @merge.autocomplete("duplicate")
     @merge.autocomplete("into")
     @credit.autocomplete("idea")

@@ -16,6 +16,7 @@ STATUS_COLOURS = {
     IdeaStatus.SHIPPED: discord.Colour.green(),
     IdeaStatus.DECLINED: discord.Colour.red(),
     IdeaStatus.DUPLICATE: discord.Colour.dark_grey(),
+    IdeaStatus.REMOVED: discord.Colour.dark_red(),
 }
 
 
@@ -24,6 +25,9 @@ def score_line(idea: Idea) -> str:
 
 
 def idea_embed(idea: Idea) -> discord.Embed:
+    if idea.status == IdeaStatus.REMOVED:  # nothing of what was removed is shown again
+        reason = _("Removed by the moderators: {reason}", reason=idea.status_reason)
+        return discord.Embed(title=f"#{idea.id}", description=reason, colour=STATUS_COLOURS[idea.status])
     embed = discord.Embed(
         title=f"#{idea.id} {idea.title}", description=idea.description, colour=STATUS_COLOURS[idea.status]
     )

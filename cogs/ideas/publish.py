@@ -88,6 +88,11 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
         case "idea.followers":
             ping = payload["members"]
             text = _("Following this idea:") + " " + " ".join(f"<@{m}>" for m in ping)
+        case "idea.removed":
+            ping = [idea.author_id] if idea.author_id > 0 else []  # not an erased member
+            reason = payload["reason"]
+            text = _("Your idea was removed by the moderators: {reason}", reason=reason)
+            text = f"<@{idea.author_id}>, {text}" if ping else text
         case "idea.merged":
             target = await ideas.get(idea.guild_id, payload["into"])
             text = _(
@@ -103,7 +108,21 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
     )
 
 
-THREAD_POSTS = ("idea.status", "idea.followers", "idea.merged", "idea.merged_in")
+THREAD_POSTS = ("idea.status", "idea.followers", "idea.removed", "idea.merged", "idea.merged_in")
+
+
+async def close_thread(bot: CoCreateBot, delivery: Delivery) -> None:
+    """A removed idea's thread: renamed (its title may be what was abusive) and archived. The bot started the
+    thread, so it may do both without Manage Threads."""
+    assert delivery.entity_id is not None
+    idea = await bot.services.ideas.get(delivery.guild_id, delivery.entity_id)
+    if idea.thread_id is None:
+        return
+    guild = bot.get_guild(idea.guild_id)
+    thread = guild.get_thread(idea.thread_id) if guild else None
+    thread = thread or await bot.fetch_channel(idea.thread_id)
+    assert isinstance(thread, discord.Thread)
+    await thread.edit(name=_("Removed idea #{idea}", idea=idea.id), archived=True)
 
 
 class IdeaVoteButton(
