@@ -26,7 +26,7 @@ from bot.i18n import server_language
 from bot.needs import POSTING, missing
 from services.clock import Clock
 from services.errors import NotFound
-from services.i18n import _, speaking
+from services.i18n import N_, _, speaking
 from storage.base import DeliveryRepository, Shards
 from storage.models import Delivery, staff_notice
 
@@ -260,6 +260,27 @@ async def thread_from(message: discord.PartialMessage, name: str) -> int:
         if error.code != THREAD_ALREADY_CREATED:
             raise
         return message.id
+
+
+REMOVAL_NOTICES = {
+    "question": N_("{member}, your question was removed by the moderators: {reason}"),
+    "entry": N_("{member}, your entry was removed by the moderators: {reason}"),
+}
+
+
+def removal_notice_handler(bot: "CoCreateBot") -> Handler:
+    """Tells a member, pinging only them, that staff or moderators removed what they wrote, and why."""
+
+    async def send(delivery: Delivery) -> None:
+        payload = delivery.payload
+        member = int(payload["member_id"])
+        text = _(REMOVAL_NOTICES[payload["removed"]], member=f"<@{member}>", reason=payload["reason"])
+        channel = bot.get_partial_messageable(int(payload["channel_id"]), guild_id=delivery.guild_id)
+        await channel.send(
+            text, allowed_mentions=discord.AllowedMentions(users=[discord.Object(member)]), nonce=delivery.nonce()
+        )
+
+    return send
 
 
 def message_handler(bot: "CoCreateBot") -> Handler:

@@ -6,7 +6,7 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.i18n import _, n_
 from services.timeparse import parse_when
-from services.validation import SUGGESTIONS, build, typed_so_far
+from services.validation import SUGGESTIONS, Reason, build, typed_so_far
 from services.wording import state_name
 from storage.base import AmaRepository
 from storage.models import (
@@ -20,6 +20,7 @@ from storage.models import (
     Question,
     QuestionStatus,
     audit,
+    removal_notice,
     text,
 )
 
@@ -253,6 +254,19 @@ class AmaService:
 
     async def pending(self, guild_id: int, ama_id: int) -> list[Question]:
         return await self._repo.questions(guild_id, ama_id, (QuestionStatus.PENDING,))
+
+    async def remove(self, guild_id: int, question_id: int, reason: str, by: int) -> Question:
+        """Remove a question (and its answer): its post shows only why, the asker is told unless they asked
+        anonymously (telling them in the thread would name them), and a line goes to the audit log."""
+        clean = build(Reason, reason=reason).reason
+        question = await self.question(guild_id, question_id)
+        ama = await self.get(guild_id, question.ama_id)
+        intents = [refresh(question_id, ama.id), audit(by, "question.remove", f"question #{question_id}", clean)]
+        if not question.anonymous and question.asker_id > 0 and ama.thread_id is not None:
+            intents.append(removal_notice(ama.thread_id, question.asker_id, "question", clean, lane(ama.id)))
+        if not await self._repo.remove_question(guild_id, question_id, clean, self._clock.now(), intents):
+            raise InvalidInput(_("Question #{question} is already removed.", question=question_id))
+        return await self.question(guild_id, question_id)
 
     async def moderate(self, guild_id: int, question_id: int, approve: bool, by: int) -> Question | None:
         """Approve or reject a waiting question; None if another moderator already did."""

@@ -20,9 +20,9 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.i18n import N_, _
 from services.timeparse import parse_duration
-from services.validation import SUGGESTIONS, build, typed_so_far
+from services.validation import SUGGESTIONS, Reason, build, typed_so_far
 from services.wording import in_words
-from storage.base import ChallengeRepository, PhaseOver
+from storage.base import ChallengeRepository, EntryRemoved, PhaseOver
 from storage.models import (
     Challenge,
     ChallengeDraft,
@@ -36,6 +36,7 @@ from storage.models import (
     Winner,
     audit,
     known_timezone,
+    removal_notice,
 )
 
 START_GRACE = timedelta(hours=1)
@@ -405,8 +406,24 @@ class ChallengeService:
             raise InvalidInput(_("Entries for this run have closed.")) from None
         return run, replaced
 
+    async def remove_entry(self, guild_id: int, entry_id: int, reason: str, by: int) -> Entry:
+        """Remove an entry: its content, votes and any win are gone, its post shows only why, its author is told,
+        and a line goes to the audit log."""
+        clean = build(Reason, reason=reason).reason
+        entry = await self.entry(guild_id, entry_id)
+        run = await self.run(guild_id, entry.run_id)
+        challenge = await self.get(guild_id, run.challenge_id)
+        intents = [entry_render(run.id, entry_id), audit(by, "entry.remove", f"entry #{entry_id}", clean)]
+        if entry.member_id > 0:
+            intents.append(removal_notice(challenge.channel_id, entry.member_id, "entry", clean, lane(run.id)))
+        if not await self._repo.remove_entry(guild_id, entry_id, clean, self._clock.now(), intents):
+            raise InvalidInput(_("Entry #{entry} is already removed.", entry=entry_id))
+        return await self.entry(guild_id, entry_id)
+
     async def vote(self, guild_id: int, entry_id: int, member_id: int) -> tuple[Entry, bool]:
         entry = await self.entry(guild_id, entry_id)
+        if entry.removed_reason is not None:
+            raise InvalidInput(_("Entry #{entry} was removed.", entry=entry_id))
         run = await self.run(guild_id, entry.run_id)
         if run.phase == Phase.ENTRIES:
             opens = int(run.entries_close_at.timestamp())
@@ -419,6 +436,8 @@ class ChallengeService:
             return entry, await self._repo.toggle_vote(run, member_id, entry_id)
         except PhaseOver:
             raise InvalidInput(_("Voting for this run is closed.")) from None
+        except EntryRemoved:
+            raise InvalidInput(_("Entry #{entry} was removed.", entry=entry_id)) from None
 
     async def hall_of_fame(self, guild_id: int, limit: int = 15) -> list[Winner]:
         return await self._repo.hall_of_fame(guild_id, limit)

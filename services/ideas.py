@@ -11,10 +11,10 @@ from services.clock import Clock
 from services.errors import InvalidInput, NotFound
 from services.i18n import N_, _, n_
 from services.spreadsheet import csv_text
-from services.validation import SUGGESTIONS, build, typed_so_far
+from services.validation import SUGGESTIONS, Reason, build, typed_so_far
 from services.wording import state_name
 from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
-from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, audit, text
+from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, audit
 
 PAGE_SIZE = 5
 PINGS_PER_POST = 90  # Discord allows at most 100 users in one message's allowed_mentions
@@ -56,10 +56,6 @@ class IdeaQuery(Model):
 class Page(Model):
     ideas: tuple[Idea, ...]
     has_next: bool
-
-
-class StatusReason(Model):
-    reason: text(500)  # type: ignore[valid-type]
 
 
 def words_of(value: str) -> list[str]:
@@ -239,7 +235,7 @@ class IdeaService:
             raise InvalidInput(_("Use /idea merge to mark an idea as a duplicate of another."))
         if status == IdeaStatus.REMOVED:
             raise InvalidInput(_("Use /idea remove to remove an idea."))
-        clean = build(StatusReason, reason=reason).reason
+        clean = build(Reason, reason=reason).reason
         idea = await self.get(guild_id, idea_id)
         if idea.status == IdeaStatus.DUPLICATE:
             raise InvalidInput(
@@ -271,7 +267,7 @@ class IdeaService:
     async def remove(self, guild_id: int, idea_id: int, reason: str, by: int) -> Idea:
         """Hide an abusive idea from the community: its post shows only the reason, its thread is renamed and
         archived, and its author is told in it; a line goes to the audit log."""
-        clean = build(StatusReason, reason=reason).reason
+        clean = build(Reason, reason=reason).reason
         idea = await self.get(guild_id, idea_id)
         if idea.status == IdeaStatus.REMOVED:
             raise InvalidInput(_("Idea #{idea} is already removed.", idea=idea_id))
@@ -290,7 +286,7 @@ class IdeaService:
         """Mark one idea a duplicate of another and move its votes; returns (duplicate, target)."""
         if duplicate_id == target_id:
             raise InvalidInput(_("An idea cannot be merged into itself."))
-        clean = build(StatusReason, reason=reason).reason if reason else None
+        clean = build(Reason, reason=reason).reason if reason else None
         duplicate, target = await self.get(guild_id, duplicate_id), await self.get(guild_id, target_id)
         if duplicate.status == IdeaStatus.DUPLICATE:
             raise InvalidInput(

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.errors import InvalidInput
 from services.i18n import N_, _, n_
+from storage.models import Model, text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,6 +45,12 @@ RULES = {
     "ends_before_start": N_("the AMA must end after it starts"),
     "not_media": N_("only photos and videos can be entered"),
 }
+
+
+class Reason(Model):
+    """Why staff did something (a status, a merge, a removal): told to members, so it is checked like their text."""
+
+    reason: text(500)  # type: ignore[valid-type]
 
 
 def reason_for(item: Any) -> str:

@@ -29,6 +29,11 @@ STATE_NAMES = {
 }
 
 
+def removed_by_moderators(reason: str | None) -> str:
+    """What stands where removed content was: an idea, a question or an entry."""
+    return _("Removed by the moderators: {reason}", reason=reason)
+
+
 def state_name(state: StrEnum) -> str:
     """A state as members read it, in their language ("under review", "in behandeling")."""
     return _(STATE_NAMES[state.value])

@@ -15,7 +15,7 @@ AMA_COLUMNS = (
 )
 QUESTION_SELECT = """
 SELECT q.id, q.ama_id, q.guild_id, q.asker_id, q.asker_name, q.anonymous, q.text, q.status, q.answer,
-       q.answered_by, q.message_id, q.asked_at,
+       q.answered_by, q.message_id, q.asked_at, q.removed_reason,
        (SELECT COUNT(*) FROM ama_upvotes u WHERE u.question_id = q.id) AS upvotes
 FROM ama_questions q
 """
@@ -164,6 +164,20 @@ class SqliteAmaRepository:
         await self._db.execute(
             "UPDATE ama_questions SET message_id = ? WHERE guild_id = ? AND id = ?", (message_id, guild_id, question_id)
         )
+
+    async def remove_question(
+        self, guild_id: int, question_id: int, reason: str, now: datetime, intents: Sequence[Intent] = ()
+    ) -> bool:
+        """Remove a question and its answer, keeping only why; False if it was removed or rejected already."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE ama_questions SET status = 'removed', removed_reason = ?, text = '', answer = NULL "
+                "WHERE guild_id = ? AND id = ? AND status IN ('pending', 'open', 'answered')",
+                (reason, guild_id, question_id),
+            )
+            if cursor.rowcount == 1:
+                await add_intents(conn, guild_id, intents, now)
+            return cursor.rowcount == 1
 
     async def moderate(
         self, guild_id: int, question_id: int, status: QuestionStatus, now: datetime, intents: Sequence[Intent] = ()

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from storage.base import PhaseOver
+from storage.base import EntryRemoved, PhaseOver
 from storage.database import Database, insert_returning_id, suggest
 from storage.deliveries import add_intents
 from storage.models import Challenge, ChallengeDraft, Entry, EntryFile, Intent, Phase, Run, Winner
@@ -15,7 +15,7 @@ CHALLENGE_COLUMNS = (
     "paused, skip_until, runs_started, last_fire_at"
 )
 RUN_COLUMNS = "id, challenge_id, guild_id, number, theme, starts_at, entries_close_at, voting_close_at, phase"
-ENTRY_COLUMNS = "id, run_id, guild_id, member_id, text, attachment_name, link, message_id"
+ENTRY_COLUMNS = "id, run_id, guild_id, member_id, text, attachment_name, link, message_id, removed_reason"
 
 
 def draft_values(draft: ChallengeDraft) -> tuple[object, ...]:
@@ -180,7 +180,7 @@ class SqliteChallengeRepository:
                     "GROUP BY entry_id) "
                     "INSERT INTO challenge_winners (run_id, guild_id, member_id, entry_id, votes) "
                     "SELECT e.run_id, e.guild_id, e.member_id, e.id, t.votes FROM tally t "
-                    "JOIN challenge_entries e ON e.id = t.entry_id "
+                    "JOIN challenge_entries e ON e.id = t.entry_id "  # a removed entry has no votes left
                     "WHERE t.votes = (SELECT MAX(votes) FROM tally) ON CONFLICT DO NOTHING",
                     (run_id,),
                 )
@@ -254,6 +254,25 @@ class SqliteChallengeRepository:
         )
         return [Entry(**dict(r)) for r in rows]
 
+    async def remove_entry(
+        self, guild_id: int, entry_id: int, reason: str, now: datetime, intents: Sequence[Intent] = ()
+    ) -> bool:
+        """Remove an entry's content, its votes and any win, keeping only why; False if it was removed already."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE challenge_entries SET removed_reason = ?, text = NULL, attachment_name = NULL, "
+                "attachment_data = NULL, link = NULL WHERE guild_id = ? AND id = ? AND removed_reason IS NULL",
+                (reason, guild_id, entry_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await conn.execute("DELETE FROM challenge_votes WHERE guild_id = ? AND entry_id = ?", (guild_id, entry_id))
+            await conn.execute(
+                "DELETE FROM challenge_winners WHERE guild_id = ? AND entry_id = ?", (guild_id, entry_id)
+            )
+            await add_intents(conn, guild_id, intents, now)
+            return True
+
     async def set_entry_message(self, guild_id: int, entry_id: int, message_id: int) -> None:
         await self._db.execute(
             "UPDATE challenge_entries SET message_id = ? WHERE guild_id = ? AND id = ?",
@@ -270,6 +289,9 @@ class SqliteChallengeRepository:
             row = await cursor.fetchone()
             if row is None or row[0] != Phase.VOTING.value:
                 raise PhaseOver(run.id)
+            cursor = await conn.execute("SELECT removed_reason FROM challenge_entries WHERE id = ?", (entry_id,))
+            if (await cursor.fetchone())[0] is not None:
+                raise EntryRemoved(entry_id)
             cursor = await conn.execute(
                 "DELETE FROM challenge_votes WHERE run_id = ? AND member_id = ? AND entry_id = ?",
                 (run.id, member_id, entry_id),

@@ -201,6 +201,7 @@ class QuestionStatus(StrEnum):
     OPEN = "open"  # visible, can be upvoted and answered
     REJECTED = "rejected"
     ANSWERED = "answered"
+    REMOVED = "removed"  # shown, then removed by staff or moderators
 
 
 class Host(Model):
@@ -257,6 +258,7 @@ class Question(Model):
     message_id: int | None
     asked_at: datetime
     upvotes: int = 0
+    removed_reason: str | None = None
 
 
 class Rotation(StrEnum):
@@ -313,6 +315,7 @@ class Entry(Model):
     attachment_name: str | None
     link: str | None
     message_id: int | None
+    removed_reason: str | None = None
 
 
 class EntryFile(Model):
@@ -380,6 +383,12 @@ class AuditEntry(Model):
     action: str
     subject: str
     detail: str
+
+
+def removal_notice(channel_id: int, member_id: int, removed: str, reason: str, lane: str) -> Intent:
+    """Tell `member_id`, in `channel_id`, that their `removed` ("question" or "entry") was removed, and why."""
+    payload = {"channel_id": channel_id, "member_id": member_id, "removed": removed, "reason": reason}
+    return Intent(kind="removal.notice", lane=lane, payload=payload)
 
 
 def staff_notice(channel_id: int, content: str) -> Intent:

@@ -6,7 +6,7 @@ import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from services.amas import AnswerText, QuestionText
-from services.ideas import StatusReason
+from services.validation import Reason
 from storage.models import AmaDraft, ChallengeDraft, IdeaDraft, PollDraft
 
 LIMITS = [
@@ -21,7 +21,7 @@ LIMITS = [
     (ChallengeDraft, "prize", 200),
     (QuestionText, "question", 500),
     (AnswerText, "answer", 1500),
-    (StatusReason, "reason", 500),
+    (Reason, "reason", 500),
 ]
 
 

@@ -26,7 +26,7 @@ from cogs.amas.publish import (
 )
 from services.amas import AmaService
 from services.i18n import _
-from services.permissions import MEMBER, MODERATOR, STAFF
+from services.permissions import MEMBER, MODERATOR, ORGANISER, STAFF
 from storage.models import Ama, AmaStatus, Host, QuestionStatus
 
 AmaId = app_commands.Range[int, 1]
@@ -254,6 +254,23 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
     ) -> None:
         await answer_question(interaction, question, answer)
 
+    @app_commands.command(name="remove", description="Remove an abusive question; its asker is told why")
+    @app_commands.describe(question=NUMBER["question"], reason="Why, told to the asker and shown in its place")
+    @only(ORGANISER)
+    async def remove(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[int, 1],
+        reason: app_commands.Range[str, 1, 500],
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed = await self.amas.remove(interaction.guild_id, question, reason, by=interaction.user.id)
+        settled = await self.bot.delivery.settle(interaction.guild_id, f"ama:{removed.ama_id}")
+        await interaction.followup.send(
+            _("Question #{question} is removed.", question=question) + settled.note(), ephemeral=True
+        )
+
     @app_commands.command(name="queue", description="Approve or reject questions waiting for moderation")
     @app_commands.describe(ama="The AMA (default: the open one)")
     @only(MODERATOR)
@@ -282,6 +299,7 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         return await suggestions(interaction, self.amas.suggest, current)
 
     @answer.autocomplete("question")
+    @remove.autocomplete("question")
     async def question_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:

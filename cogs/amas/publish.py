@@ -15,6 +15,7 @@ from bot.text import fit_lines, member_name
 from services.amas import asked
 from services.i18n import N_, _, n_
 from services.permissions import MEMBER, MODERATOR
+from services.wording import removed_by_moderators
 from storage.models import Ama, Delivery, Question, QuestionStatus
 
 QUESTION_ACTIONS = {"upvote": N_("Upvote"), "answer": N_("Answer")}
@@ -40,6 +41,11 @@ def ama_embed(ama: Ama) -> discord.Embed:
 
 def question_embed(question: Question) -> discord.Embed:
     """The question, and its answer once given (both in the description: up to 500 + 1,500 characters)."""
+    if question.status == QuestionStatus.REMOVED:
+        return discord.Embed(
+            title=_("Question #{question}", question=question.id),
+            description=removed_by_moderators(question.removed_reason),
+        )
     text = question.text
     if question.answer:
         text += "\n\n**" + _("Answer from {host}:", host=question.answered_by) + f"**\n{question.answer}"
@@ -91,6 +97,8 @@ class AmaQuestionButton(
 
 def question_view(question: Question) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
+    if question.status == QuestionStatus.REMOVED:
+        return view  # nothing left to upvote or answer
     answered = question.status == QuestionStatus.ANSWERED
     view.add_item(AmaQuestionButton("upvote", question.id, "▲ " + _("Upvote") + f" ({question.upvotes})"))
     view.add_item(

@@ -26,7 +26,7 @@ from cogs.challenges.publish import (
 from services.challenges import START_GRACE, ChallengeService
 from services.errors import InvalidInput
 from services.i18n import _, speaking
-from services.permissions import MEMBER, MODERATOR
+from services.permissions import MEMBER, MODERATOR, ORGANISER
 from services.validation import build
 from storage.models import Challenge, EntryFile, Phase, Rotation, Run
 
@@ -221,6 +221,23 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         await interaction.response.send_message(
             _("The run of {when} is skipped.", when=discord.utils.format_dt(skipped, "f")), ephemeral=True
         )
+
+    @app_commands.command(name="remove", description="Remove an abusive entry, its votes and any win")
+    @app_commands.describe(
+        entry="The entry's number (shown on its post)", reason="Why, told to its author and shown in its place"
+    )
+    @only(ORGANISER)
+    async def remove(
+        self,
+        interaction: discord.Interaction,
+        entry: app_commands.Range[int, 1],
+        reason: app_commands.Range[str, 1, 500],
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed = await self.challenges.remove_entry(interaction.guild_id, entry, reason, by=interaction.user.id)
+        settled = await self.bot.delivery.settle(interaction.guild_id, f"challenge:{removed.run_id}")
+        await interaction.followup.send(_("Entry #{entry} is removed.", entry=entry) + settled.note(), ephemeral=True)
 
     @app_commands.command(name="delete", description="Delete a challenge with its runs and entries")
     @app_commands.describe(challenge=NUMBER["challenge"])

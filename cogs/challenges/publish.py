@@ -14,7 +14,7 @@ from bot.text import member_name
 from services.challenges import PreviewRun, Standing
 from services.i18n import _, n_
 from services.permissions import MEMBER, MODERATOR
-from services.wording import local_time
+from services.wording import local_time, removed_by_moderators
 from storage.models import Challenge, Delivery, Entry, Phase, Run, Winner
 
 
@@ -101,11 +101,16 @@ class ChallengeDeleteButton(
 
 def entry_view(entry: Entry, disabled: bool = False) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(ChallengeVoteButton(entry.id, disabled=disabled))
+    if entry.removed_reason is None:  # nothing left to vote for
+        view.add_item(ChallengeVoteButton(entry.id, disabled=disabled))
     return view
 
 
 def entry_embed(entry: Entry, won: bool = False) -> discord.Embed:
+    if entry.removed_reason is not None:
+        return discord.Embed(
+            title=_("Entry #{entry}", entry=entry.id), description=removed_by_moderators(entry.removed_reason)
+        )
     parts = [_("by {member}", member=member_name(entry.member_id))]
     if entry.text:
         parts.append(entry.text)

@@ -5,7 +5,7 @@ import discord
 from bot.text import member_name
 from services.i18n import _, n_
 from services.ideas import Page, VoteOutcome
-from services.wording import state_name
+from services.wording import removed_by_moderators, state_name
 from storage.models import Idea, IdeaStatus
 
 STATUS_COLOURS = {
@@ -26,8 +26,8 @@ def score_line(idea: Idea) -> str:
 
 def idea_embed(idea: Idea) -> discord.Embed:
     if idea.status == IdeaStatus.REMOVED:  # nothing of what was removed is shown again
-        reason = _("Removed by the moderators: {reason}", reason=idea.status_reason)
-        return discord.Embed(title=f"#{idea.id}", description=reason, colour=STATUS_COLOURS[idea.status])
+        removed = removed_by_moderators(idea.status_reason)
+        return discord.Embed(title=f"#{idea.id}", description=removed, colour=STATUS_COLOURS[idea.status])
     embed = discord.Embed(
         title=f"#{idea.id} {idea.title}", description=idea.description, colour=STATUS_COLOURS[idea.status]
     )

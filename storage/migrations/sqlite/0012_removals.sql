@@ -1,0 +1,4 @@
+-- Why staff or moderators removed an AMA question or a challenge entry (NULL: not removed); removed content is
+-- not kept.
+ALTER TABLE ama_questions ADD COLUMN removed_reason TEXT;
+ALTER TABLE challenge_entries ADD COLUMN removed_reason TEXT;
