@@ -244,3 +244,22 @@ async def test_the_discord_event_follows_the_ama(configured: Community, start_bo
             await (await c.discord.slash(c.staff, "ama close", ama=ama)).reply()
         await bot.delivery.drain()
         assert (first["status"], second["status"]) == (3, 4), "completed when it ran, canceled when it never did"
+
+
+async def test_ama_list_shows_open_and_upcoming_amas_with_hosts_and_where_to_ask(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot():
+        empty = message_text(await (await c.discord.slash(c.alice, "ama list")).reply())
+        assert "No AMAs are planned." in empty
+        await open_ama(c)
+        await (await schedule(c, title="Packaging *deep* dive", starts="2d")).reply()
+        listed = message_text(await (await c.discord.slash(c.alice, "ama list")).reply()).splitlines()
+        assert listed[0] == "AMAs"
+        assert listed[1].startswith("**#1 Meet the founders** · open now, until <t:")
+        assert f"with <@{c.staff.id}> · <#" in listed[1], "where to ask"
+        assert listed[2].startswith(r"**#2 Packaging \*deep\* dive** · <t:") and ":R>)" in listed[2]
+        await (await c.discord.slash(c.staff, "ama close", ama=1)).reply()
+        after = message_text(await (await c.discord.slash(c.alice, "ama list")).reply())
+        assert "#1 Meet the founders" not in after, "a closed AMA is no longer listed"

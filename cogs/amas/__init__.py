@@ -21,6 +21,7 @@ from cogs.amas.publish import (
     AmaModerationButton,
     AmaQuestionButton,
     AnswerModal,
+    ama_line,
     answer_question,
     queue_message,
 )
@@ -228,6 +229,14 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         assert interaction.guild_id is not None
         current = await self.amas.askable(interaction.guild_id, ama, interaction.user.id)
         await AskModal(current.id, anonymous).open(interaction)
+
+    @app_commands.command(name="list", description="Open and upcoming AMAs in this server")
+    @only(MEMBER)
+    async def list_amas(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        lines = [ama_line(ama) for ama in await self.amas.unfinished(interaction.guild_id)]
+        embed = discord.Embed(title=_("AMAs"), description=fit_lines(lines, 4096) or _("No AMAs are planned."))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="next", description="The most upvoted unanswered questions")
     @app_commands.describe(ama="The AMA (default: the open one)")

@@ -16,7 +16,7 @@ from services.amas import asked
 from services.i18n import N_, _, n_
 from services.permissions import MEMBER, MODERATOR
 from services.wording import removed_by_moderators
-from storage.models import Ama, Delivery, Question, QuestionStatus
+from storage.models import Ama, AmaStatus, Delivery, Question, QuestionStatus
 
 QUESTION_ACTIONS = {"upvote": N_("Upvote"), "answer": N_("Answer")}
 MODERATION_LABELS = {"approve": N_("Approve #{question}"), "reject": N_("Reject #{question}")}
@@ -37,6 +37,18 @@ def ama_embed(ama: Ama) -> discord.Embed:
     embed.add_field(name=_("When"), value=when)
     embed.add_field(name=_("Ask"), value=_("Use `/ama ask` while it is open; upvote the questions you want answered."))
     return embed
+
+
+def ama_line(ama: Ama) -> str:
+    """One AMA in `/ama list`: open now or when it starts, its hosts, and where to ask."""
+    when = (
+        _("open now, until {end}", end=discord.utils.format_dt(ama.ends_at, "t"))
+        if ama.status == AmaStatus.OPEN
+        else discord.utils.format_dt(ama.starts_at, "f") + " (" + discord.utils.format_dt(ama.starts_at, "R") + ")"
+    )
+    where = f" · <#{ama.thread_id}>" if ama.thread_id else ""
+    title = discord.utils.escape_markdown(ama.title)
+    return f"**#{ama.id} {title}** · {when} · " + _("with {hosts}", hosts=hosts_text(ama)) + where
 
 
 def question_embed(question: Question) -> discord.Embed:
