@@ -248,6 +248,13 @@ class DeliveryWorker:
         return {"delivery_id": delivery.id, "kind": delivery.kind, "guild_id": delivery.guild_id, "error": repr(error)}
 
 
+async def reply_when_settled(interaction: discord.Interaction, lane: str, text: str) -> None:
+    """Answer a deferred command with `text`, once the lane's posts went out (or saying why they have not yet)."""
+    assert interaction.guild_id is not None
+    settled = await interaction.client.delivery.settle(interaction.guild_id, lane)  # type: ignore[attr-defined]
+    await interaction.followup.send(text + settled.note(), ephemeral=True)
+
+
 THREAD_ALREADY_CREATED = 160004  # Discord's code: "A thread has already been created for this message"
 
 

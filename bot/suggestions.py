@@ -9,6 +9,7 @@ from bot.permissions import ensure_allowed
 from services.permissions import MEMBER
 
 Finder = Callable[[int, str], Awaitable[list[tuple[int, str]]]]
+Reason = app_commands.Range[str, 1, 500]  # why staff did something, as members are told it (services' `Reason`)
 # How an option that names one of them is described: by its number, with suggestions as the member types.
 NUMBER = {
     "idea": "The idea's number (type to search by title)",

@@ -9,11 +9,11 @@ import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot
-from bot.delivery import Handler
+from bot.delivery import Handler, reply_when_settled
 from bot.feature import FeatureCog
 from bot.forms import Form
 from bot.permissions import ensure_allowed, only
-from bot.suggestions import NUMBER, suggestions
+from bot.suggestions import NUMBER, Reason, suggestions
 from bot.text import fit_lines
 from cogs.amas import publish
 from cogs.amas.publish import (
@@ -270,14 +270,13 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[int, 1],
-        reason: app_commands.Range[str, 1, 500],
+        reason: Reason,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         removed = await self.amas.remove(interaction.guild_id, question, reason, by=interaction.user.id)
-        settled = await self.bot.delivery.settle(interaction.guild_id, f"ama:{removed.ama_id}")
-        await interaction.followup.send(
-            _("Question #{question} is removed.", question=question) + settled.note(), ephemeral=True
+        await reply_when_settled(
+            interaction, f"ama:{removed.ama_id}", _("Question #{question} is removed.", question=question)
         )
 
     @app_commands.command(name="queue", description="Approve or reject questions waiting for moderation")

@@ -6,11 +6,11 @@ import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot
-from bot.delivery import Handler
+from bot.delivery import Handler, reply_when_settled
 from bot.feature import FeatureCog
 from bot.i18n import server_language
 from bot.permissions import only
-from bot.suggestions import NUMBER, suggestions
+from bot.suggestions import NUMBER, Reason, suggestions
 from bot.text import fit_lines
 from cogs.challenges import publish
 from cogs.challenges.publish import (
@@ -231,13 +231,14 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         self,
         interaction: discord.Interaction,
         entry: app_commands.Range[int, 1],
-        reason: app_commands.Range[str, 1, 500],
+        reason: Reason,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         removed = await self.challenges.remove_entry(interaction.guild_id, entry, reason, by=interaction.user.id)
-        settled = await self.bot.delivery.settle(interaction.guild_id, f"challenge:{removed.run_id}")
-        await interaction.followup.send(_("Entry #{entry} is removed.", entry=entry) + settled.note(), ephemeral=True)
+        await reply_when_settled(
+            interaction, f"challenge:{removed.run_id}", _("Entry #{entry} is removed.", entry=entry)
+        )
 
     @app_commands.command(name="delete", description="Delete a challenge with its runs and entries")
     @app_commands.describe(challenge=NUMBER["challenge"])

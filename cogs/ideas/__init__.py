@@ -7,11 +7,11 @@ import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot
-from bot.delivery import Handler
+from bot.delivery import Handler, reply_when_settled
 from bot.feature import FeatureCog
 from bot.i18n import server_language
 from bot.permissions import only
-from bot.suggestions import NUMBER, suggestions
+from bot.suggestions import NUMBER, Reason, suggestions
 from cogs.ideas import publish
 from cogs.ideas.embeds import leaderboard_embed, page_embed
 from cogs.ideas.publish import NO_IDEAS_CHANNEL, THREAD_POSTS, IdeaVoteButton
@@ -29,7 +29,6 @@ STATUS_CHOICES = [
     if s not in (IdeaStatus.DUPLICATE, IdeaStatus.REMOVED)
 ]
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in ("week", "month", "all")]
-Reason = app_commands.Range[str, 1, 500]
 IdeaId = app_commands.Range[int, 1]
 
 
@@ -86,9 +85,8 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.ideas.remove(interaction.guild_id, idea, reason, by=interaction.user.id)
-        settled = await self.bot.delivery.settle(interaction.guild_id, f"idea:{idea}")
-        await interaction.followup.send(
-            _("Idea #{idea} is removed; its author is told why.", idea=idea) + settled.note(), ephemeral=True
+        await reply_when_settled(
+            interaction, f"idea:{idea}", _("Idea #{idea} is removed; its author is told why.", idea=idea)
         )
 
     @app_commands.command(name="merge", description="Mark an idea as a duplicate of another and move its votes")
