@@ -11,7 +11,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 
 import cogs
-from bot.delivery import DeliveryWorker, message_handler, removal_notice_handler
+from bot.delivery import DeliveryWorker, direct_message_handler, message_handler, removal_notice_handler
 from bot.errors import CoCreateTree
 from bot.feature import FeatureCog
 from bot.forms import FormRouter
@@ -67,6 +67,7 @@ class CoCreateBot(commands.AutoShardedBot):
         self.delivery = DeliveryWorker(self, storage.deliveries, services.clock)
         self.delivery.register("message", message_handler(self))
         self.delivery.register("removal.notice", removal_notice_handler(self))
+        self.delivery.register("dm", direct_message_handler(self))
         storage.on_commit(self.delivery.wake)
 
     def owns(self, guild_id: int) -> bool:

@@ -275,6 +275,29 @@ REMOVAL_NOTICES = {
 }
 
 
+DIRECT_MESSAGES = {
+    "idea.rejected": N_("Your idea “{title}” was not accepted by the staff: {reason}"),
+}
+DMS_CLOSED = 50007  # Discord's code: the member does not accept direct messages from this server
+
+
+def direct_message_handler(bot: "CoCreateBot") -> Handler:
+    """Sends a member a private message; one who does not accept them is not told, and that is logged."""
+
+    async def send(delivery: Delivery) -> None:
+        payload = dict(delivery.payload)
+        member, message = int(payload.pop("member_id")), payload.pop("message")
+        channel = await bot.create_dm(discord.Object(member))
+        try:
+            await channel.send(_(DIRECT_MESSAGES[message], **payload), nonce=delivery.nonce())
+        except discord.Forbidden as error:
+            if error.code != DMS_CLOSED:
+                raise
+            log.info("a member does not accept direct messages", extra={"delivery_id": delivery.id})
+
+    return send
+
+
 def removal_notice_handler(bot: "CoCreateBot") -> Handler:
     """Tells a member, pinging only them, that staff or moderators removed what they wrote, and why."""
 

@@ -92,6 +92,7 @@ class RestApi:
             web.get(API + "/channels/{channel}", self.get_channel),
             web.patch(API + "/channels/{channel}", self.edit_thread),
             web.post(API + "/channels/{channel}/messages", self.create_message),
+            web.post(API + "/users/@me/channels", self.open_dm),
             web.post(API + "/channels/{channel}/threads", self.create_forum_post),
             web.post(message + "/threads", self.create_thread_from_message),
             web.get(message, self.get_message),
@@ -377,11 +378,23 @@ class RestApi:
         await self.emu.dispatch("THREAD_UPDATE", channel.payload())
         return web.json_response(channel.payload())
 
+    async def open_dm(self, request: web.Request) -> web.Response:
+        body, _ = await self.body(request)
+        user = self.emu.user(int(body["recipient_id"]))
+        if user is None:
+            return error(400, 50033, "Invalid Recipient(s)")
+        return web.json_response(self.emu.dm_channel(user))
+
     async def create_message(self, request: web.Request) -> web.Response:
-        channel = self.emu.channel(int(request.match_info["channel"]))
         body, files = await self.body(request)
         if problems := self.emu.problems_with(body):
             return problems
+        recipient = self.emu.dm_channels.get(int(request.match_info["channel"]))
+        if recipient is not None:  # a DM: the member's own setting decides
+            if not recipient.accepts_dms:
+                return error(403, 50007, "Cannot send messages to this user")
+            return web.json_response(self.emu.store_dm(int(request.match_info["channel"]), body))
+        channel = self.emu.channel(int(request.match_info["channel"]))
         in_thread = channel.type == ChannelType.PUBLIC_THREAD
         needed = Permissions.SEND_MESSAGES_IN_THREADS if in_thread else Permissions.SEND_MESSAGES
         if body.get("embeds"):

@@ -127,6 +127,7 @@ class DiscordEmulator:
         self.spec_violations: list[str] = []  # requests that break Discord's official API spec (emulator/spec.py)
         self.response_violations: list[str] = []  # answers of the emulator that differ from the spec
         self.faults: list[Fault] = []
+        self.dm_channels: dict[int, User] = {}  # a DM channel's id -> the member the bot talks to in it
         self.fault_log: list[tuple[str, str, int]] = []
         self.nonces: dict[tuple[int, str], tuple[float, int]] = {}  # (channel, nonce) -> (when, message id)
         self.departed: set[int] = set()  # guilds the bot was removed from
@@ -440,6 +441,44 @@ class DiscordEmulator:
                 {"id": str(attachment_id), "filename": filename, "size": len(data), "url": url, "proxy_url": url}
             )
         return attachments
+
+    def dm_channel(self, user: User) -> Payload:
+        """The bot's DM channel with `user` (Discord keeps one per pair), as POST /users/@me/channels answers."""
+        channel_id = next((c for c, u in self.dm_channels.items() if u.id == user.id), None)
+        if channel_id is None:
+            channel_id = self.snowflakes.next()
+            self.dm_channels[channel_id] = user
+        return {"id": str(channel_id), "type": 1, "last_message_id": None, "flags": 0, "recipients": [user.payload()]}
+
+    def user(self, user_id: int) -> User | None:
+        return next((g.members[user_id].user for g in self.guilds.values() if user_id in g.members), None)
+
+    def dms_to(self, member: Member) -> list[Payload]:
+        """What the bot sent `member` privately, oldest first."""
+        ids = {c for c, u in self.dm_channels.items() if u.id == member.id}
+        return [m for m in self.messages.values() if int(m["channel_id"]) in ids]
+
+    def store_dm(self, channel_id: int, body: Payload) -> Payload:
+        message: Payload = {
+            "id": str(self.snowflakes.next()),
+            "channel_id": str(channel_id),
+            "author": self.bot_user.payload(),
+            "content": body.get("content") or "",
+            "timestamp": iso_now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags", 0),
+            "embeds": body.get("embeds") or [],
+            "components": with_ids(body.get("components") or []),
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+        }
+        self.messages[int(message["id"])] = message
+        return message
 
     def store_message(
         self,

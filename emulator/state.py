@@ -71,6 +71,7 @@ class User:
     id: int
     username: str
     bot: bool = False
+    accepts_dms: bool = True  # "Allow direct messages from server members", as the member set it
 
     def payload(self) -> Payload:
         return {

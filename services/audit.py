@@ -16,6 +16,8 @@ ACTIONS = {
     "question.reject": N_("rejected"),
     "challenge.delete": N_("deleted"),
     "idea.remove": N_("removed"),
+    "idea.approve": N_("approved"),
+    "idea.reject": N_("rejected"),
     "question.remove": N_("removed"),
     "entry.remove": N_("removed"),
 }

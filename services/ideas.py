@@ -14,7 +14,7 @@ from services.spreadsheet import csv_text
 from services.validation import SUGGESTIONS, Reason, build, typed_so_far
 from services.wording import state_name
 from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
-from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, audit
+from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, audit, direct_message
 
 PAGE_SIZE = 5
 PINGS_PER_POST = 90  # Discord allows at most 100 users in one message's allowed_mentions
@@ -85,11 +85,16 @@ class IdeaService:
         return self._settings[guild_id]
 
     async def configure(
-        self, guild_id: int, downvotes: bool | None, categories: str | None, hourly_limit: int | None
+        self,
+        guild_id: int,
+        downvotes: bool | None,
+        categories: str | None,
+        hourly_limit: int | None,
+        review: bool | None = None,
     ) -> IdeaSettings:
         """Change the given settings; `categories` is a comma-separated list ("" clears it)."""
         current = await self.settings(guild_id)
-        changes: dict[str, object] = {"downvotes": downvotes, "hourly_limit": hourly_limit}
+        changes: dict[str, object] = {"downvotes": downvotes, "hourly_limit": hourly_limit, "review": review}
         if categories is not None:
             changes["categories"] = tuple(dict.fromkeys(c.strip() for c in categories.split(",") if c.strip()))
         updated = build(IdeaSettings, **(current.model_dump() | {k: v for k, v in changes.items() if v is not None}))
@@ -116,7 +121,7 @@ class IdeaService:
 
     async def _create(self, guild_id: int, author_id: int, draft: IdeaDraft, draft_id: int | None) -> Idea:
         """Store the idea and the intent to publish it, in one transaction that enforces the hourly limit."""
-        limit = (await self.settings(guild_id)).hourly_limit
+        settings = await self.settings(guild_id)
         try:
             idea_id = await self._repo.create(
                 guild_id,
@@ -124,8 +129,9 @@ class IdeaService:
                 draft,
                 self._clock.now(),
                 draft_id=draft_id,
-                hourly_limit=limit,
-                intents=[Intent(kind="idea.publish")],
+                hourly_limit=settings.hourly_limit,
+                status=IdeaStatus.AWAITING_REVIEW if settings.review else IdeaStatus.NEW,
+                intents=[] if settings.review else [Intent(kind="idea.publish")],
             )
         except LimitReached as reached:
             raise self._limit_refusal(reached) from None
@@ -235,8 +241,12 @@ class IdeaService:
             raise InvalidInput(_("Use /idea merge to mark an idea as a duplicate of another."))
         if status == IdeaStatus.REMOVED:
             raise InvalidInput(_("Use /idea remove to remove an idea."))
+        if status == IdeaStatus.AWAITING_REVIEW:
+            raise InvalidInput(_("Use /idea queue to review new ideas."))
         clean = build(Reason, reason=reason).reason
         idea = await self.get(guild_id, idea_id)
+        if idea.status == IdeaStatus.AWAITING_REVIEW:
+            raise InvalidInput(_("Idea #{idea} is awaiting review: approve it with /idea queue first.", idea=idea_id))
         if idea.status == IdeaStatus.DUPLICATE:
             raise InvalidInput(
                 _(
@@ -263,6 +273,25 @@ class IdeaService:
             )
         await self._repo.set_status(guild_id, idea_id, status, clean, self._clock.now(), intents)
         return StatusChange(idea=await self.get(guild_id, idea_id), previous=idea.status, notify=notify)
+
+    async def awaiting_review(self, guild_id: int) -> list[Idea]:
+        """The oldest ideas waiting for staff (five at a time: one row of buttons each)."""
+        return await self._repo.awaiting_review(guild_id, 5)
+
+    async def approve(self, guild_id: int, idea_id: int, by: int) -> bool:
+        """Post an idea that waited for review; False if another staff member reviewed it first."""
+        approved = [Intent(kind="idea.publish", entity_id=idea_id), audit(by, "idea.approve", f"idea #{idea_id}")]
+        return await self._repo.review(guild_id, idea_id, IdeaStatus.NEW, None, self._clock.now(), approved)
+
+    async def reject(self, guild_id: int, idea_id: int, reason: str, by: int) -> bool:
+        """Turn down an idea that waited for review; its author is told why, privately. False if another staff
+        member reviewed it first."""
+        clean = build(Reason, reason=reason).reason
+        idea = await self.get(guild_id, idea_id)
+        rejected = [audit(by, "idea.reject", f"idea #{idea_id}", clean)]
+        if idea.author_id > 0:
+            rejected.append(direct_message(idea.author_id, "idea.rejected", title=idea.title, reason=clean))
+        return await self._repo.review(guild_id, idea_id, IdeaStatus.REMOVED, clean, self._clock.now(), rejected)
 
     async def remove(self, guild_id: int, idea_id: int, reason: str, by: int) -> Idea:
         """Hide an abusive idea from the community: its post shows only the reason, its thread is renamed and

@@ -9,6 +9,7 @@ from services.i18n import N_, _, current_language, n_
 
 # Every state an idea, AMA, question or challenge run can be in, as members read it.
 STATE_NAMES = {
+    "awaiting review": N_("awaiting review"),
     "new": N_("new"),
     "under review": N_("under review"),
     "planned": N_("planned"),

@@ -71,6 +71,16 @@ class IdeaRepository(Protocol):
 
     async def settings(self, guild_id: int) -> IdeaSettings: ...
     async def save_settings(self, settings: IdeaSettings) -> None: ...
+    async def awaiting_review(self, guild_id: int, limit: int) -> list[Idea]: ...
+    async def review(
+        self,
+        guild_id: int,
+        idea_id: int,
+        status: IdeaStatus,
+        reason: str | None,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> bool: ...
     async def save_draft(
         self, guild_id: int, author_id: int, draft: DraftText, now: datetime, replacing: int | None = None
     ) -> int:

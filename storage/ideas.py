@@ -33,7 +33,8 @@ def storable(typed: str | None) -> str | None:
     return None if typed is None else typed.replace("\x00", "")
 
 
-VISIBLE = "i.status <> 'removed'"  # a removed idea is hidden from lists, searches and the leaderboard
+# Ideas the community sees: not removed, and not waiting for review (hidden from lists, searches and leaderboard).
+VISIBLE = "i.status NOT IN ('removed', 'awaiting review')"
 
 
 class SqliteIdeaRepository:
@@ -52,10 +53,16 @@ class SqliteIdeaRepository:
 
     async def save_settings(self, settings: IdeaSettings) -> None:
         await self._db.execute(
-            "INSERT INTO idea_settings (guild_id, downvotes, categories, hourly_limit) VALUES (?, ?, ?, ?) "
+            "INSERT INTO idea_settings (guild_id, downvotes, categories, hourly_limit, review) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (guild_id) DO UPDATE SET downvotes = excluded.downvotes, "
-            "categories = excluded.categories, hourly_limit = excluded.hourly_limit",
-            (settings.guild_id, settings.downvotes, json.dumps(settings.categories), settings.hourly_limit),
+            "categories = excluded.categories, hourly_limit = excluded.hourly_limit, review = excluded.review",
+            (
+                settings.guild_id,
+                settings.downvotes,
+                json.dumps(settings.categories),
+                settings.hourly_limit,
+                settings.review,
+            ),
         )
 
     # -- drafts --------------------------------------------------------------------------------------
@@ -104,6 +111,7 @@ class SqliteIdeaRepository:
         draft_id: int | None = None,
         *,
         hourly_limit: int,
+        status: IdeaStatus = IdeaStatus.NEW,
         intents: Sequence[Intent] = (),
     ) -> int:
         """Store a new idea (consuming its draft, if any) with its intents, and return its id.
@@ -128,9 +136,9 @@ class SqliteIdeaRepository:
                     raise DraftGone(draft_id)
             new_id = await insert_returning_id(
                 conn,
-                "INSERT INTO ideas (guild_id, author_id, title, description, category, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (guild_id, author_id, draft.title, draft.description, draft.category, now.isoformat()),
+                "INSERT INTO ideas (guild_id, author_id, title, description, category, status, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, author_id, draft.title, draft.description, draft.category, status.value, now.isoformat()),
             )
             await add_intents(conn, guild_id, intents, now, new_id)
             return new_id
@@ -258,6 +266,33 @@ class SqliteIdeaRepository:
         return [r[0] for r in rows]
 
     # -- staff actions -------------------------------------------------------------------------------
+
+    async def awaiting_review(self, guild_id: int, limit: int) -> list[Idea]:
+        rows = await self._db.fetch_all(
+            self.SELECT + "WHERE i.guild_id = ? AND i.status = 'awaiting review' ORDER BY i.id LIMIT ?",
+            (guild_id, limit),
+        )
+        return [to_idea(r) for r in rows]
+
+    async def review(
+        self,
+        guild_id: int,
+        idea_id: int,
+        status: IdeaStatus,
+        reason: str | None,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+    ) -> bool:
+        """Approve (NEW) or reject (REMOVED) an idea awaiting review; False if someone reviewed it already."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE ideas SET status = ?, status_reason = ? "
+                "WHERE guild_id = ? AND id = ? AND status = 'awaiting review'",
+                (status.value, reason, guild_id, idea_id),
+            )
+            if cursor.rowcount == 1:
+                await add_intents(conn, guild_id, intents, now)
+            return cursor.rowcount == 1
 
     async def set_status(
         self,

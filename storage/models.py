@@ -65,6 +65,8 @@ class GuildSettings(Model):
 
 
 class IdeaStatus(StrEnum):
+    """In this order for good: list pages name a status by its place here in their buttons' custom_ids."""
+
     NEW = "new"
     UNDER_REVIEW = "under review"
     PLANNED = "planned"
@@ -73,11 +75,13 @@ class IdeaStatus(StrEnum):
     DECLINED = "declined"
     DUPLICATE = "duplicate"
     REMOVED = "removed"  # by staff or moderators: hidden from the community, its text no longer shown
+    AWAITING_REVIEW = "awaiting review"  # the server reviews new ideas: staff have not approved this one yet
 
     @property
     def is_open(self) -> bool:
         """Open ideas can still be voted on."""
-        return self not in {IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.DUPLICATE, IdeaStatus.REMOVED}
+        closed = {IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.DUPLICATE, IdeaStatus.REMOVED}
+        return self not in closed | {IdeaStatus.AWAITING_REVIEW}
 
 
 Category = text(30)
@@ -88,6 +92,7 @@ class IdeaSettings(Model):
     downvotes: bool = True
     categories: tuple[Category, ...] = Field(default=(), max_length=25)  # type: ignore[valid-type]
     hourly_limit: int = Field(default=5, ge=1, le=100)
+    review: bool = False  # new ideas wait for staff to approve them
 
 
 class DraftText(Model):
@@ -383,6 +388,12 @@ class AuditEntry(Model):
     action: str
     subject: str
     detail: str
+
+
+def direct_message(member_id: int, message: str, **params: str) -> Intent:
+    """A private message to a member: `message` names one of the texts `bot.delivery` knows, in the server's
+    language when it goes out; `params` fill it in."""
+    return Intent(kind="dm", lane=f"dm:{member_id}", payload={"member_id": member_id, "message": message, **params})
 
 
 def removal_notice(channel_id: int, member_id: int, removed: str, reason: str, lane: str) -> Intent:

@@ -62,6 +62,7 @@ async def test_an_action_and_its_audit_line_are_kept_or_lost_together(
     async with start_bot() as bot:
         await post(c, c.alice, "Mint wax")
         before = len(await bot.storage.audit.all(c.guild.id))
+        await bot.delivery.close()  # so that the failing COMMIT is the status change's, not the worker's
         fail_next_commit(monkeypatch, bot.storage.db)
         failed = await (await c.discord.slash(c.staff, "idea status", idea=1, status="planned", reason="Soon")).reply()
         assert "could not be saved" in message_text(failed)

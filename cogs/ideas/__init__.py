@@ -15,6 +15,7 @@ from bot.suggestions import NUMBER, Reason, suggestions
 from cogs.ideas import publish
 from cogs.ideas.embeds import leaderboard_embed, page_embed
 from cogs.ideas.publish import NO_IDEAS_CHANNEL, THREAD_POSTS, IdeaVoteButton
+from cogs.ideas.review import IdeaRejectForm, IdeaReviewButton, queue_message
 from cogs.ideas.views import IdeaDraftButton, IdeaModal, IdeaPageButton, browse_page
 from services.errors import InvalidInput
 from services.i18n import _, n_, speaking
@@ -26,7 +27,7 @@ from storage.models import IdeaStatus
 STATUS_CHOICES = [
     app_commands.Choice(name=s.value, value=s.value)
     for s in IdeaStatus
-    if s not in (IdeaStatus.DUPLICATE, IdeaStatus.REMOVED)
+    if s not in (IdeaStatus.DUPLICATE, IdeaStatus.REMOVED, IdeaStatus.AWAITING_REVIEW)
 ]
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in ("week", "month", "all")]
 IdeaId = app_commands.Range[int, 1]
@@ -34,8 +35,8 @@ IdeaId = app_commands.Range[int, 1]
 
 @app_commands.guild_only()
 class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on and follow ideas"):
-    dynamic_items = (IdeaVoteButton, IdeaDraftButton, IdeaPageButton)
-    forms = (IdeaModal,)
+    dynamic_items = (IdeaVoteButton, IdeaDraftButton, IdeaPageButton, IdeaReviewButton)
+    forms = (IdeaModal, IdeaRejectForm)
 
     def __init__(self, bot: CoCreateBot) -> None:
         super().__init__(bot)
@@ -77,6 +78,12 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
             + settled.note(),
             ephemeral=True,
         )
+
+    @app_commands.command(name="queue", description="Approve or reject new ideas awaiting review")
+    @only(ORGANISER)
+    async def queue(self, interaction: discord.Interaction) -> None:
+        content, view = await queue_message(interaction)
+        await interaction.response.send_message(content, view=view, ephemeral=True)
 
     @app_commands.command(name="remove", description="Remove an abusive idea; its author is told why")
     @app_commands.describe(idea=NUMBER["idea"], reason="Why, told to its author and shown in its place")
@@ -222,6 +229,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         downvotes="Whether members may vote ideas down",
         hourly_limit="How many ideas a member may submit per hour",
         categories="Comma-separated, e.g. Flavours, Packaging (empty text clears)",
+        review="Whether new ideas wait for staff to approve them (/idea queue)",
     )
     @only(MODERATOR)
     async def settings(
@@ -230,14 +238,16 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         downvotes: bool | None = None,
         categories: app_commands.Range[str, 0, 800] | None = None,
         hourly_limit: app_commands.Range[int, 1, 100] | None = None,
+        review: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        saved = await self.ideas.configure(interaction.guild_id, downvotes, categories, hourly_limit)
+        saved = await self.ideas.configure(interaction.guild_id, downvotes, categories, hourly_limit, review)
         await interaction.response.send_message(
             " · ".join(
                 (
                     _("Downvotes on") if saved.downvotes else _("Downvotes off"),
                     _("categories: {categories}", categories=", ".join(saved.categories) or _("none")),
+                    _("new ideas wait for review") if saved.review else _("new ideas are posted at once"),
                     n_("{count} idea per member per hour.", "{count} ideas per member per hour.", saved.hourly_limit),
                 )
             ),

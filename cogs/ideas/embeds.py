@@ -17,6 +17,7 @@ STATUS_COLOURS = {
     IdeaStatus.DECLINED: discord.Colour.red(),
     IdeaStatus.DUPLICATE: discord.Colour.dark_grey(),
     IdeaStatus.REMOVED: discord.Colour.dark_red(),
+    IdeaStatus.AWAITING_REVIEW: discord.Colour.light_grey(),
 }
 
 

@@ -57,7 +57,9 @@ class IdeaDraftButton(
 
 
 async def posted_text(interaction: discord.Interaction, idea: Idea) -> str:
-    """Where the new idea is, once Discord shows it; or that it is saved and will appear."""
+    """Where the new idea is, once Discord shows it; or that it is saved and will appear, or awaits review."""
+    if idea.status == IdeaStatus.AWAITING_REVIEW:
+        return _("Your idea #{idea} is saved and waits for the staff's review; you will hear back.", idea=idea.id)
     settled = await interaction.client.delivery.settle(idea.guild_id, f"idea:{idea.id}")  # type: ignore[attr-defined]
     if not settled.delivered:
         return _("Your idea #{idea} is saved.", idea=idea.id) + settled.note()
