@@ -146,7 +146,13 @@ class IdeaService:
 
         `draft_id` is the member's earlier draft this text replaces (consumed once the idea is stored).
         """
-        draft = build(IdeaDraft, title=text.title, description=text.description, category=text.category or None)
+        draft = build(
+            IdeaDraft,
+            title=text.title,
+            description=text.description,
+            category=text.category or None,
+            anonymous=text.anonymous,
+        )
         draft = draft.model_copy(update={"category": await self.canonical_category(guild_id, draft.category)})
         await self.check_rate_limit(guild_id, author_id)
         similar = await self.similar(guild_id, draft.title)
@@ -256,7 +262,8 @@ class IdeaService:
                 )
             )
         opted_out = await self._repo.opted_out(guild_id)
-        followers = [idea.author_id, *await self._repo.upvoters(guild_id, idea_id)]
+        # an anonymous author is not pinged in the thread: that would name them
+        followers = [*([] if idea.anonymous else [idea.author_id]), *await self._repo.upvoters(guild_id, idea_id)]
         notify = tuple(m for m in dict.fromkeys(followers) if m not in opted_out)
         post = {"status": status.value, "previous": idea.status.value, "reason": clean, "by": by}
         intents = [
@@ -306,6 +313,8 @@ class IdeaService:
             Intent(kind="idea.thread_closed", entity_id=idea_id),
             audit(by, "idea.remove", f"idea #{idea_id}", clean),
         ]
+        if idea.anonymous and idea.author_id > 0:  # told privately: a ping in the thread would name them
+            intents.append(direct_message(idea.author_id, "idea.removed", title=idea.title, reason=clean))
         await self._repo.set_status(guild_id, idea_id, IdeaStatus.REMOVED, clean, self._clock.now(), intents)
         return await self.get(guild_id, idea_id)
 

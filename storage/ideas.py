@@ -78,12 +78,13 @@ class SqliteIdeaRepository:
                 )
             new_id = await insert_returning_id(
                 conn,
-                "INSERT INTO idea_drafts (guild_id, author_id, title, description, category, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO idea_drafts (guild_id, author_id, title, description, category, anonymous, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     author_id,
                     *map(storable, (draft.title, draft.description, draft.category)),
+                    draft.anonymous,
                     now.isoformat(),
                 ),
             )
@@ -95,7 +96,8 @@ class SqliteIdeaRepository:
 
     async def draft(self, guild_id: int, author_id: int, draft_id: int) -> DraftText | None:
         row = await self._db.fetch_one(
-            "SELECT title, description, category FROM idea_drafts WHERE id = ? AND guild_id = ? AND author_id = ?",
+            "SELECT title, description, category, anonymous FROM idea_drafts "
+            "WHERE id = ? AND guild_id = ? AND author_id = ?",
             (draft_id, guild_id, author_id),
         )
         return DraftText(**dict(row)) if row else None
@@ -136,9 +138,18 @@ class SqliteIdeaRepository:
                     raise DraftGone(draft_id)
             new_id = await insert_returning_id(
                 conn,
-                "INSERT INTO ideas (guild_id, author_id, title, description, category, status, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, author_id, draft.title, draft.description, draft.category, status.value, now.isoformat()),
+                "INSERT INTO ideas (guild_id, author_id, title, description, category, anonymous, status, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    author_id,
+                    draft.title,
+                    draft.description,
+                    draft.category,
+                    draft.anonymous,
+                    status.value,
+                    now.isoformat(),
+                ),
             )
             await add_intents(conn, guild_id, intents, now, new_id)
             return new_id
@@ -204,7 +215,7 @@ class SqliteIdeaRepository:
         filters: list[tuple[str, Any]] = [
             ("i.status = ?", status and status.value),
             ("i.category = ?", category),
-            ("i.author_id = ?", author_id),
+            ("i.author_id = ? AND i.anonymous = 0", author_id),  # nobody finds an anonymous idea by its author
             ("i.created_at >= ?", since and since.isoformat()),
         ]
         for clause, value in filters:
@@ -357,11 +368,13 @@ class SqliteIdeaRepository:
         rows = await self._db.fetch_all(
             """
             WITH shipped AS (
-                SELECT member_id, COUNT(*) AS n FROM idea_credits WHERE guild_id = ? GROUP BY member_id
+                SELECT c.member_id, COUNT(*) AS n FROM idea_credits c JOIN ideas i ON i.id = c.idea_id
+                WHERE c.guild_id = ? AND NOT (i.anonymous = 1 AND c.member_id = i.author_id)  -- credited privately
+                GROUP BY c.member_id
             ), received AS (
                 SELECT i.author_id AS member_id, COUNT(v.member_id) AS n
                 FROM ideas i JOIN idea_votes v ON v.idea_id = i.id AND v.value = 1
-                WHERE i.guild_id = ? AND i.status <> 'removed' GROUP BY i.author_id
+                WHERE i.guild_id = ? AND i.status <> 'removed' AND i.anonymous = 0 GROUP BY i.author_id
             ), members AS (SELECT member_id FROM shipped UNION SELECT member_id FROM received)
             SELECT m.member_id, COALESCE(s.n, 0), COALESCE(r.n, 0)
             FROM members m LEFT JOIN shipped s USING (member_id) LEFT JOIN received r USING (member_id)

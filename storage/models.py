@@ -101,6 +101,7 @@ class DraftText(Model):
     title: str = Field(max_length=100)
     description: str = Field(max_length=2000)
     category: str | None = Field(default=None, max_length=30)
+    anonymous: bool = False
 
 
 class IdeaDraft(Model):
@@ -109,6 +110,7 @@ class IdeaDraft(Model):
     title: Title  # type: ignore[valid-type]
     description: text(2000)  # type: ignore[valid-type]
     category: Category | None = None  # type: ignore[valid-type]
+    anonymous: bool = False  # the author hidden from the community
 
 
 class Idea(Model):
@@ -125,6 +127,7 @@ class Idea(Model):
     message_id: int | None
     thread_id: int | None
     created_at: datetime
+    anonymous: bool = False
     upvotes: int = 0
     downvotes: int = 0
     credited: tuple[int, ...] = ()

@@ -18,7 +18,7 @@ from storage.polls import BallotKeys
 
 # What an export contains; every query takes (guild_id, member_id).
 EXPORT_QUERIES: dict[str, str] = {
-    "ideas": "SELECT id, title, description, category, status, created_at FROM ideas "
+    "ideas": "SELECT id, title, description, category, status, anonymous, created_at FROM ideas "
     "WHERE guild_id = ? AND author_id = ?",
     "idea_votes": "SELECT idea_id, value FROM idea_votes WHERE guild_id = ? AND member_id = ?",
     "idea_credits": "SELECT idea_id FROM idea_credits WHERE guild_id = ? AND member_id = ?",

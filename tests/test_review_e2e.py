@@ -1,9 +1,16 @@
-"""The review queue: with review on, a new idea waits unseen until staff approve it (then it is posted) or reject
-it with a reason its author receives privately; restart-proof, refused to members, audited."""
+"""Review and anonymity: with review on, a new idea waits unseen until staff approve it (then it is posted) or
+reject it with a reason its author receives privately; restart-proof, refused to members, audited. An anonymous
+idea hides its author from the community, not from staff or the author's own data export."""
+
+import csv
+import io
+import json
 
 from emulator.interactions import message_text
 from tests.conftest import BotStarter, Community, with_button
-from tests.test_ideas_e2e import submit
+from tests.test_ideas_e2e import field, submit, vote
+from tests.test_privacy_e2e import export
+from tests.test_privacy_promises_e2e import attachment_text
 
 
 async def review_on(c: Community) -> None:
@@ -66,3 +73,32 @@ async def test_an_author_who_takes_no_direct_messages_does_not_block_the_queue(
         assert c.discord.dms_to(c.alice) == [] and await bot.storage.deliveries.pending_count() == 0
         notices = [m for m in c.discord.messages_in(c.announcements) if "can't" in m["content"]]
         assert notices == [], "nothing to fix: staff are not alerted"
+
+
+async def test_an_anonymous_idea_hides_its_author_from_the_community_only(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        opened = await c.discord.slash(c.alice, "idea submit", anonymous=True)
+        assert opened.modal["title"] == "Propose an idea anonymously"
+        posted = await c.discord.submit_modal(c.alice, opened, {"title": "Beard glitter", "description": "Shiny"})
+        assert "is posted" in await posted.ephemeral_text()
+        await bot.delivery.drain()
+        message = c.discord.message(next(ch.id for ch in c.guild.channels.values() if ch.parent_id == c.ideas.id))
+        assert field(message, "Author") == "Anonymous" and f"{c.alice.id}" not in json.dumps(message)
+        await vote(c, c.bob, message, "up")
+        status = await c.discord.slash(c.staff, "idea status", idea=1, status="shipped", reason="In stores now")
+        assert "1 follower notified" in await status.ephemeral_text(), "Bob, not the anonymous author"
+        await bot.delivery.drain()
+        thread = c.discord.channel(int(message["channel_id"]))
+        everything = json.dumps([c.discord.message(int(message["id"])), *c.discord.messages_in(thread)])
+        assert str(c.alice.id) not in everything, "neither pinged nor credited in public"
+        by_author = message_text(await (await c.discord.slash(c.bob, "idea list", author=c.alice)).reply())
+        leaders = message_text(await (await c.discord.slash(c.bob, "idea leaderboard")).reply())
+        assert "Beard glitter" not in by_author and f"<@{c.alice.id}>" not in leaders
+        exported = await (await c.discord.slash(c.staff, "idea export")).reply()
+        [row] = csv.DictReader(io.StringIO(attachment_text(c, exported)))
+        assert row["author_id"] == str(c.alice.id), "staff still see who wrote it"
+        mine = await export(c, c.alice)
+        assert mine["ideas"][0]["anonymous"] and mine["idea_credits"] == [{"idea_id": 1}], "credited privately"

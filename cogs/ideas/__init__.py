@@ -51,14 +51,15 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         }
 
     @app_commands.command(name="submit", description="Propose an idea to the community")
+    @app_commands.describe(anonymous="Hide your name from the community (staff still see it)")
     @only(MEMBER)
-    async def submit(self, interaction: discord.Interaction) -> None:
+    async def submit(self, interaction: discord.Interaction, anonymous: bool = False) -> None:
         assert interaction.guild_id is not None
         if (await self.bot.services.setup.get(interaction.guild_id)).ideas_channel_id is None:
             raise InvalidInput(_(NO_IDEAS_CHANNEL))
         await self.ideas.check_rate_limit(interaction.guild_id, interaction.user.id)
         categories = (await self.ideas.settings(interaction.guild_id)).categories
-        await IdeaModal(categories).open(interaction)
+        await IdeaModal(categories, anonymous=anonymous).open(interaction)
 
     @app_commands.command(name="status", description="Move an idea through the workflow with a public reason")
     @app_commands.describe(idea="Idea number", status="The new status", reason="Why, shown to everyone")

@@ -37,11 +37,12 @@ def idea_embed(idea: Idea) -> discord.Embed:
         status = _("Duplicate of #{idea}", idea=idea.duplicate_of)
     embed.add_field(name=_("Status"), value=f"{status}\n{idea.status_reason}" if idea.status_reason else status)
     embed.add_field(name=_("Score"), value=score_line(idea))
-    embed.add_field(name=_("Author"), value=member_name(idea.author_id))
+    embed.add_field(name=_("Author"), value=_("Anonymous") if idea.anonymous else member_name(idea.author_id))
     if idea.category:
         embed.add_field(name=_("Category"), value=idea.category)
-    if idea.credited:
-        embed.add_field(name=_("Credited"), value=" ".join(member_name(m) for m in idea.credited), inline=False)
+    credited = [m for m in idea.credited if not (idea.anonymous and m == idea.author_id)]  # credited privately
+    if credited:
+        embed.add_field(name=_("Credited"), value=" ".join(member_name(m) for m in credited), inline=False)
     embed.set_footer(text=_("Vote with the buttons · discuss in the thread"))
     return embed
 

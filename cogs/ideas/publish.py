@@ -89,7 +89,7 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
             ping = payload["members"]
             text = _("Following this idea:") + " " + " ".join(f"<@{m}>" for m in ping)
         case "idea.removed":
-            ping = [idea.author_id] if idea.author_id > 0 else []  # not an erased member
+            ping = [idea.author_id] if idea.author_id > 0 and not idea.anonymous else []  # erased, or told privately
             reason = payload["reason"]
             text = _("Your idea was removed by the moderators: {reason}", reason=reason)
             text = f"<@{idea.author_id}>, {text}" if ping else text

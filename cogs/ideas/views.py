@@ -130,13 +130,19 @@ async def browse_page(interaction: discord.Interaction, query: IdeaQuery) -> tup
 class IdeaModal(Form):
     """The submit form; its custom_id names the member's kept draft it replaces (0: none)."""
 
-    template = re.compile(r"idea:submit:(?P<draft_id>\d+)")
+    template = re.compile(r"idea:submit:(?P<draft_id>\d+)(?::(?P<anonymous>[01]))?")  # forms opened before: no flag
 
     def __init__(
-        self, categories: tuple[str, ...], draft: DraftText | None = None, draft_id: int | None = None
+        self,
+        categories: tuple[str, ...],
+        draft: DraftText | None = None,
+        draft_id: int | None = None,
+        anonymous: bool = False,
     ) -> None:
         """A blank form, or one filled in with the member's kept `draft` (which the submission replaces)."""
-        super().__init__(title=_("Propose an idea"), custom_id=f"idea:submit:{draft_id or 0}")
+        anonymous = draft.anonymous if draft is not None else anonymous
+        title = _("Propose an idea anonymously") if anonymous else _("Propose an idea")
+        super().__init__(title=title, custom_id=f"idea:submit:{draft_id or 0}:{int(anonymous)}")
         self.idea_title = discord.ui.TextInput(label=_("Title"), custom_id="title", min_length=1, max_length=100)
         self.description = discord.ui.TextInput(
             label=_("Description"),
@@ -169,7 +175,10 @@ class IdeaModal(Form):
         ideas = services(interaction).ideas
         draft_id = int(match["draft_id"]) or None
         text = DraftText(
-            title=values.get("title", ""), description=values.get("description", ""), category=values.get("category")
+            title=values.get("title", ""),
+            description=values.get("description", ""),
+            category=values.get("category"),
+            anonymous=match["anonymous"] == "1",
         )
         try:
             outcome = await ideas.submit(interaction.guild_id, actor.user_id, text, draft_id=draft_id)
