@@ -278,6 +278,7 @@ REMOVAL_NOTICES = {
 DIRECT_MESSAGES = {
     "idea.rejected": N_("Your idea “{title}” was not accepted by the staff: {reason}"),
     "idea.removed": N_("Your idea “{title}” was removed by the moderators: {reason}"),
+    "question.removed": N_("Your question in the AMA “{title}” was removed by the moderators: {reason}"),
 }
 DMS_CLOSED = 50007  # Discord's code: the member does not accept direct messages from this server
 

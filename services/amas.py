@@ -20,6 +20,7 @@ from storage.models import (
     Question,
     QuestionStatus,
     audit,
+    direct_message,
     removal_notice,
     text,
 )
@@ -256,13 +257,15 @@ class AmaService:
         return await self._repo.questions(guild_id, ama_id, (QuestionStatus.PENDING,))
 
     async def remove(self, guild_id: int, question_id: int, reason: str, by: int) -> Question:
-        """Remove a question (and its answer): its post shows only why, the asker is told unless they asked
-        anonymously (telling them in the thread would name them), and a line goes to the audit log."""
+        """Remove a question (and its answer): its post shows only why, the asker is told (in the thread, or
+        privately when they asked anonymously: the thread would name them), and a line goes to the audit log."""
         clean = build(Reason, reason=reason).reason
         question = await self.question(guild_id, question_id)
         ama = await self.get(guild_id, question.ama_id)
         intents = [refresh(question_id, ama.id), audit(by, "question.remove", f"question #{question_id}", clean)]
-        if not question.anonymous and question.asker_id > 0 and ama.thread_id is not None:
+        if question.asker_id > 0 and question.anonymous:
+            intents.append(direct_message(question.asker_id, "question.removed", title=ama.title, reason=clean))
+        elif question.asker_id > 0 and ama.thread_id is not None:
             intents.append(removal_notice(ama.thread_id, question.asker_id, "question", clean, lane(ama.id)))
         if not await self._repo.remove_question(guild_id, question_id, clean, self._clock.now(), intents):
             raise InvalidInput(_("Question #{question} is already removed.", question=question_id))

@@ -98,6 +98,8 @@ async def test_a_removed_question_shows_only_why_and_its_asker_is_told(
             f"<@{c.alice.id}>, your question was removed by the moderators: Rude"
         ]
         assert notices[0]["mentions"][0]["id"] == str(c.alice.id), "the anonymous asker is not named"
+        [private] = c.discord.dms_to(c.bob)
+        assert private["content"] == "Your question in the AMA “Meet the founders” was removed by the moderators: Rude"
         upvote = await c.discord.click(c.bob, with_button(shown, "ama:upvote:1"), "ama:upvote:1")
         assert await upvote.ephemeral_text() == "This question is not public."
         again = await (await c.discord.slash(c.moderator, "ama remove", question=1, reason="Rude")).ephemeral_text()
