@@ -92,6 +92,8 @@ def render_transcript(ama: Ama, questions: list[Question]) -> str:
         ]
         if q.answer:
             lines += [f"**{q.answered_by}:** {q.answer}", ""]
+        elif q.status == QuestionStatus.ANSWERED:
+            lines += ["*" + _("Answered live by {host}.", host=q.answered_by) + "*", ""]
         else:
             lines += ["*" + _("Not answered.") + "*", ""]
     return "\n".join(lines)
@@ -326,15 +328,35 @@ class AmaService:
             )
         return ama, question, host
 
-    async def answer(self, guild_id: int, question_id: int, host_id: int, answer: str) -> tuple[Ama, Question]:
+    async def answer(self, guild_id: int, question_id: int, host_id: int, answer: str | None) -> tuple[Ama, Question]:
+        """Answer a question in writing, or (`answer` None) mark it answered live, on stage or in voice."""
         ama, _question, host = await self.answerable(guild_id, question_id, host_id)
-        clean = build(AnswerText, answer=answer).answer
+        clean = None if answer is None else build(AnswerText, answer=answer).answer
         posts = [refresh(question_id, ama.id), Intent(kind="ama.answered", entity_id=question_id, lane=lane(ama.id))]
         if not await self._repo.answer(guild_id, question_id, clean, host.name, self._clock.now(), posts):
             raise InvalidInput(
                 _("Question #{question} was answered, or the AMA ended, a moment ago.", question=question_id)
             )
         return ama, await self.question(guild_id, question_id)
+
+    async def skip(self, guild_id: int, question_id: int, host_id: int) -> Question:
+        """The hosts pass on a question: it leaves the queue, and its post says so."""
+        ama, _question, _host = await self.answerable(guild_id, question_id, host_id)
+        if not await self._repo.skip(guild_id, question_id, self._clock.now(), [refresh(question_id, ama.id)]):
+            raise InvalidInput(
+                _("Question #{question} was answered, or the AMA ended, a moment ago.", question=question_id)
+            )
+        return await self.question(guild_id, question_id)
+
+    async def highlight(self, guild_id: int, question_id: int, host_id: int) -> Question:
+        """Star the question the hosts are answering now (one at a time: the star moves)."""
+        ama, _question, _host = await self.answerable(guild_id, question_id, host_id)
+        starred = [refresh(question_id, ama.id)]
+        if ama.highlighted_question_id is not None and ama.highlighted_question_id != question_id:
+            starred.append(refresh(ama.highlighted_question_id, ama.id))
+        if not await self._repo.highlight(ama, question_id, self._clock.now(), starred):
+            raise InvalidInput(_("Another host just changed the highlighted question; try again."))
+        return await self.question(guild_id, question_id)
 
     def reminder_time(self, ama: Ama) -> datetime:
         return ama.starts_at - REMIND_BEFORE

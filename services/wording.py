@@ -24,6 +24,7 @@ STATE_NAMES = {
     "pending": N_("waiting for approval"),
     "rejected": N_("rejected"),
     "answered": N_("answered"),
+    "skipped": N_("skipped"),
     "entries": N_("taking entries"),
     "voting": N_("voting"),
     "finished": N_("finished"),

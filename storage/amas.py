@@ -11,11 +11,12 @@ from storage.models import Ama, AmaDraft, AmaStatus, Host, Intent, Question, Que
 
 AMA_COLUMNS = (
     "id, guild_id, channel_id, title, description, hosts, starts_at, ends_at, moderated, max_questions, status, "
-    "message_id, thread_id, event_id, created_by"
+    "message_id, thread_id, event_id, created_by, highlighted_question_id"
 )
 QUESTION_SELECT = """
 SELECT q.id, q.ama_id, q.guild_id, q.asker_id, q.asker_name, q.anonymous, q.text, q.status, q.answer,
        q.answered_by, q.message_id, q.asked_at, q.removed_reason,
+       COALESCE((SELECT a.highlighted_question_id = q.id FROM amas a WHERE a.id = q.ama_id), FALSE) AS highlighted,
        (SELECT COUNT(*) FROM ama_upvotes u WHERE u.question_id = q.id) AS upvotes
 FROM ama_questions q
 """
@@ -196,12 +197,13 @@ class SqliteAmaRepository:
         self,
         guild_id: int,
         question_id: int,
-        answer: str,
+        answer: str | None,
         host_name: str,
         now: datetime,
         intents: Sequence[Intent] = (),
     ) -> bool:
-        """Answer an open question of an open AMA; False if it was answered, or the AMA closed, meanwhile."""
+        """Answer an open question of an open AMA (`answer` None: answered live, without text); False if it was
+        answered, or the AMA closed, meanwhile."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE ama_questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ? "
@@ -211,6 +213,30 @@ class SqliteAmaRepository:
             )
             if cursor.rowcount == 1:
                 await add_intents(conn, guild_id, intents, now)
+            return cursor.rowcount == 1
+
+    async def skip(self, guild_id: int, question_id: int, now: datetime, intents: Sequence[Intent] = ()) -> bool:
+        """The hosts pass on an open question of an open AMA; False if it was answered or the AMA closed meanwhile."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE ama_questions SET status = 'skipped' WHERE guild_id = ? AND id = ? AND status = 'open' "
+                "AND ama_id IN (SELECT id FROM amas WHERE guild_id = ? AND status = 'open')",
+                (guild_id, question_id, guild_id),
+            )
+            if cursor.rowcount == 1:
+                await add_intents(conn, guild_id, intents, now)
+            return cursor.rowcount == 1
+
+    async def highlight(self, ama: Ama, question_id: int, now: datetime, intents: Sequence[Intent] = ()) -> bool:
+        """Star `question_id` instead of the one `ama` had starred; False if another host changed it meanwhile."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE amas SET highlighted_question_id = ? WHERE guild_id = ? AND id = ? AND status = 'open' "
+                "AND COALESCE(highlighted_question_id, 0) = ?",
+                (question_id, ama.guild_id, ama.id, ama.highlighted_question_id or 0),
+            )
+            if cursor.rowcount == 1:
+                await add_intents(conn, ama.guild_id, intents, now)
             return cursor.rowcount == 1
 
     async def toggle_upvote(

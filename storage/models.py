@@ -210,6 +210,7 @@ class QuestionStatus(StrEnum):
     REJECTED = "rejected"
     ANSWERED = "answered"
     REMOVED = "removed"  # shown, then removed by staff or moderators
+    SKIPPED = "skipped"  # the hosts chose not to answer it
 
 
 class Host(Model):
@@ -250,6 +251,7 @@ class Ama(Model):
     thread_id: int | None
     event_id: int | None
     created_by: int
+    highlighted_question_id: int | None = None
 
 
 class Question(Model):
@@ -267,6 +269,7 @@ class Question(Model):
     asked_at: datetime
     upvotes: int = 0
     removed_reason: str | None = None
+    highlighted: bool = False  # the one the hosts are answering now
 
 
 class Rotation(StrEnum):

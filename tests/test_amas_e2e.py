@@ -30,7 +30,9 @@ async def ask(c: Community, member: Member, question: str, anonymous: bool = Fal
 
 def question_post(c: Community, question_id: int) -> Payload:
     return next(
-        m for m in c.discord.messages.values() if m["embeds"] and m["embeds"][0]["title"] == f"Question #{question_id}"
+        m
+        for m in c.discord.messages.values()
+        if m["embeds"] and m["embeds"][0]["title"].removeprefix("⭐ ").split(" · ")[0] == f"Question #{question_id}"
     )
 
 
@@ -263,3 +265,37 @@ async def test_ama_list_shows_open_and_upcoming_amas_with_hosts_and_where_to_ask
         await (await c.discord.slash(c.staff, "ama close", ama=1)).reply()
         after = message_text(await (await c.discord.slash(c.alice, "ama list")).reply())
         assert "#1 Meet the founders" not in after, "a closed AMA is no longer listed"
+
+
+async def test_hosts_answer_live_highlight_and_skip_from_their_panel(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    async with start_bot() as bot:
+        await open_ama(c)
+        for member, text in ((c.alice, "Vegan wax?"), (c.bob, "Bigger tins?"), (c.moderator, "Off-topic rant")):
+            assert "is in" in await ask(c, member, text)
+        panel = await (await c.discord.slash(c.staff, "ama next")).reply()
+        assert [row["components"][1]["custom_id"] for row in panel["components"]][:1] == ["ama:host:live:1"]
+        refused = await c.discord.click(c.alice, panel, "ama:host:skip:3")
+        assert await refused.ephemeral_text() == "Only the hosts of AMA #1 can answer its questions."
+    async with start_bot() as bot:  # the panel's buttons work after a restart
+        await c.discord.click(c.staff, panel, "ama:host:star:2")
+        await bot.delivery.drain()
+        assert question_post(c, 2)["embeds"][0]["title"] == "⭐ Question #2 · now answering"
+        assert "⭐ **#2**" in message_text(c.discord.message(int(panel["id"]))), "the panel shows the star"
+        await c.discord.click(c.staff, panel, "ama:host:star:1")
+        await bot.delivery.drain()
+        assert question_post(c, 2)["embeds"][0]["title"] == "Question #2", "one star at a time"
+        await c.discord.click(c.staff, panel, "ama:host:live:1")
+        await c.discord.click(c.staff, panel, "ama:host:skip:3")
+        await bot.delivery.drain()
+        assert "**Answered live by sam_staff.**" in question_post(c, 1)["embeds"][0]["description"]
+        skipped = question_post(c, 3)
+        assert "*The hosts skipped this question.*" in skipped["embeds"][0]["description"]
+        assert skipped["components"][0]["components"][1]["disabled"], "nothing left to answer"
+        left = message_text(c.discord.message(int(panel["id"])))
+        assert "#2" in left and "#1" not in left.split("\n", 1)[1] and "#3" not in left.split("\n", 1)[1]
+        await (await c.discord.slash(c.staff, "ama close", ama=1)).reply()
+        transcript = await bot.services.amas.transcript(c.guild.id, 1)
+        assert "*Answered live by sam_staff.*" in transcript and "Off-topic rant" not in transcript

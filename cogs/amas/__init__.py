@@ -18,11 +18,13 @@ from bot.text import fit_lines
 from cogs.amas import publish
 from cogs.amas.publish import (
     ANNOUNCEMENTS,
+    AmaHostButton,
     AmaModerationButton,
     AmaQuestionButton,
     AnswerModal,
     ama_line,
     answer_question,
+    next_panel,
     queue_message,
 )
 from services.amas import AmaService
@@ -81,7 +83,7 @@ class AskModal(Form):
 
 @app_commands.guild_only()
 class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anything"):
-    dynamic_items = (AmaQuestionButton, AmaModerationButton)
+    dynamic_items = (AmaQuestionButton, AmaModerationButton, AmaHostButton)
     forms = (AskModal, AnswerModal)
     job_prefix = "ama:"
 
@@ -242,15 +244,8 @@ class Amas(FeatureCog, group_name="ama", group_description="Ask the brand anythi
     @app_commands.describe(ama="The AMA (default: the open one)")
     @only(MEMBER)
     async def next(self, interaction: discord.Interaction, ama: AmaId | None = None) -> None:
-        assert interaction.guild_id is not None
-        current, questions = await self.amas.next_questions(interaction.guild_id, ama)
-        lines = [f"**#{q.id}** ({q.upvotes} ▲) {q.text}" for q in questions] or [_("No questions are waiting.")]
-        view = discord.ui.View(timeout=None)
-        for q in questions:
-            view.add_item(AmaQuestionButton("answer", q.id, _("Answer #{question}", question=q.id)))
-        await interaction.response.send_message(
-            fit_lines([_("Next questions for AMA #{ama}:", ama=current.id), *lines], 2000), view=view, ephemeral=True
-        )
+        content, view = await next_panel(interaction, ama)
+        await interaction.response.send_message(content, view=view, ephemeral=True)
 
     @app_commands.command(name="answer", description="Answer a question (hosts)")
     @app_commands.describe(question=NUMBER["question"], answer="Your answer, shown under the question")

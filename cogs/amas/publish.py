@@ -61,7 +61,14 @@ def question_embed(question: Question) -> discord.Embed:
     text = question.text
     if question.answer:
         text += "\n\n**" + _("Answer from {host}:", host=question.answered_by) + f"**\n{question.answer}"
-    embed = discord.Embed(title=_("Question #{question}", question=question.id), description=text)
+    elif question.status == QuestionStatus.ANSWERED:
+        text += "\n\n**" + _("Answered live by {host}.", host=question.answered_by) + "**"
+    elif question.status == QuestionStatus.SKIPPED:
+        text += "\n\n*" + _("The hosts skipped this question.") + "*"
+    title = _("Question #{question}", question=question.id)
+    if question.highlighted:
+        title = "⭐ " + _("{question} · now answering", question=title)
+    embed = discord.Embed(title=title, description=text)
     embed.set_footer(text=f"{asked(question)} · " + n_("{count} upvote", "{count} upvotes", question.upvotes))
     return embed
 
@@ -71,7 +78,9 @@ class AmaQuestionButton(
 ):
     """Upvote a question (members), or open the answer form (the AMA's hosts)."""
 
-    def __init__(self, action: str, question_id: int, label: str = "", disabled: bool = False) -> None:
+    def __init__(
+        self, action: str, question_id: int, label: str = "", disabled: bool = False, row: int | None = None
+    ) -> None:
         style = discord.ButtonStyle.success if action == "upvote" else discord.ButtonStyle.primary
         super().__init__(
             discord.ui.Button(
@@ -79,7 +88,8 @@ class AmaQuestionButton(
                 style=style,
                 custom_id=f"ama:{action}:{question_id}",
                 disabled=disabled,
-            )
+            ),
+            row=row,
         )
         self.action, self.question_id = action, question_id
 
@@ -114,9 +124,73 @@ def question_view(question: Question) -> discord.ui.View:
     answered = question.status == QuestionStatus.ANSWERED
     view.add_item(AmaQuestionButton("upvote", question.id, "▲ " + _("Upvote") + f" ({question.upvotes})"))
     view.add_item(
-        AmaQuestionButton("answer", question.id, _("Answered") if answered else _("Answer"), disabled=answered)
+        AmaQuestionButton(
+            "answer",
+            question.id,
+            _("Answered") if answered else _("Answer"),
+            disabled=question.status != QuestionStatus.OPEN,
+        )
     )
     return view
+
+
+HOST_ACTIONS = {
+    "live": (N_("Answered live #{question}"), discord.ButtonStyle.success),
+    "star": (N_("⭐ Highlight #{question}"), discord.ButtonStyle.secondary),
+    "skip": (N_("Skip #{question}"), discord.ButtonStyle.danger),
+}
+
+
+async def next_panel(interaction: discord.Interaction, ama_id: int | None) -> tuple[str, discord.ui.View]:
+    """The most upvoted open questions, each with a row of the hosts' buttons: answer, answered live,
+    highlight, skip (checked against the hosts when clicked)."""
+    assert interaction.guild_id is not None
+    current, questions = await services(interaction).amas.next_questions(interaction.guild_id, ama_id)
+    star = {True: "⭐ ", False: ""}
+    lines = [f"{star[q.highlighted]}**#{q.id}** ({q.upvotes} ▲) {q.text}" for q in questions]
+    view = discord.ui.View(timeout=None)
+    for row, q in enumerate(questions):
+        view.add_item(AmaQuestionButton("answer", q.id, _("Answer #{question}", question=q.id), row=row))
+        for action in HOST_ACTIONS:
+            view.add_item(AmaHostButton(action, q.id, row=row))
+    heading = _("Next questions for AMA #{ama}:", ama=current.id)
+    return fit_lines([heading, *(lines or [_("No questions are waiting.")])], 2000), view
+
+
+class AmaHostButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"ama:host:(?P<action>live|star|skip):(?P<question_id>\d+)"
+):
+    """A host marks a question answered live (without text), highlights it as the one being answered, or skips it."""
+
+    def __init__(self, action: str, question_id: int, row: int | None = None) -> None:
+        label, style = HOST_ACTIONS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=_(label, question=question_id), style=style, custom_id=f"ama:host:{action}:{question_id}"
+            ),
+            row=row,
+        )
+        self.action, self.question_id = action, question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "AmaHostButton":
+        return cls(match["action"], int(match["question_id"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_allowed(interaction, MEMBER)  # the service checks that they host this AMA
+        assert interaction.guild_id is not None
+        amas = services(interaction).amas
+        if self.action == "live":
+            _ama, question = await amas.answer(interaction.guild_id, self.question_id, actor.user_id, None)
+        elif self.action == "star":
+            question = await amas.highlight(interaction.guild_id, self.question_id, actor.user_id)
+        else:
+            question = await amas.skip(interaction.guild_id, self.question_id, actor.user_id)
+        content, view = await next_panel(interaction, question.ama_id)
+        await interaction.response.edit_message(content=content, view=view)
 
 
 class AnswerModal(Form):

@@ -1,0 +1,3 @@
+-- PostgreSQL form of ../sqlite/0015_highlight.sql: the same tables, columns and version.
+-- The question an AMA's hosts are answering now, shown with a star (NULL: none).
+ALTER TABLE amas ADD COLUMN highlighted_question_id BIGINT;
