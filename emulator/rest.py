@@ -88,6 +88,8 @@ class RestApi:
             web.post(API + "/guilds/{guild}/scheduled-events", self.create_scheduled_event),
             web.get(API + "/guilds/{guild}/scheduled-events", self.list_scheduled_events),
             web.patch(API + "/guilds/{guild}/scheduled-events/{event}", self.edit_scheduled_event),
+            web.get(API + "/guilds/{guild}/scheduled-events/{event}", self.get_scheduled_event),
+            web.get(API + "/guilds/{guild}/scheduled-events/{event}/users", self.scheduled_event_users),
             web.get(API + "/guilds/{guild}/threads/active", self.active_threads),
             web.get(API + "/channels/{channel}", self.get_channel),
             web.patch(API + "/channels/{channel}", self.edit_thread),
@@ -349,6 +351,27 @@ class RestApi:
     async def list_scheduled_events(self, request: web.Request) -> web.Response:
         guild_id = request.match_info["guild"]
         return web.json_response([e for e in self.emu.scheduled_events.values() if e["guild_id"] == guild_id])
+
+    def _event(self, request: web.Request) -> Payload:
+        event = self.emu.scheduled_events.get(int(request.match_info["event"]))
+        if event is None or event["guild_id"] != request.match_info["guild"]:
+            raise web.HTTPNotFound(text=json.dumps({"code": 10070, "message": "Unknown Guild Scheduled Event"}))
+        return event
+
+    async def get_scheduled_event(self, request: web.Request) -> web.Response:
+        return web.json_response(self._event(request) | {"user_count": len(self.emu.interested(self._event(request)))})
+
+    async def scheduled_event_users(self, request: web.Request) -> web.Response:
+        """The members who marked themselves interested, by id, `limit` (at most 100) after `after`."""
+        event = self._event(request)
+        after, limit = int(request.query.get("after", 0)), min(int(request.query.get("limit", 100)), 100)
+        users = sorted((u for u in self.emu.interested(event) if u.id > after), key=lambda u: u.id)[:limit]
+        return web.json_response(
+            [
+                {"guild_scheduled_event_id": event["id"], "user_id": str(u.id), "response": 1, "user": u.payload()}
+                for u in users
+            ]
+        )
 
     async def active_threads(self, request: web.Request) -> web.Response:
         guild = self.emu.guilds[int(request.match_info["guild"])]

@@ -114,6 +114,7 @@ class DiscordEmulator:
         self.messages: dict[int, Payload] = {}
         self.files: dict[int, bytes] = {}
         self.scheduled_events: dict[int, Payload] = {}
+        self.interest: dict[int, list[User]] = {}  # a scheduled event's id -> who marked themselves interested
         self.commands: dict[int | None, list[Payload]] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.connections: set[GatewayConnection] = set()
@@ -441,6 +442,13 @@ class DiscordEmulator:
                 {"id": str(attachment_id), "filename": filename, "size": len(data), "url": url, "proxy_url": url}
             )
         return attachments
+
+    def mark_interested(self, member: Member, event: Payload) -> None:
+        """`member` clicks "Interested" on a scheduled event."""
+        self.interest.setdefault(int(event["id"]), []).append(member.user)
+
+    def interested(self, event: Payload) -> list[User]:
+        return self.interest.get(int(event["id"]), [])
 
     def dm_channel(self, user: User) -> Payload:
         """The bot's DM channel with `user` (Discord keeps one per pair), as POST /users/@me/channels answers."""

@@ -49,11 +49,14 @@ async def test_scheduled_ama_reminds_then_opens_on_time(configured: Community, s
             assert datetime.fromisoformat(event["scheduled_start_time"]) == START + timedelta(hours=2)
             early = await c.discord.slash(c.alice, "ama ask")
             assert await early.ephemeral_text() == "No AMA is open right now."
+            for member in (c.alice, c.bob):
+                c.discord.mark_interested(member, event)
             clock.shift(timedelta(hours=1, minutes=46))
             await bot.catch_up()
-            assert c.discord.messages_in(c.announcements)[-1]["content"].startswith(
-                "Reminder: AMA **Meet the founders**"
-            )
+            reminder = c.discord.messages_in(c.announcements)[-1]
+            assert reminder["content"].startswith("Reminder: AMA **Meet the founders**")
+            assert reminder["content"].endswith(f"Interested: <@{c.alice.id}> <@{c.bob.id}>")
+            assert {int(u["id"]) for u in reminder["mentions"]} == {c.alice.id, c.bob.id}, "those interested, only"
             await bot.services.amas.remind(c.guild.id, 1)  # fired again, as by a second process
             await bot.delivery.drain()
             reminders = [m for m in c.discord.messages_in(c.announcements) if m["content"].startswith("Reminder:")]

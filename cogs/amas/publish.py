@@ -366,6 +366,7 @@ async def announce(bot: CoCreateBot, delivery: Delivery) -> None:
     assert delivery.entity_id is not None
     ama = await bot.services.amas.get(delivery.guild_id, delivery.entity_id)
     file = discord.utils.MISSING
+    ping: list[int] = []
     match delivery.kind:
         case "ama.reminder":
             hosts = ", ".join(h.name for h in ama.hosts)
@@ -376,6 +377,9 @@ async def announce(bot: CoCreateBot, delivery: Delivery) -> None:
                 hosts=hosts,
                 starts=starts,
             )
+            ping = await interested(bot, ama)
+            if ping:
+                content += "\n" + _("Interested:") + " " + " ".join(f"<@{m}>" for m in ping)
         case "ama.opened":
             content = _(
                 "AMA #{ama} {title} is open! Ask with `/ama ask`, upvote in {thread}.",
@@ -392,8 +396,23 @@ async def announce(bot: CoCreateBot, delivery: Delivery) -> None:
             transcript = await bot.services.amas.transcript(ama.guild_id, ama.id)
             file = discord.File(io.BytesIO(transcript.encode()), filename=f"ama-{ama.id}-transcript.md")
     await bot.get_partial_messageable(ama.channel_id, guild_id=ama.guild_id).send(
-        content, file=file, nonce=delivery.nonce()
+        content,
+        file=file,
+        allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
+        nonce=delivery.nonce(),
     )
+
+
+REMINDED_AT_MOST = 90  # Discord lets one message ping at most 100 members
+
+
+async def interested(bot: CoCreateBot, ama: Ama) -> list[int]:
+    """The members who marked themselves interested in the AMA's Discord event (the first 90), to ping."""
+    guild = bot.get_guild(ama.guild_id)
+    if ama.event_id is None or guild is None:
+        return []
+    event = await guild.fetch_scheduled_event(ama.event_id)
+    return [user.id async for user in event.users(limit=REMINDED_AT_MOST)]
 
 
 ANNOUNCEMENTS = ("ama.reminder", "ama.opened", "ama.closed")
