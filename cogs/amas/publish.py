@@ -146,8 +146,7 @@ async def next_panel(interaction: discord.Interaction, ama_id: int | None) -> tu
     highlight, skip (checked against the hosts when clicked)."""
     assert interaction.guild_id is not None
     current, questions = await services(interaction).amas.next_questions(interaction.guild_id, ama_id)
-    star = {True: "⭐ ", False: ""}
-    lines = [f"{star[q.highlighted]}**#{q.id}** ({q.upvotes} ▲) {q.text}" for q in questions]
+    lines = [("⭐ " if q.highlighted else "") + f"**#{q.id}** ({q.upvotes} ▲) {q.text}" for q in questions]
     view = discord.ui.View(timeout=None)
     for row, q in enumerate(questions):
         view.add_item(AmaQuestionButton("answer", q.id, _("Answer #{question}", question=q.id), row=row))
