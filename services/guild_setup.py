@@ -7,7 +7,7 @@ from services.errors import InvalidInput
 from services.i18n import N_, _
 from services.validation import build
 from storage.base import DeliveryRepository, GuildSettingsRepository
-from storage.models import GuildSettings, Model, audit, staff_notice
+from storage.models import GuildSettings, Intent, Model, audit, staff_notice
 
 WELCOME = N_(
     "Thanks for adding **CoCreate**: your community proposes and votes on ideas, decides in polls, asks your "
@@ -29,6 +29,7 @@ class SetupChange(Model):
     moderator_role_id: int | None = None
     timezone: str | None = None
     language: Literal["en", "nl"] | None = None
+    roadmap_channel_id: int | None = None
 
 
 def shown(setting: str, value: object) -> str:
@@ -71,6 +72,9 @@ class GuildSetupService:
         detail = ", ".join(
             f"{name.removesuffix('_id').replace('_', ' ')}: {shown(name, v)}" for name, v in changes.items()
         )
-        await self._repository.save(updated, self._clock.now(), [audit(by, "settings", "settings", detail)])
+        intents = [audit(by, "settings", "settings", detail)]
+        if "roadmap_channel_id" in changes:  # the roadmap appears in its (new) channel
+            intents.append(Intent(kind="roadmap.render", entity_id=guild_id, render=True))
+        await self._repository.save(updated, self._clock.now(), intents)
         self._cache[guild_id] = updated
         return updated

@@ -66,6 +66,15 @@ def normalized(title: str) -> str:
     return " ".join(words_of(title))
 
 
+ROADMAP = (IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.SHIPPED)
+ROADMAP_LENGTH = 10  # ideas per section
+
+
+def roadmap(guild_id: int) -> Intent:
+    """Show the ideas' stored statuses on the server's roadmap (coalesced, like a post's refresh)."""
+    return Intent(kind="roadmap.render", entity_id=guild_id, render=True)
+
+
 def refresh(idea_id: int) -> Intent:
     """Show the idea's stored state on its public post (coalesced: one edit per interval)."""
     return Intent(kind="idea.render", entity_id=idea_id, render=True)
@@ -268,6 +277,8 @@ class IdeaService:
         post = {"status": status.value, "previous": idea.status.value, "reason": clean, "by": by}
         intents = [
             refresh(idea_id),
+            roadmap(guild_id),
+            *([Intent(kind="idea.changelog", entity_id=idea_id)] if status == IdeaStatus.SHIPPED else []),
             Intent(kind="idea.status", entity_id=idea_id, payload=post),
             *(
                 Intent(kind="idea.followers", entity_id=idea_id, payload={"members": notify[i : i + PINGS_PER_POST]})
@@ -280,6 +291,19 @@ class IdeaService:
             )
         await self._repo.set_status(guild_id, idea_id, status, clean, self._clock.now(), intents)
         return StatusChange(idea=await self.get(guild_id, idea_id), previous=idea.status, notify=notify)
+
+    async def roadmap(self, guild_id: int) -> dict[IdeaStatus, list[Idea]]:
+        """The public roadmap: the newest planned, in-progress and shipped ideas."""
+        return {
+            status: await self._repo.browse(guild_id, sort="new", limit=ROADMAP_LENGTH, offset=0, status=status)
+            for status in ROADMAP
+        }
+
+    async def roadmap_message(self, guild_id: int) -> int | None:
+        return await self._repo.roadmap_message(guild_id)
+
+    async def attach_roadmap(self, guild_id: int, message_id: int) -> None:
+        await self._repo.set_roadmap_message(guild_id, message_id)
 
     async def awaiting_review(self, guild_id: int) -> list[Idea]:
         """The oldest ideas waiting for staff (five at a time: one row of buttons each)."""
@@ -311,6 +335,7 @@ class IdeaService:
             refresh(idea_id),
             Intent(kind="idea.removed", entity_id=idea_id, payload={"reason": clean}),
             Intent(kind="idea.thread_closed", entity_id=idea_id),
+            roadmap(guild_id),
             audit(by, "idea.remove", f"idea #{idea_id}", clean),
         ]
         if idea.anonymous and idea.author_id > 0:  # told privately: a ping in the thread would name them
@@ -343,6 +368,7 @@ class IdeaService:
             refresh(target_id),
             Intent(kind="idea.merged", entity_id=duplicate_id, payload={"into": target_id}),
             Intent(kind="idea.merged_in", entity_id=target_id, payload={"from": duplicate_id}),
+            roadmap(guild_id),
             audit(by, "idea.merge", f"idea #{duplicate_id}", f"into #{target_id}" + (f": {clean}" if clean else "")),
         ]
         await self._repo.merge(guild_id, duplicate_id, target_id, clean, self._clock.now(), intents)

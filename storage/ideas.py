@@ -278,6 +278,17 @@ class SqliteIdeaRepository:
 
     # -- staff actions -------------------------------------------------------------------------------
 
+    async def roadmap_message(self, guild_id: int) -> int | None:
+        row = await self._db.fetch_one("SELECT message_id FROM roadmaps WHERE guild_id = ?", (guild_id,))
+        return row[0] if row else None
+
+    async def set_roadmap_message(self, guild_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "INSERT INTO roadmaps (guild_id, message_id) VALUES (?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET message_id = excluded.message_id",
+            (guild_id, message_id),
+        )
+
     async def awaiting_review(self, guild_id: int, limit: int) -> list[Idea]:
         rows = await self._db.fetch_all(
             self.SELECT + "WHERE i.guild_id = ? AND i.status = 'awaiting review' ORDER BY i.id LIMIT ?",

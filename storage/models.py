@@ -60,6 +60,7 @@ class GuildSettings(Model):
     moderator_role_id: int | None = None
     timezone: str = "UTC"
     language: Literal["en", "nl"] | None = None  # of public posts; None follows the server's locale on Discord
+    roadmap_channel_id: int | None = None  # where the public roadmap is kept up to date
 
     _known_timezone = field_validator("timezone")(known_timezone)
 

@@ -48,6 +48,8 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
             "idea.publish": functools.partial(publish.publish, self.bot),
             "idea.render": functools.partial(publish.render, self.bot),
             "idea.thread_closed": functools.partial(publish.close_thread, self.bot),
+            "idea.changelog": functools.partial(publish.post_changelog, self.bot),
+            "roadmap.render": functools.partial(publish.render_roadmap, self.bot),
         }
 
     @app_commands.command(name="submit", description="Propose an idea to the community")

@@ -2,8 +2,8 @@
 
 import discord
 
-from bot.text import member_name
-from services.i18n import _, n_
+from bot.text import fit_lines, member_name
+from services.i18n import N_, _, n_
 from services.ideas import Page, VoteOutcome
 from services.wording import removed_by_moderators, state_name
 from storage.models import Idea, IdeaStatus
@@ -45,6 +45,48 @@ def idea_embed(idea: Idea) -> discord.Embed:
         embed.add_field(name=_("Credited"), value=" ".join(member_name(m) for m in credited), inline=False)
     embed.set_footer(text=_("Vote with the buttons · discuss in the thread"))
     return embed
+
+
+ROADMAP_SECTIONS = {
+    IdeaStatus.PLANNED: N_("Planned"),
+    IdeaStatus.IN_PROGRESS: N_("In progress"),
+    IdeaStatus.SHIPPED: N_("Recently shipped"),
+}
+
+
+def roadmap_embed(sections: dict[IdeaStatus, list[Idea]]) -> discord.Embed:
+    """The roadmap: each section's ideas, linking to their posts."""
+    embed = discord.Embed(title="🗺️ " + _("Roadmap"), colour=discord.Colour.blue())
+    for status, ideas in sections.items():
+        lines = [idea_link(idea) for idea in ideas]
+        embed.add_field(name=_(ROADMAP_SECTIONS[status]), value=fit_lines(lines, 1024) or "—", inline=False)
+    embed.set_footer(text=_("Kept up to date by the staff's decisions"))
+    return embed
+
+
+def idea_link(idea: Idea) -> str:
+    title = f"#{idea.id} {discord.utils.escape_markdown(idea.title)}"
+    if idea.thread_id is None:
+        return title
+    return f"[{title}](https://discord.com/channels/{idea.guild_id}/{idea.thread_id})"
+
+
+def changelog_text(idea: Idea) -> str:
+    """When an idea ships: credit its authors (an anonymous one stays anonymous) and thank its supporters."""
+    named = [member_name(m) for m in idea.credited if not (idea.anonymous and m == idea.author_id)]
+    authors = [_("an anonymous member")] * idea.anonymous + named or [member_name(idea.author_id)]
+    names = (
+        authors[0] if len(authors) == 1 else _("{first} and {last}", first=", ".join(authors[:-1]), last=authors[-1])
+    )
+    text = "🚀 **" + _("Shipped: {idea}", idea=idea_link(idea)) + "**\n" + _("Proposed by {names}.", names=names)
+    if idea.upvotes:
+        thanks = n_(
+            "Thank you to the {count} member who supported it!",
+            "Thank you to the {count} members who supported it!",
+            idea.upvotes,
+        )
+        text += " " + thanks
+    return text
 
 
 def idea_line(idea: Idea) -> str:

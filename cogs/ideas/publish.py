@@ -9,7 +9,7 @@ from bot.core import CoCreateBot
 from bot.delivery import Undeliverable, thread_from
 from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
-from cogs.ideas.embeds import idea_embed, vote_confirmation
+from cogs.ideas.embeds import changelog_text, idea_embed, roadmap_embed, vote_confirmation
 from services.i18n import N_, _
 from services.permissions import MEMBER
 from services.wording import state_name
@@ -104,6 +104,42 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
     await bot.get_partial_messageable(idea.thread_id, guild_id=idea.guild_id).send(
         text,
         allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
+        nonce=delivery.nonce(),
+    )
+
+
+async def render_roadmap(bot: CoCreateBot, delivery: Delivery) -> None:
+    """Make the server's roadmap show the stored statuses: edit its message, or post it (again, if it was
+    deleted or the roadmap moved to another channel)."""
+    channel_id = (await bot.services.setup.get(delivery.guild_id)).roadmap_channel_id
+    if channel_id is None:
+        return
+    ideas = bot.services.ideas
+    embed = roadmap_embed(await ideas.roadmap(delivery.guild_id))
+    channel = bot.get_partial_messageable(channel_id, guild_id=delivery.guild_id)
+    message_id = await ideas.roadmap_message(delivery.guild_id)
+    if message_id is not None:
+        try:
+            await channel.get_partial_message(message_id).edit(embed=embed)
+            return
+        except discord.NotFound:
+            pass
+    message = await channel.send(embed=embed, nonce=delivery.nonce())
+    await ideas.attach_roadmap(delivery.guild_id, message.id)
+
+
+async def post_changelog(bot: CoCreateBot, delivery: Delivery) -> None:
+    """When an idea ships: a post in the roadmap's channel (else the announcements channel) crediting it."""
+    assert delivery.entity_id is not None
+    settings = await bot.services.setup.get(delivery.guild_id)
+    channel_id = settings.roadmap_channel_id or settings.announcements_channel_id
+    if channel_id is None:
+        return
+    idea = await bot.services.ideas.get(delivery.guild_id, delivery.entity_id)
+    credited = [m for m in idea.credited if m > 0 and not (idea.anonymous and m == idea.author_id)]
+    await bot.get_partial_messageable(channel_id, guild_id=delivery.guild_id).send(
+        changelog_text(idea),
+        allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in credited]),
         nonce=delivery.nonce(),
     )
 

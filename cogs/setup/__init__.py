@@ -55,6 +55,7 @@ class Setup(FeatureCog, group_name="setup", group_description="Configure the co-
         moderator_role="Moderators: schedule challenges and polls, moderate",
         timezone="Time zone for schedules, e.g. Europe/Amsterdam",
         language="The language of public posts (each member's replies follow their own Discord language)",
+        roadmap_channel="Where the public roadmap is kept up to date (planned, in progress, shipped)",
     )
     @app_commands.choices(language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()])
     @only(ADMIN)
@@ -67,9 +68,11 @@ class Setup(FeatureCog, group_name="setup", group_description="Configure the co-
         moderator_role: discord.Role | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
         language: str | None = None,
+        roadmap_channel: discord.TextChannel | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         change = SetupChange(
+            roadmap_channel_id=roadmap_channel and roadmap_channel.id,
             language=language,  # type: ignore[arg-type]  # one of the choices
             ideas_channel_id=ideas_channel and ideas_channel.id,
             announcements_channel_id=announcements_channel and announcements_channel.id,
@@ -163,6 +166,7 @@ def check_report(guild: discord.Guild, settings: GuildSettings, challenges: list
     places = [
         (_("Ideas channel"), settings.ideas_channel_id, POSTING + THREADS),
         (_("Announcements channel"), settings.announcements_channel_id, POSTING),
+        *([(_("Roadmap channel"), settings.roadmap_channel_id, POSTING)] if settings.roadmap_channel_id else []),
         *((_("Challenge “{name}”", name=c.name), c.channel_id, POSTING) for c in challenges),
     ]
     lines = [place_line(guild, name, channel_id, needed) for name, channel_id, needed in places]

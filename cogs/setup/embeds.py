@@ -21,6 +21,7 @@ def settings_embed(settings: GuildSettings) -> discord.Embed:
     embed.add_field(name=_("Announcements channel"), value=channel(settings.announcements_channel_id), inline=False)
     embed.add_field(name=_("Staff role"), value=role(settings.staff_role_id), inline=False)
     embed.add_field(name=_("Moderator role"), value=role(settings.moderator_role_id), inline=False)
+    embed.add_field(name=_("Roadmap channel"), value=channel(settings.roadmap_channel_id), inline=False)
     embed.add_field(name=_("Time zone"), value=settings.timezone, inline=False)
     embed.add_field(name=_("Language of public posts"), value=language, inline=False)
     return embed
