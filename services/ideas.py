@@ -292,6 +292,25 @@ class IdeaService:
         await self._repo.set_status(guild_id, idea_id, status, clean, self._clock.now(), intents)
         return StatusChange(idea=await self.get(guild_id, idea_id), previous=idea.status, notify=notify)
 
+    async def for_poll(self, guild_id: int, numbers: str) -> list[Idea]:
+        """The 2 to 10 open ideas a poll is to choose between, from numbers as staff type them ("3, 5, 8")."""
+        ids = list(dict.fromkeys(int(n) for n in re.findall(r"\d+", numbers)))
+        if not 2 <= len(ids) <= 10:
+            raise InvalidInput(
+                _("Name 2 to 10 different ideas by number, e.g. 3, 5, 8; you named {count}.", count=len(ids))
+            )
+        ideas = [await self.get(guild_id, idea_id) for idea_id in ids]
+        for idea in ideas:
+            if not idea.status.is_open:
+                raise InvalidInput(
+                    _(
+                        "Idea #{idea} is {status}; only open ideas can go to a poll.",
+                        idea=idea.id,
+                        status=state_name(idea.status),
+                    )
+                )
+        return ideas
+
     async def roadmap(self, guild_id: int) -> dict[IdeaStatus, list[Idea]]:
         """The public roadmap: the newest planned, in-progress and shipped ideas."""
         return {

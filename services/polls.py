@@ -1,6 +1,7 @@
 """Polls: create, vote (one ballot per member, changeable while open), results, close, export."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from services.clock import Clock
@@ -42,16 +43,22 @@ class PollService:
         channel_id: int,
         creator_id: int,
         question: str,
-        options: str,
+        options: str | Sequence[str],
         *,
         max_choices: int = 1,
         anonymous: bool = False,
         voter_role_id: int | None = None,
         closes: str | None = None,
         timezone: str = "UTC",
+        ideas: Sequence[int] = (),
     ) -> Poll:
-        """Validate and store a poll; `options` are separated by "|"."""
-        labels = [label.strip() for label in options.split("|") if label.strip()]
+        """Validate and store a poll; `options` are separated by "|" (or are given whole, for a poll made from
+        `ideas`, one option each)."""
+        labels = (
+            [label.strip() for label in options.split("|") if label.strip()]
+            if isinstance(options, str)
+            else list(options)
+        )
         if not 2 <= len(labels) <= 10:
             raise InvalidInput(_('A poll needs 2 to 10 options separated by "|"; you gave {count}.', count=len(labels)))
         now = self._clock.now()
@@ -75,8 +82,12 @@ class PollService:
             salt,
             now,
             intents=[Intent(kind="poll.publish", payload={"channel_id": channel_id})],
+            ideas=ideas,
         )
         return await self.get(guild_id, poll_id)
+
+    async def ideas(self, guild_id: int, poll_id: int) -> list[int]:
+        return await self._repo.ideas(guild_id, poll_id)
 
     async def attach_message(self, poll: Poll, message_id: int) -> None:
         await self._repo.attach_message(poll.guild_id, poll.id, message_id)
@@ -133,8 +144,13 @@ class PollService:
         announcements channel), or else in the poll's own channel; returns the final results, or None if it was
         already closed."""
         poll = await self.get(guild_id, poll_id)
+        decided = await self._repo.ideas(guild_id, poll_id)  # a poll made from ideas records its result on each
         closing = [
             refresh(poll_id),
+            *(
+                Intent(kind="idea.poll_result", entity_id=idea_id, payload={"poll": poll_id, "option": option})
+                for option, idea_id in enumerate(decided)
+            ),
             Intent(kind="poll.results", entity_id=poll_id, payload={"channel_id": announce_in or poll.channel_id}),
             *([audit(by, "poll.close", f"poll #{poll_id}")] if by is not None else []),
         ]

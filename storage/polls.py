@@ -54,7 +54,9 @@ class SqlitePollRepository:
         salt: str | None,
         now: datetime,
         intents: Sequence[Intent] = (),
+        ideas: Sequence[int] = (),
     ) -> int:
+        """Store a poll with its intents; `ideas` are the ideas its options stand for, in order (if any)."""
         async with self._db.transaction() as conn:
             new_id = await insert_returning_id(
                 conn,
@@ -74,8 +76,20 @@ class SqlitePollRepository:
                     now.isoformat(),
                 ),
             )
+            for option, idea_id in enumerate(ideas):
+                await conn.execute(
+                    "INSERT INTO poll_ideas (poll_id, guild_id, option, idea_id) VALUES (?, ?, ?, ?)",
+                    (new_id, guild_id, option, idea_id),
+                )
             await add_intents(conn, guild_id, intents, now, new_id)
             return new_id
+
+    async def ideas(self, guild_id: int, poll_id: int) -> list[int]:
+        """The ideas a poll's options stand for, in option order (none for an ordinary poll)."""
+        rows = await self._db.fetch_all(
+            "SELECT idea_id FROM poll_ideas WHERE guild_id = ? AND poll_id = ? ORDER BY option", (guild_id, poll_id)
+        )
+        return [row[0] for row in rows]
 
     async def get(self, guild_id: int, poll_id: int) -> Poll | None:
         row = await self._db.fetch_one(

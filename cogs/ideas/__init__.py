@@ -49,6 +49,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
             "idea.render": functools.partial(publish.render, self.bot),
             "idea.thread_closed": functools.partial(publish.close_thread, self.bot),
             "idea.changelog": functools.partial(publish.post_changelog, self.bot),
+            "idea.poll_result": functools.partial(publish.post_poll_result, self.bot),
             "roadmap.render": functools.partial(publish.render_roadmap, self.bot),
         }
 

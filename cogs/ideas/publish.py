@@ -10,6 +10,7 @@ from bot.delivery import Undeliverable, thread_from
 from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
 from cogs.ideas.embeds import changelog_text, idea_embed, roadmap_embed, vote_confirmation
+from cogs.polls.publish import poll_link
 from services.i18n import N_, _
 from services.permissions import MEMBER
 from services.wording import state_name
@@ -105,6 +106,28 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
         text,
         allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
         nonce=delivery.nonce(),
+    )
+
+
+async def post_poll_result(bot: CoCreateBot, delivery: Delivery) -> None:
+    """A poll made from ideas has closed: its result for this idea, in the idea's thread."""
+    assert delivery.entity_id is not None
+    idea = await bot.services.ideas.get(delivery.guild_id, delivery.entity_id)
+    if idea.thread_id is None:
+        return
+    results = await bot.services.polls.results(delivery.guild_id, int(delivery.payload["poll"]))
+    mine = results.counts[int(delivery.payload["option"])]
+    total = sum(results.counts)
+    text = "📊 " + _(
+        "Community poll #{poll}: this idea got {share} of the votes ({rank} of {options}).",
+        poll=results.poll.id,
+        share=f"{mine / total:.0%}" if total else "0%",
+        rank=1 + sum(count > mine for count in results.counts),
+        options=len(results.counts),
+    )
+    link = poll_link(results.poll)
+    await bot.get_partial_messageable(idea.thread_id, guild_id=idea.guild_id).send(
+        text + (f" {link}" if link else ""), nonce=delivery.nonce()
     )
 
 

@@ -7,7 +7,7 @@ import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot
-from bot.delivery import Handler
+from bot.delivery import Handler, reply_when_settled
 from bot.feature import FeatureCog
 from bot.permissions import actor_from, only
 from bot.suggestions import NUMBER, suggestions
@@ -15,7 +15,7 @@ from bot.text import fit_lines
 from cogs.polls import publish
 from cogs.polls.publish import PollVoteButton, poll_embed, poll_link
 from services.i18n import _
-from services.permissions import MEMBER, ORGANISER
+from services.permissions import MEMBER, ORGANISER, STAFF
 from services.polls import PollService
 from storage.models import Poll
 
@@ -92,6 +92,38 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
         settled = await self.bot.delivery.settle(poll.guild_id, f"poll:{poll.id}")
         text = settled.say(_("Poll #{poll} is live.", poll=poll.id), _("Poll #{poll} is saved.", poll=poll.id))
         await interaction.followup.send(text, ephemeral=True)
+
+    @app_commands.command(name="ideas", description="Let the community choose between 2 to 10 ideas")
+    @app_commands.describe(
+        ideas="The ideas' numbers, e.g. 3, 5, 8",
+        question="What to decide (default: which do we build first?)",
+        closes="When voting ends: a duration (30m, 2h, 3d) or a date and time (2026-12-01 18:00)",
+    )
+    @only(STAFF)
+    async def from_ideas(
+        self,
+        interaction: discord.Interaction,
+        ideas: app_commands.Range[str, 1, 100],
+        question: app_commands.Range[str, 1, 300] | None = None,
+        closes: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
+        """A poll whose options are ideas; when it closes, each idea's thread gets its result."""
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        chosen = await self.bot.services.ideas.for_poll(interaction.guild_id, ideas)
+        timezone = (await self.bot.services.setup.get(interaction.guild_id)).timezone
+        poll = await self.polls.create(
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id,
+            question or _("Which idea should we build first?"),
+            [f"#{idea.id} {' '.join(idea.title.split())}"[:80] for idea in chosen],
+            closes=closes,
+            timezone=timezone,
+            ideas=[idea.id for idea in chosen],
+        )
+        self.schedule_close(poll)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await reply_when_settled(interaction, f"poll:{poll.id}", _("Poll #{poll} is live.", poll=poll.id))
 
     @app_commands.command(name="close", description="Close a poll now (its creator or a moderator)")
     @app_commands.describe(poll=NUMBER["poll"])

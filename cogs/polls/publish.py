@@ -21,7 +21,15 @@ def bar(fraction: float) -> str:
     return "█" * filled + "░" * (10 - filled)
 
 
-def poll_embed(results: PollResults) -> discord.Embed:
+async def idea_links(bot: CoCreateBot, poll: Poll) -> list[str]:
+    """For a poll made from ideas: a link to each idea's post, in option order."""
+    ideas = [
+        await bot.services.ideas.get(poll.guild_id, i) for i in await bot.services.polls.ideas(poll.guild_id, poll.id)
+    ]
+    return [f"[#{i.id}](https://discord.com/channels/{i.guild_id}/{i.thread_id})" for i in ideas if i.thread_id]
+
+
+def poll_embed(results: PollResults, links: list[str] | None = None) -> discord.Embed:
     poll = results.poll
     total = sum(results.counts)
     lines = []
@@ -43,6 +51,8 @@ def poll_embed(results: PollResults) -> discord.Embed:
     elif poll.closes_at:
         details.append(_("Closes {when}", when=discord.utils.format_dt(poll.closes_at, "R")))
     embed.add_field(name=_("Voting"), value="\n".join(details))
+    if links:
+        embed.add_field(name=_("The ideas"), value=" · ".join(links))
     return embed
 
 
@@ -120,7 +130,8 @@ async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
     if poll.message_id is not None:
         return
     channel = bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-    message = await channel.send(embed=poll_embed(results), view=poll_view(poll), nonce=delivery.nonce())
+    embed = poll_embed(results, await idea_links(bot, poll))
+    message = await channel.send(embed=embed, view=poll_view(poll), nonce=delivery.nonce())
     await bot.services.polls.attach_message(poll, message.id)
 
 
@@ -132,7 +143,7 @@ async def render(bot: CoCreateBot, delivery: Delivery) -> None:
     poll = results.poll
     if poll.message_id is not None and polls.show_live(poll):
         message = bot.get_partial_messageable(poll.channel_id).get_partial_message(poll.message_id)
-        await message.edit(embed=poll_embed(results), view=poll_view(poll))
+        await message.edit(embed=poll_embed(results, await idea_links(bot, poll)), view=poll_view(poll))
         await polls.shown(poll)
 
 
@@ -149,7 +160,7 @@ async def post_results(bot: CoCreateBot, delivery: Delivery) -> None:
     results = await bot.services.polls.results(delivery.guild_id, delivery.entity_id)
     poll = results.poll
     chart = await asyncio.to_thread(results_chart, results)  # a few hundred ms of drawing, off the event loop
-    embed = poll_embed(results).set_image(url="attachment://results.png")
+    embed = poll_embed(results, await idea_links(bot, poll)).set_image(url="attachment://results.png")
     embed.url = poll_link(poll)  # the title leads to the poll, also from the announcements channel
     await bot.get_partial_messageable(int(delivery.payload["channel_id"]), guild_id=poll.guild_id).send(
         _("Poll #{poll} has closed.", poll=poll.id) + " " + outcome_sentence(results),

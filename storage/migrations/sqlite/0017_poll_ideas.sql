@@ -1,0 +1,8 @@
+-- Polls made from ideas ("which do we build first?"): which idea each option stands for.
+CREATE TABLE poll_ideas (
+    poll_id  INTEGER NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+    guild_id INTEGER NOT NULL,
+    option   INTEGER NOT NULL,
+    idea_id  INTEGER NOT NULL,
+    PRIMARY KEY (poll_id, option)
+);
