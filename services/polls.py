@@ -151,6 +151,7 @@ class PollService:
                 Intent(kind="idea.poll_result", entity_id=idea_id, payload={"poll": poll_id, "option": option})
                 for option, idea_id in enumerate(decided)
             ),
+            *(Intent(kind="idea.render", entity_id=idea_id, render=True) for idea_id in decided),  # its post too
             Intent(kind="poll.results", entity_id=poll_id, payload={"channel_id": announce_in or poll.channel_id}),
             *([audit(by, "poll.close", f"poll #{poll_id}")] if by is not None else []),
         ]

@@ -15,7 +15,10 @@ SELECT i.*,
        (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.value = 1) AS upvotes,
        (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.value = -1) AS downvotes,
        (SELECT json_group_array(member_id) FROM (SELECT member_id FROM idea_credits c WHERE c.idea_id = i.id
-        ORDER BY member_id)) AS credited
+        ORDER BY member_id)) AS credited,
+       (SELECT pi.poll_id FROM poll_ideas pi JOIN polls p ON p.id = pi.poll_id
+        WHERE pi.idea_id = i.id AND p.closed_at IS NOT NULL ORDER BY p.closed_at DESC, p.id DESC LIMIT 1)
+        AS decided_in_poll
 FROM ideas i
 """
 SCORE = "(SELECT COALESCE(SUM(v.value), 0) FROM idea_votes v WHERE v.idea_id = i.id)"  # upvotes - downvotes

@@ -129,6 +129,7 @@ class Idea(Model):
     thread_id: int | None
     created_at: datetime
     anonymous: bool = False
+    decided_in_poll: int | None = None  # the latest closed poll that put this idea to the community
     upvotes: int = 0
     downvotes: int = 0
     credited: tuple[int, ...] = ()

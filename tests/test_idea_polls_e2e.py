@@ -1,5 +1,5 @@
 """From ideas to a decision: staff put 2 to 10 open ideas to a poll, which links them; when it closes, each
-idea's thread records its result, also when the poll closes on time after a restart."""
+idea's thread and post record its result, also when the poll closes on time after a restart."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -45,5 +45,9 @@ async def test_ideas_go_to_a_poll_and_each_records_its_result(configured: Commun
 
             assert said_in(cedar).startswith("📊 Community poll #1: this idea got 67% of the votes (1 of 2).")
             assert said_in(mint).startswith("📊 Community poll #1: this idea got 33% of the votes (2 of 2).")
+            await bot.delivery.drain()
+            shown = c.discord.message(int(cedar["id"]))
+            decided = next(f["value"] for f in shown["embeds"][0]["fields"] if f["name"] == "Community poll")
+            assert decided == "Poll #1: 67% of the votes (1 of 2)", "its post shows the decision too"
             await (await c.discord.slash(c.staff, "idea status", idea=2, status="shipped", reason="Done")).reply()
             assert await poll_of(c, "1, 2") == "Idea #2 is shipped; only open ideas can go to a poll."

@@ -25,7 +25,8 @@ def score_line(idea: Idea) -> str:
     return f"▲ {idea.upvotes}  ▼ {idea.downvotes}  ·  " + _("score {score}", score=idea.score)
 
 
-def idea_embed(idea: Idea) -> discord.Embed:
+def idea_embed(idea: Idea, decided: str | None = None) -> discord.Embed:
+    """The idea's post; `decided` is what the latest community poll about it decided, if any."""
     if idea.status == IdeaStatus.REMOVED:  # nothing of what was removed is shown again
         removed = removed_by_moderators(idea.status_reason)
         return discord.Embed(title=f"#{idea.id}", description=removed, colour=STATUS_COLOURS[idea.status])
@@ -40,6 +41,8 @@ def idea_embed(idea: Idea) -> discord.Embed:
     embed.add_field(name=_("Author"), value=_("Anonymous") if idea.anonymous else member_name(idea.author_id))
     if idea.category:
         embed.add_field(name=_("Category"), value=idea.category)
+    if decided:
+        embed.add_field(name=_("Community poll"), value=decided, inline=False)
     credited = [m for m in idea.credited if not (idea.anonymous and m == idea.author_id)]  # credited privately
     if credited:
         embed.add_field(name=_("Credited"), value=" ".join(member_name(m) for m in credited), inline=False)

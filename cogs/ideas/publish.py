@@ -27,7 +27,8 @@ async def publish(bot: CoCreateBot, delivery: Delivery) -> None:
         settings = await bot.services.setup.get(idea.guild_id)
         guild = bot.get_guild(idea.guild_id)
         channel = guild and settings.ideas_channel_id and guild.get_channel(settings.ideas_channel_id)
-        embed, view = idea_embed(idea), vote_view(idea, (await bot.services.ideas.settings(idea.guild_id)).downvotes)
+        downvotes = (await bot.services.ideas.settings(idea.guild_id)).downvotes
+        embed, view = idea_embed(idea, await decision(bot, idea)), vote_view(idea, downvotes)
         if isinstance(channel, discord.ForumChannel):
             # A forum post carries no nonce: after an interrupted attempt, look for the post it may have made.
             post_id = await forum_post_made_before(bot, channel, idea) if delivery.attempts else None
@@ -67,7 +68,7 @@ async def render(bot: CoCreateBot, delivery: Delivery) -> None:
         return  # not published yet: the post will show the latest state when it is
     downvotes = (await bot.services.ideas.settings(idea.guild_id)).downvotes
     message = bot.get_partial_messageable(idea.channel_id).get_partial_message(idea.message_id)
-    await message.edit(embed=idea_embed(idea), view=vote_view(idea, downvotes))
+    await message.edit(embed=idea_embed(idea, await decision(bot, idea)), view=vote_view(idea, downvotes))
 
 
 async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
@@ -109,23 +110,37 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
     )
 
 
+async def poll_outcome(bot: CoCreateBot, idea: Idea, poll_id: int) -> str:
+    """How `idea` did in poll `poll_id`: "67% of the votes (1 of 2)"."""
+    results = await bot.services.polls.results(idea.guild_id, poll_id)
+    mine = results.counts[(await bot.services.polls.ideas(idea.guild_id, poll_id)).index(idea.id)]
+    total = sum(results.counts)
+    return _(
+        "{share} of the votes ({rank} of {options})",
+        share=f"{mine / total:.0%}" if total else "0%",
+        rank=1 + sum(count > mine for count in results.counts),
+        options=len(results.counts),
+    )
+
+
+async def decision(bot: CoCreateBot, idea: Idea) -> str | None:
+    """What the latest closed poll about `idea` decided, for its post."""
+    if idea.decided_in_poll is None:
+        return None
+    outcome = await poll_outcome(bot, idea, idea.decided_in_poll)
+    return _("Poll #{poll}: {outcome}", poll=idea.decided_in_poll, outcome=outcome)
+
+
 async def post_poll_result(bot: CoCreateBot, delivery: Delivery) -> None:
     """A poll made from ideas has closed: its result for this idea, in the idea's thread."""
     assert delivery.entity_id is not None
     idea = await bot.services.ideas.get(delivery.guild_id, delivery.entity_id)
     if idea.thread_id is None:
         return
-    results = await bot.services.polls.results(delivery.guild_id, int(delivery.payload["poll"]))
-    mine = results.counts[int(delivery.payload["option"])]
-    total = sum(results.counts)
-    text = "📊 " + _(
-        "Community poll #{poll}: this idea got {share} of the votes ({rank} of {options}).",
-        poll=results.poll.id,
-        share=f"{mine / total:.0%}" if total else "0%",
-        rank=1 + sum(count > mine for count in results.counts),
-        options=len(results.counts),
-    )
-    link = poll_link(results.poll)
+    poll_id = int(delivery.payload["poll"])
+    outcome = await poll_outcome(bot, idea, poll_id)
+    text = "📊 " + _("Community poll #{poll}: this idea got {outcome}.", poll=poll_id, outcome=outcome)
+    link = poll_link(await bot.services.polls.get(delivery.guild_id, poll_id))
     await bot.get_partial_messageable(idea.thread_id, guild_id=idea.guild_id).send(
         text + (f" {link}" if link else ""), nonce=delivery.nonce()
     )
