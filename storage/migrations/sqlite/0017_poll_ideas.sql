@@ -6,3 +6,5 @@ CREATE TABLE poll_ideas (
     idea_id  INTEGER NOT NULL,
     PRIMARY KEY (poll_id, option)
 );
+-- An idea's post shows the latest closed poll about it: read with every idea, so looked up by idea.
+CREATE INDEX poll_ideas_by_idea ON poll_ideas (idea_id);
