@@ -7,7 +7,7 @@ from services.errors import InvalidInput
 from services.i18n import N_, _
 from services.validation import build
 from storage.base import DeliveryRepository, GuildSettingsRepository
-from storage.models import GuildSettings, Intent, Model, audit, staff_notice
+from storage.models import GuildSettings, Model, audit, roadmap_render, staff_notice
 
 WELCOME = N_(
     "Thanks for adding **CoCreate**: your community proposes and votes on ideas, decides in polls, asks your "
@@ -74,7 +74,7 @@ class GuildSetupService:
         )
         intents = [audit(by, "settings", "settings", detail)]
         if "roadmap_channel_id" in changes:  # the roadmap appears in its (new) channel
-            intents.append(Intent(kind="roadmap.render", entity_id=guild_id, render=True))
+            intents.append(roadmap_render(guild_id))
         await self._repository.save(updated, self._clock.now(), intents)
         self._cache[guild_id] = updated
         return updated

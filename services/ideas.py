@@ -14,7 +14,18 @@ from services.spreadsheet import csv_text
 from services.validation import SUGGESTIONS, Reason, build, typed_so_far
 from services.wording import state_name
 from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
-from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent, Model, audit, direct_message
+from storage.models import (
+    DraftText,
+    Idea,
+    IdeaDraft,
+    IdeaSettings,
+    IdeaStatus,
+    Intent,
+    Model,
+    audit,
+    direct_message,
+    roadmap_render,
+)
 
 PAGE_SIZE = 5
 PINGS_PER_POST = 90  # Discord allows at most 100 users in one message's allowed_mentions
@@ -68,11 +79,6 @@ def normalized(title: str) -> str:
 
 ROADMAP = (IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.SHIPPED)
 ROADMAP_LENGTH = 10  # ideas per section
-
-
-def roadmap(guild_id: int) -> Intent:
-    """Show the ideas' stored statuses on the server's roadmap (coalesced, like a post's refresh)."""
-    return Intent(kind="roadmap.render", entity_id=guild_id, render=True)
 
 
 def refresh(idea_id: int) -> Intent:
@@ -277,7 +283,7 @@ class IdeaService:
         post = {"status": status.value, "previous": idea.status.value, "reason": clean, "by": by}
         intents = [
             refresh(idea_id),
-            roadmap(guild_id),
+            roadmap_render(guild_id),
             *([Intent(kind="idea.changelog", entity_id=idea_id)] if status == IdeaStatus.SHIPPED else []),
             Intent(kind="idea.status", entity_id=idea_id, payload=post),
             *(
@@ -354,7 +360,7 @@ class IdeaService:
             refresh(idea_id),
             Intent(kind="idea.removed", entity_id=idea_id, payload={"reason": clean}),
             Intent(kind="idea.thread_closed", entity_id=idea_id),
-            roadmap(guild_id),
+            roadmap_render(guild_id),
             audit(by, "idea.remove", f"idea #{idea_id}", clean),
         ]
         if idea.anonymous and idea.author_id > 0:  # told privately: a ping in the thread would name them
@@ -387,7 +393,7 @@ class IdeaService:
             refresh(target_id),
             Intent(kind="idea.merged", entity_id=duplicate_id, payload={"into": target_id}),
             Intent(kind="idea.merged_in", entity_id=target_id, payload={"from": duplicate_id}),
-            roadmap(guild_id),
+            roadmap_render(guild_id),
             audit(by, "idea.merge", f"idea #{duplicate_id}", f"into #{target_id}" + (f": {clean}" if clean else "")),
         ]
         await self._repo.merge(guild_id, duplicate_id, target_id, clean, self._clock.now(), intents)

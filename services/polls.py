@@ -7,6 +7,7 @@ from datetime import timedelta
 from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.i18n import _, n_
+from services.ideas import refresh as refresh_idea
 from services.permissions import Actor, is_moderator
 from services.spreadsheet import csv_text
 from services.timeparse import parse_when
@@ -151,7 +152,7 @@ class PollService:
                 Intent(kind="idea.poll_result", entity_id=idea_id, payload={"poll": poll_id, "option": option})
                 for option, idea_id in enumerate(decided)
             ),
-            *(Intent(kind="idea.render", entity_id=idea_id, render=True) for idea_id in decided),  # its post too
+            *(refresh_idea(idea_id) for idea_id in decided),  # its post shows the result too
             Intent(kind="poll.results", entity_id=poll_id, payload={"channel_id": announce_in or poll.channel_id}),
             *([audit(by, "poll.close", f"poll #{poll_id}")] if by is not None else []),
         ]

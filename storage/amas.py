@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.database import Database, insert_returning_id, suggest
-from storage.deliveries import add_intents
+from storage.deliveries import add_intents, update_recording
 from storage.models import Ama, AmaDraft, AmaStatus, Host, Intent, Question, QuestionStatus
 
 AMA_COLUMNS = (
@@ -99,26 +99,26 @@ class SqliteAmaRepository:
         intents: Sequence[Intent] = (),
     ) -> bool:
         """Change the status only if it is still `from_status`, with its intents."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE amas SET status = ? WHERE guild_id = ? AND id = ? AND status = ?",
-                (to_status.value, guild_id, ama_id, from_status.value),
-            )
-            if cursor.rowcount == 1:
-                await add_intents(conn, guild_id, intents, now)
-            return cursor.rowcount == 1
+        return await update_recording(
+            self._db,
+            guild_id,
+            "UPDATE amas SET status = ? WHERE guild_id = ? AND id = ? AND status = ?",
+            (to_status.value, guild_id, ama_id, from_status.value),
+            intents,
+            now,
+        )
 
     async def remind(self, guild_id: int, ama_id: int, now: datetime, intents: Sequence[Intent]) -> bool:
         """Claim the reminder of a scheduled AMA and record its intents; False if it was claimed already."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE amas SET reminded_at = ? "
-                "WHERE guild_id = ? AND id = ? AND status = 'scheduled' AND reminded_at IS NULL",
-                (now.isoformat(), guild_id, ama_id),
-            )
-            if cursor.rowcount == 1:
-                await add_intents(conn, guild_id, intents, now)
-            return cursor.rowcount == 1
+        return await update_recording(
+            self._db,
+            guild_id,
+            "UPDATE amas SET reminded_at = ? "
+            "WHERE guild_id = ? AND id = ? AND status = 'scheduled' AND reminded_at IS NULL",
+            (now.isoformat(), guild_id, ama_id),
+            intents,
+            now,
+        )
 
     async def add_question(
         self,
@@ -170,28 +170,28 @@ class SqliteAmaRepository:
         self, guild_id: int, question_id: int, reason: str, now: datetime, intents: Sequence[Intent] = ()
     ) -> bool:
         """Remove a question and its answer, keeping only why; False if it was removed or rejected already."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE ama_questions SET status = 'removed', removed_reason = ?, text = '', answer = NULL "
-                "WHERE guild_id = ? AND id = ? AND status IN ('pending', 'open', 'answered')",
-                (reason, guild_id, question_id),
-            )
-            if cursor.rowcount == 1:
-                await add_intents(conn, guild_id, intents, now)
-            return cursor.rowcount == 1
+        return await update_recording(
+            self._db,
+            guild_id,
+            "UPDATE ama_questions SET status = 'removed', removed_reason = ?, text = '', answer = NULL "
+            "WHERE guild_id = ? AND id = ? AND status IN ('pending', 'open', 'answered')",
+            (reason, guild_id, question_id),
+            intents,
+            now,
+        )
 
     async def moderate(
         self, guild_id: int, question_id: int, status: QuestionStatus, now: datetime, intents: Sequence[Intent] = ()
     ) -> bool:
         """Approve or reject a pending question; False if it was not pending any more."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE ama_questions SET status = ? WHERE guild_id = ? AND id = ? AND status = 'pending'",
-                (status.value, guild_id, question_id),
-            )
-            if cursor.rowcount == 1:
-                await add_intents(conn, guild_id, intents, now)
-            return cursor.rowcount == 1
+        return await update_recording(
+            self._db,
+            guild_id,
+            "UPDATE ama_questions SET status = ? WHERE guild_id = ? AND id = ? AND status = 'pending'",
+            (status.value, guild_id, question_id),
+            intents,
+            now,
+        )
 
     async def answer(
         self,
@@ -204,40 +204,40 @@ class SqliteAmaRepository:
     ) -> bool:
         """Answer an open question of an open AMA (`answer` None: answered live, without text); False if it was
         answered, or the AMA closed, meanwhile."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE ama_questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ? "
-                "WHERE guild_id = ? AND id = ? AND status = 'open' "
-                "AND ama_id IN (SELECT id FROM amas WHERE guild_id = ? AND status = 'open')",
-                (answer, host_name, now.isoformat(), guild_id, question_id, guild_id),
-            )
-            if cursor.rowcount == 1:
-                await add_intents(conn, guild_id, intents, now)
-            return cursor.rowcount == 1
+        return await update_recording(
+            self._db,
+            guild_id,
+            "UPDATE ama_questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ? "
+            "WHERE guild_id = ? AND id = ? AND status = 'open' "
+            "AND ama_id IN (SELECT id FROM amas WHERE guild_id = ? AND status = 'open')",
+            (answer, host_name, now.isoformat(), guild_id, question_id, guild_id),
+            intents,
+            now,
+        )
 
     async def skip(self, guild_id: int, question_id: int, now: datetime, intents: Sequence[Intent] = ()) -> bool:
         """The hosts pass on an open question of an open AMA; False if it was answered or the AMA closed meanwhile."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE ama_questions SET status = 'skipped' WHERE guild_id = ? AND id = ? AND status = 'open' "
-                "AND ama_id IN (SELECT id FROM amas WHERE guild_id = ? AND status = 'open')",
-                (guild_id, question_id, guild_id),
-            )
-            if cursor.rowcount == 1:
-                await add_intents(conn, guild_id, intents, now)
-            return cursor.rowcount == 1
+        return await update_recording(
+            self._db,
+            guild_id,
+            "UPDATE ama_questions SET status = 'skipped' WHERE guild_id = ? AND id = ? AND status = 'open' "
+            "AND ama_id IN (SELECT id FROM amas WHERE guild_id = ? AND status = 'open')",
+            (guild_id, question_id, guild_id),
+            intents,
+            now,
+        )
 
     async def highlight(self, ama: Ama, question_id: int, now: datetime, intents: Sequence[Intent] = ()) -> bool:
         """Star `question_id` instead of the one `ama` had starred; False if another host changed it meanwhile."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE amas SET highlighted_question_id = ? WHERE guild_id = ? AND id = ? AND status = 'open' "
-                "AND COALESCE(highlighted_question_id, 0) = ?",
-                (question_id, ama.guild_id, ama.id, ama.highlighted_question_id or 0),
-            )
-            if cursor.rowcount == 1:
-                await add_intents(conn, ama.guild_id, intents, now)
-            return cursor.rowcount == 1
+        return await update_recording(
+            self._db,
+            ama.guild_id,
+            "UPDATE amas SET highlighted_question_id = ? WHERE guild_id = ? AND id = ? AND status = 'open' "
+            "AND COALESCE(highlighted_question_id, 0) = ?",
+            (question_id, ama.guild_id, ama.id, ama.highlighted_question_id or 0),
+            intents,
+            now,
+        )
 
     async def toggle_upvote(
         self, guild_id: int, question_id: int, member_id: int, now: datetime, intents: Sequence[Intent] = ()

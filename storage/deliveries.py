@@ -62,6 +62,20 @@ async def add_intents(
         )
 
 
+async def update_recording(
+    db: Database, guild_id: int, sql: str, params: Sequence[Any], intents: Sequence[Intent], now: datetime
+) -> bool:
+    """One conditional UPDATE and, if it changed a row, `intents` with it, in one transaction; whether it did.
+
+    The decisions that race (a status still as expected, a reminder not yet claimed) are made by the UPDATE's
+    WHERE clause, so of two attempts at once exactly one records its intents."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(sql, params)
+        if cursor.rowcount == 1:
+            await add_intents(conn, guild_id, intents, now)
+        return cursor.rowcount == 1
+
+
 def to_delivery(row: Any) -> Delivery:
     return Delivery(**(dict(row) | {"payload": json.loads(row["payload"]), "render": row["render_key"] is not None}))
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from storage.base import DraftGone, IdeaClosed, LimitReached
 from storage.database import Database, insert_returning_id, suggest
-from storage.deliveries import add_intents
+from storage.deliveries import add_intents, update_recording
 from storage.models import DraftText, Idea, IdeaDraft, IdeaSettings, IdeaStatus, Intent
 
 IDEA_SELECT = """
@@ -309,15 +309,15 @@ class SqliteIdeaRepository:
         intents: Sequence[Intent] = (),
     ) -> bool:
         """Approve (NEW) or reject (REMOVED) an idea awaiting review; False if someone reviewed it already."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE ideas SET status = ?, status_reason = ? "
-                "WHERE guild_id = ? AND id = ? AND status = 'awaiting review'",
-                (status.value, reason, guild_id, idea_id),
-            )
-            if cursor.rowcount == 1:
-                await add_intents(conn, guild_id, intents, now)
-            return cursor.rowcount == 1
+        return await update_recording(
+            self._db,
+            guild_id,
+            "UPDATE ideas SET status = ?, status_reason = ? "
+            "WHERE guild_id = ? AND id = ? AND status = 'awaiting review'",
+            (status.value, reason, guild_id, idea_id),
+            intents,
+            now,
+        )
 
     async def set_status(
         self,

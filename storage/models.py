@@ -410,6 +410,11 @@ def removal_notice(channel_id: int, member_id: int, removed: str, reason: str, l
     return Intent(kind="removal.notice", lane=lane, payload=payload)
 
 
+def roadmap_render(guild_id: int) -> Intent:
+    """Show the ideas' stored statuses on the server's roadmap (coalesced, like a post's refresh)."""
+    return Intent(kind="roadmap.render", entity_id=guild_id, render=True)
+
+
 def staff_notice(channel_id: int, content: str) -> Intent:
     """A plain message to staff in `channel_id` (pinging no one), in a lane of its own."""
     return Intent(kind="message", lane=f"notice:{channel_id}", payload={"channel_id": channel_id, "content": content})

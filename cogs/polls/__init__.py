@@ -7,7 +7,7 @@ import discord
 from discord import app_commands
 
 from bot.core import CoCreateBot
-from bot.delivery import Handler, reply_when_settled
+from bot.delivery import Handler
 from bot.feature import FeatureCog
 from bot.permissions import actor_from, only
 from bot.suggestions import NUMBER, suggestions
@@ -87,11 +87,7 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
             closes=closes,
             timezone=timezone,
         )
-        self.schedule_close(poll)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        settled = await self.bot.delivery.settle(poll.guild_id, f"poll:{poll.id}")
-        text = settled.say(_("Poll #{poll} is live.", poll=poll.id), _("Poll #{poll} is saved.", poll=poll.id))
-        await interaction.followup.send(text, ephemeral=True)
+        await self.launch(interaction, poll)
 
     @app_commands.command(name="ideas", description="Let the community choose between 2 to 10 ideas")
     @app_commands.describe(
@@ -121,9 +117,15 @@ class Polls(FeatureCog, group_name="poll", group_description="Let the community 
             timezone=timezone,
             ideas=[idea.id for idea in chosen],
         )
+        await self.launch(interaction, poll)
+
+    async def launch(self, interaction: discord.Interaction, poll: Poll) -> None:
+        """Schedule a new poll's close, and tell its creator once it is live (or that it is saved, and why not yet)."""
         self.schedule_close(poll)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await reply_when_settled(interaction, f"poll:{poll.id}", _("Poll #{poll} is live.", poll=poll.id))
+        settled = await self.bot.delivery.settle(poll.guild_id, f"poll:{poll.id}")
+        text = settled.say(_("Poll #{poll} is live.", poll=poll.id), _("Poll #{poll} is saved.", poll=poll.id))
+        await interaction.followup.send(text, ephemeral=True)
 
     @app_commands.command(name="close", description="Close a poll now (its creator or a moderator)")
     @app_commands.describe(poll=NUMBER["poll"])
