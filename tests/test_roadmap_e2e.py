@@ -2,6 +2,10 @@
 ideas with links, follows every decision (coalesced, one message, across a restart, posted again if deleted), and
 a changelog post credits a shipped idea's authors and thanks its supporters."""
 
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
 from emulator.interactions import message_text
 from tests.conftest import BotStarter, Community
 from tests.test_ideas_e2e import post, vote
@@ -61,3 +65,25 @@ async def test_the_roadmap_follows_decisions_and_shipping_is_celebrated(
         assert reposted["id"] != roadmap["id"] and "#2 Cedar smoke" in message_text(reposted)
         shown = message_text(await (await c.discord.slash(c.moderator, "setup show")).reply())
         assert f"Roadmap channel\n<#{roadmap_channel.id}>" in shown
+
+
+async def test_a_roadmap_discord_refuses_is_posted_once_after_a_restart(
+    configured: Community, start_bot: BotStarter
+) -> None:
+    c = configured
+    roadmap_channel = await c.discord.add_channel(c.guild, "roadmap")
+    c.discord.inject_fault("POST", rf"/channels/{roadmap_channel.id}/messages$", 503, times=99)
+    with time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=UTC), tick=True) as clock:
+        async with start_bot() as bot:
+            await (await c.discord.slash(c.owner, "setup set", roadmap_channel=roadmap_channel)).reply()
+            await post(c, c.alice, "Mint wax")
+            await decide(c, 1, "planned")
+            await bot.delivery.drain()
+            assert c.discord.messages_in(roadmap_channel) == [], "Discord refused it: nothing posted yet"
+        c.discord.faults.clear()
+        async with start_bot() as bot:
+            clock.shift(timedelta(minutes=1))  # the retry falls due
+            await bot.catch_up()
+            [roadmap] = c.discord.messages_in(roadmap_channel)
+            assert field(roadmap, "Planned").startswith("[#1 Mint wax]")
+            assert await bot.storage.ideas.roadmap_message(c.guild.id) == int(roadmap["id"])
