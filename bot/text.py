@@ -17,6 +17,12 @@ def fit_lines(lines: list[str], limit: int, separator: str = "\n") -> str:
     return separator.join(shown)
 
 
+def bar(fraction: float) -> str:
+    """A share from 0 to 1 as ten blocks, for a poll's results or an idea's progress."""
+    filled = round(fraction * 10)
+    return "█" * filled + "░" * (10 - filled)
+
+
 def member_name(member_id: int) -> str:
     """How a member is named in a public post or list: a mention, or, once they erased their data (their id was
     replaced by 0 or a negative pseudonym), the same words everywhere."""

@@ -21,7 +21,7 @@ from services.errors import InvalidInput, NotAllowed, NotFound
 from services.i18n import N_, _
 from services.timeparse import parse_duration
 from services.validation import SUGGESTIONS, Reason, build, typed_so_far
-from services.wording import in_words
+from services.wording import discord_time, in_words
 from storage.base import ChallengeRepository, EntryRemoved, PhaseOver
 from storage.models import (
     Challenge,
@@ -426,8 +426,8 @@ class ChallengeService:
             raise InvalidInput(_("Entry #{entry} was removed.", entry=entry_id))
         run = await self.run(guild_id, entry.run_id)
         if run.phase == Phase.ENTRIES:
-            opens = int(run.entries_close_at.timestamp())
-            raise InvalidInput(_("Voting for this run opens when entries close, {when}.", when=f"<t:{opens}:R>"))
+            when = discord_time(run.entries_close_at, "R")
+            raise InvalidInput(_("Voting for this run opens when entries close, {when}.", when=when))
         if run.phase != Phase.VOTING or self._clock.now() >= run.voting_close_at:
             raise InvalidInput(_("Voting for this run is closed."))
         if entry.member_id == member_id:

@@ -2,7 +2,8 @@
 
 import difflib
 import re
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import Field
@@ -12,7 +13,7 @@ from services.errors import InvalidInput, NotFound
 from services.i18n import N_, _, n_
 from services.spreadsheet import csv_text
 from services.validation import SUGGESTIONS, Reason, build, typed_so_far
-from services.wording import state_name
+from services.wording import discord_time, state_name
 from storage.base import DraftGone, IdeaClosed, IdeaRepository, LimitReached
 from storage.models import (
     DraftText,
@@ -45,6 +46,7 @@ class SubmitOutcome(Model):
 class VoteOutcome(Model):
     idea: Idea  # as it was before the vote; its public post is refreshed from the latest state
     my_vote: int | None
+    reached_goal: bool = False  # this vote brought the idea to its support goal: it is now under review
 
 
 class StatusChange(Model):
@@ -86,6 +88,20 @@ def refresh(idea_id: int) -> Intent:
     return Intent(kind="idea.render", entity_id=idea_id, render=True)
 
 
+def goal_reached(idea_id: int) -> list[Intent]:
+    """An idea reached its support goal: its post shows it, and its thread tells staff it awaits their review."""
+    return [refresh(idea_id), Intent(kind="idea.goal_reached", entity_id=idea_id)]
+
+
+def goal_missed(idea_id: int) -> list[Intent]:
+    """An idea's deadline passed short of its goal: its post shows it expired, its thread says so and is archived."""
+    return [
+        refresh(idea_id),
+        Intent(kind="idea.expired", entity_id=idea_id),
+        Intent(kind="idea.thread_closed", entity_id=idea_id),
+    ]
+
+
 class IdeaService:
     def __init__(self, repository: IdeaRepository, clock: Clock) -> None:
         self._repo = repository
@@ -106,13 +122,24 @@ class IdeaService:
         categories: str | None,
         hourly_limit: int | None,
         review: bool | None = None,
+        support_goal: int | None = None,
+        support_days: int | None = None,
     ) -> IdeaSettings:
-        """Change the given settings; `categories` is a comma-separated list ("" clears it)."""
+        """Change the given settings; `categories` is a comma-separated list ("" clears it), and a support goal
+        of 0 turns goals off (for ideas posted from now on: posted ideas keep theirs)."""
         current = await self.settings(guild_id)
-        changes: dict[str, object] = {"downvotes": downvotes, "hourly_limit": hourly_limit, "review": review}
+        changes: dict[str, object] = {
+            "downvotes": downvotes,
+            "hourly_limit": hourly_limit,
+            "review": review,
+            "support_days": support_days,
+        }
         if categories is not None:
             changes["categories"] = tuple(dict.fromkeys(c.strip() for c in categories.split(",") if c.strip()))
-        updated = build(IdeaSettings, **(current.model_dump() | {k: v for k, v in changes.items() if v is not None}))
+        changed = {k: v for k, v in changes.items() if v is not None}
+        if support_goal is not None:
+            changed["support_goal"] = support_goal or None
+        updated = build(IdeaSettings, **(current.model_dump() | changed))
         await self._repo.save_settings(updated)
         self._settings[guild_id] = updated
         return updated
@@ -134,6 +161,12 @@ class IdeaService:
         wait = n_("Try again in {count} minute.", "Try again in {count} minutes.", minutes)
         return InvalidInput(f"{ideas} {wait}")
 
+    def _support(self, settings: IdeaSettings) -> tuple[int | None, datetime | None]:
+        """The goal and deadline of an idea the community sees from now on."""
+        if settings.support_goal is None:
+            return None, None
+        return settings.support_goal, self._clock.now() + timedelta(days=settings.support_days)
+
     async def _create(self, guild_id: int, author_id: int, draft: IdeaDraft, draft_id: int | None) -> Idea:
         """Store the idea and the intent to publish it, in one transaction that enforces the hourly limit."""
         settings = await self.settings(guild_id)
@@ -146,6 +179,7 @@ class IdeaService:
                 draft_id=draft_id,
                 hourly_limit=settings.hourly_limit,
                 status=IdeaStatus.AWAITING_REVIEW if settings.review else IdeaStatus.NEW,
+                support=(None, None) if settings.review else self._support(settings),  # counted from approval
                 intents=[] if settings.review else [Intent(kind="idea.publish")],
             )
         except LimitReached as reached:
@@ -232,8 +266,9 @@ class IdeaService:
     # -- voting --------------------------------------------------------------------------------------
 
     async def vote(self, guild_id: int, idea_id: int, member_id: int, value: Literal[1, -1]) -> VoteOutcome:
-        """One vote per member: the same vote again retracts it, the other vote switches."""
-        idea = await self.get(guild_id, idea_id)
+        """One vote per member: the same vote again retracts it, the other vote switches. An upvote that brings
+        the idea to its support goal moves it to review, in the same transaction."""
+        idea, now = await self.get(guild_id, idea_id), self._clock.now()
         if idea.status == IdeaStatus.DUPLICATE:
             raise InvalidInput(
                 _("Idea #{idea} was merged into #{into}; vote there.", idea=idea.id, into=idea.duplicate_of)
@@ -242,15 +277,35 @@ class IdeaService:
             raise InvalidInput(
                 _("Idea #{idea} is {status}; voting is closed.", idea=idea.id, status=state_name(idea.status))
             )
+        if idea.support_deadline is not None and idea.status == IdeaStatus.NEW and idea.support_deadline <= now:
+            raise InvalidInput(
+                _(
+                    "Idea #{idea} had until {deadline} to gather supporters; voting is closed.",
+                    idea=idea.id,
+                    deadline=discord_time(idea.support_deadline, "f"),
+                )
+            )
         if value == -1 and not (await self.settings(guild_id)).downvotes:
             raise InvalidInput(_("This server only uses upvotes."))
         try:
-            mine = await self._repo.toggle_vote(
-                guild_id, idea_id, member_id, value, self._clock.now(), intents=[refresh(idea_id)]
+            mine, reached = await self._repo.toggle_vote(
+                guild_id, idea_id, member_id, value, now, intents=[refresh(idea_id)], reached=goal_reached(idea_id)
             )
-        except IdeaClosed:  # merged or closed while the member clicked: say which, from the stored state
+        except IdeaClosed:  # merged, closed or expired while the member clicked: say which, from the stored state
             return await self.vote(guild_id, idea_id, member_id, value)
-        return VoteOutcome(idea=idea, my_vote=mine)
+        return VoteOutcome(idea=idea, my_vote=mine, reached_goal=reached)
+
+    async def settle_support(self, owns: Callable[[int], bool] = lambda guild_id: True) -> int:
+        """Decide every idea whose support deadline passed (in the guilds this process owns): under review when
+        it has its supporters, else expired and archived. Returns how many were decided."""
+        decided = 0
+        for idea in await self._repo.support_due(self._clock.now(), limit=500):
+            if owns(idea.guild_id):
+                outcome = await self._repo.settle_support(
+                    idea.guild_id, idea.id, self._clock.now(), goal_reached(idea.id), goal_missed(idea.id)
+                )
+                decided += outcome is not None
+        return decided
 
     # -- staff ---------------------------------------------------------------------------------------
 
@@ -337,7 +392,8 @@ class IdeaService:
     async def approve(self, guild_id: int, idea_id: int, by: int) -> bool:
         """Post an idea that waited for review; False if another staff member reviewed it first."""
         approved = [Intent(kind="idea.publish", entity_id=idea_id), audit(by, "idea.approve", f"idea #{idea_id}")]
-        return await self._repo.review(guild_id, idea_id, IdeaStatus.NEW, None, self._clock.now(), approved)
+        support = self._support(await self.settings(guild_id))
+        return await self._repo.review(guild_id, idea_id, IdeaStatus.NEW, None, self._clock.now(), approved, support)
 
     async def reject(self, guild_id: int, idea_id: int, reason: str, by: int) -> bool:
         """Turn down an idea that waited for review; its author is told why, privately. False if another staff

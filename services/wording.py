@@ -28,7 +28,13 @@ STATE_NAMES = {
     "entries": N_("taking entries"),
     "voting": N_("voting"),
     "finished": N_("finished"),
+    "expired": N_("expired"),
 }
+
+
+def discord_time(moment: datetime, style: str = "f") -> str:
+    """A moment as Discord shows it to each reader, in their own zone and language ("R": "in 3 days")."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
 
 
 def removed_by_moderators(reason: str | None) -> str:

@@ -82,6 +82,7 @@ class IdeaRepository(Protocol):
         reason: str | None,
         now: datetime,
         intents: Sequence[Intent] = (),
+        support: tuple[int | None, datetime | None] = (None, None),
     ) -> bool: ...
     async def save_draft(
         self, guild_id: int, author_id: int, draft: DraftText, now: datetime, replacing: int | None = None
@@ -100,10 +101,13 @@ class IdeaRepository(Protocol):
         draft_id: int | None = None,
         *,
         hourly_limit: int,
+        status: IdeaStatus = IdeaStatus.NEW,
+        support: tuple[int | None, datetime | None] = (None, None),
         intents: Sequence[Intent] = (),
     ) -> int:
-        """Store a new idea with its intents, consuming the draft `draft_id`, in one transaction that also
-        enforces the author's hourly limit (`LimitReached`) and posts a draft once (`DraftGone`)."""
+        """Store a new idea with its intents, support goal and deadline, consuming the draft `draft_id`, in one
+        transaction that also enforces the author's hourly limit (`LimitReached`) and posts a draft once
+        (`DraftGone`)."""
         ...
 
     async def get(self, guild_id: int, idea_id: int) -> Idea | None: ...
@@ -130,10 +134,29 @@ class IdeaRepository(Protocol):
     async def suggest(self, guild_id: int, current: str, limit: int) -> list[tuple[int, str]]: ...
     async def all(self, guild_id: int) -> list[Idea]: ...
     async def toggle_vote(
-        self, guild_id: int, idea_id: int, member_id: int, value: int, now: datetime, intents: Sequence[Intent] = ()
-    ) -> int | None:
+        self,
+        guild_id: int,
+        idea_id: int,
+        member_id: int,
+        value: int,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+        reached: Sequence[Intent] = (),
+    ) -> tuple[int | None, bool]:
         """Atomically cast, switch or (same value again) retract a member's vote on an open idea (`IdeaClosed`
-        otherwise); returns their vote now."""
+        otherwise, also past its support deadline); returns their vote now, and whether it brought the idea to its
+        support goal (then under review, with the `reached` intents)."""
+        ...
+
+    async def support_due(self, now: datetime, limit: int) -> list[Idea]:
+        """Ideas of every guild still gathering support past their deadline."""
+        ...
+
+    async def settle_support(
+        self, guild_id: int, idea_id: int, now: datetime, reached: Sequence[Intent], expired: Sequence[Intent]
+    ) -> IdeaStatus | None:
+        """Under review if the idea has its supporters, else expired (with that outcome's intents); None if it no
+        longer gathers support."""
         ...
 
     async def upvoters(self, guild_id: int, idea_id: int) -> list[int]: ...

@@ -36,6 +36,30 @@ def storable(typed: str | None) -> str | None:
     return None if typed is None else typed.replace("\x00", "")
 
 
+def past_deadline(row: Any, now: datetime) -> bool:
+    """Whether an idea (its status and support deadline) stopped gathering support."""
+    return row[0] == IdeaStatus.NEW and row[1] is not None and datetime.fromisoformat(row[1]) <= now
+
+
+async def reach_goal(conn: Any, guild_id: int, idea_id: int) -> bool:
+    """Move an idea that has its supporters to review (once: the update is guarded by its status)."""
+    cursor = await conn.execute(
+        "UPDATE ideas SET status = 'under review' WHERE guild_id = ? AND id = ? AND status = 'new' "
+        "AND support_goal IS NOT NULL AND support_goal <= "
+        "(SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = ideas.id AND v.value = 1)",
+        (guild_id, idea_id),
+    )
+    return bool(cursor.rowcount)
+
+
+Support = tuple[int | None, datetime | None]  # an idea's support goal and the deadline to reach it
+
+
+def stored(support: Support) -> tuple[int | None, str | None]:
+    goal, deadline = support
+    return goal, deadline and deadline.isoformat()
+
+
 # Ideas the community sees: not removed, and not waiting for review (hidden from lists, searches and leaderboard).
 VISIBLE = "i.status NOT IN ('removed', 'awaiting review')"
 
@@ -55,17 +79,12 @@ class SqliteIdeaRepository:
         return IdeaSettings(**(dict(row) | {"categories": tuple(json.loads(row["categories"]))}))
 
     async def save_settings(self, settings: IdeaSettings) -> None:
+        columns = ("downvotes", "categories", "hourly_limit", "review", "support_goal", "support_days")
+        values = settings.model_dump(include=set(columns)) | {"categories": json.dumps(settings.categories)}
         await self._db.execute(
-            "INSERT INTO idea_settings (guild_id, downvotes, categories, hourly_limit, review) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (guild_id) DO UPDATE SET downvotes = excluded.downvotes, "
-            "categories = excluded.categories, hourly_limit = excluded.hourly_limit, review = excluded.review",
-            (
-                settings.guild_id,
-                settings.downvotes,
-                json.dumps(settings.categories),
-                settings.hourly_limit,
-                settings.review,
-            ),
+            f"INSERT INTO idea_settings (guild_id, {', '.join(columns)}) VALUES (?{', ?' * len(columns)}) "
+            "ON CONFLICT (guild_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns),
+            (settings.guild_id, *(values[c] for c in columns)),
         )
 
     # -- drafts --------------------------------------------------------------------------------------
@@ -117,9 +136,11 @@ class SqliteIdeaRepository:
         *,
         hourly_limit: int,
         status: IdeaStatus = IdeaStatus.NEW,
+        support: Support = (None, None),
         intents: Sequence[Intent] = (),
     ) -> int:
-        """Store a new idea (consuming its draft, if any) with its intents, and return its id.
+        """Store a new idea (consuming its draft, if any) with its intents and its support goal and deadline, and
+        return its id.
 
         Decided in the one transaction, so that concurrent submissions cannot pass the limit together and a
         double click on a draft posts it once: `LimitReached` or `DraftGone` otherwise.
@@ -141,8 +162,8 @@ class SqliteIdeaRepository:
                     raise DraftGone(draft_id)
             new_id = await insert_returning_id(
                 conn,
-                "INSERT INTO ideas (guild_id, author_id, title, description, category, anonymous, status, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO ideas (guild_id, author_id, title, description, category, anonymous, status, created_at, "
+                "support_goal, support_deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     author_id,
@@ -152,6 +173,7 @@ class SqliteIdeaRepository:
                     draft.anonymous,
                     status.value,
                     now.isoformat(),
+                    *stored(support),
                 ),
             )
             await add_intents(conn, guild_id, intents, now, new_id)
@@ -241,21 +263,27 @@ class SqliteIdeaRepository:
     # -- votes ---------------------------------------------------------------------------------------
 
     async def toggle_vote(
-        self, guild_id: int, idea_id: int, member_id: int, value: int, now: datetime, intents: Sequence[Intent] = ()
-    ) -> int | None:
-        """Cast `value`; the same vote again retracts it, the other one switches. Returns the member's vote now.
+        self,
+        guild_id: int,
+        idea_id: int,
+        member_id: int,
+        value: int,
+        now: datetime,
+        intents: Sequence[Intent] = (),
+        reached: Sequence[Intent] = (),
+    ) -> tuple[int | None, bool]:
+        """Cast `value`; the same vote again retracts it, the other one switches. Returns the member's vote now,
+        and whether this vote brought the idea to its support goal (then it is under review, with `reached`).
 
-        The idea must still be open for voting when the vote is stored (`IdeaClosed` otherwise), in the same
-        transaction, so a vote racing a merge or a status change never lands on a closed idea.
+        The idea must still be open for voting when the vote is stored (`IdeaClosed` otherwise, also once its
+        support deadline passed), in the same transaction, so a vote racing a merge or a status change never lands
+        on a closed idea, and one idea reaches its goal once however many vote at the same moment.
         """
         async with self._db.transaction() as conn:
-            statuses = [  # one round trip to the database thread, not two
-                row[0]
-                for row in await conn.execute_fetchall(
-                    "SELECT status FROM ideas WHERE guild_id = ? AND id = ?", (guild_id, idea_id)
-                )
-            ]
-            if not statuses or not IdeaStatus(statuses[0]).is_open:
+            rows = await conn.execute_fetchall(  # one round trip to the database thread, not two
+                "SELECT status, support_deadline FROM ideas WHERE guild_id = ? AND id = ?", (guild_id, idea_id)
+            )
+            if not rows or not IdeaStatus(rows[0][0]).is_open or past_deadline(rows[0], now):
                 raise IdeaClosed(idea_id)
             cursor = await conn.execute(
                 "DELETE FROM idea_votes WHERE idea_id = ? AND member_id = ? AND value = ?",
@@ -269,8 +297,37 @@ class SqliteIdeaRepository:
                     (idea_id, guild_id, member_id, value),
                 )
                 mine = value
-            await add_intents(conn, guild_id, intents, now)
-            return mine
+            goal = mine == 1 and await reach_goal(conn, guild_id, idea_id)
+            await add_intents(conn, guild_id, [*intents, *(reached if goal else ())], now)
+            return mine, goal
+
+    async def support_due(self, now: datetime, limit: int) -> list[Idea]:
+        """Ideas still gathering support whose deadline has passed, in every guild, oldest deadline first."""
+        rows = await self._db.fetch_all(
+            self.SELECT + "WHERE i.status = 'new' AND i.support_deadline IS NOT NULL AND i.support_deadline <= ? "
+            "ORDER BY i.support_deadline LIMIT ?",
+            (now.isoformat(), limit),
+        )
+        return [to_idea(r) for r in rows]
+
+    async def settle_support(
+        self, guild_id: int, idea_id: int, now: datetime, reached: Sequence[Intent], expired: Sequence[Intent]
+    ) -> IdeaStatus | None:
+        """At its deadline: under review if the idea has its supporters (merged votes count), else expired; with
+        the intents of that outcome. None if it no longer gathers support (staff moved it meanwhile)."""
+        async with self._db.transaction() as conn:
+            if await reach_goal(conn, guild_id, idea_id):
+                await add_intents(conn, guild_id, reached, now)
+                return IdeaStatus.UNDER_REVIEW
+            cursor = await conn.execute(
+                "UPDATE ideas SET status = 'expired' WHERE guild_id = ? AND id = ? AND status = 'new' "
+                "AND support_deadline <= ?",
+                (guild_id, idea_id, now.isoformat()),
+            )
+            if cursor.rowcount == 0:
+                return None
+            await add_intents(conn, guild_id, expired, now)
+            return IdeaStatus.EXPIRED
 
     async def upvoters(self, guild_id: int, idea_id: int) -> list[int]:
         rows = await self._db.fetch_all(
@@ -307,14 +364,16 @@ class SqliteIdeaRepository:
         reason: str | None,
         now: datetime,
         intents: Sequence[Intent] = (),
+        support: Support = (None, None),
     ) -> bool:
-        """Approve (NEW) or reject (REMOVED) an idea awaiting review; False if someone reviewed it already."""
+        """Approve (NEW, gathering `support` from now) or reject (REMOVED) an idea awaiting review; False if
+        someone reviewed it already."""
         return await update_recording(
             self._db,
             guild_id,
-            "UPDATE ideas SET status = ?, status_reason = ? "
+            "UPDATE ideas SET status = ?, status_reason = ?, support_goal = ?, support_deadline = ? "
             "WHERE guild_id = ? AND id = ? AND status = 'awaiting review'",
-            (status.value, reason, guild_id, idea_id),
+            (status.value, reason, *stored(support), guild_id, idea_id),
             intents,
             now,
         )

@@ -77,11 +77,12 @@ class IdeaStatus(StrEnum):
     DUPLICATE = "duplicate"
     REMOVED = "removed"  # by staff or moderators: hidden from the community, its text no longer shown
     AWAITING_REVIEW = "awaiting review"  # the server reviews new ideas: staff have not approved this one yet
+    EXPIRED = "expired"  # did not reach the server's support goal in time: archived
 
     @property
     def is_open(self) -> bool:
         """Open ideas can still be voted on."""
-        closed = {IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.DUPLICATE, IdeaStatus.REMOVED}
+        closed = {IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.DUPLICATE, IdeaStatus.REMOVED, IdeaStatus.EXPIRED}
         return self not in closed | {IdeaStatus.AWAITING_REVIEW}
 
 
@@ -94,6 +95,8 @@ class IdeaSettings(Model):
     categories: tuple[Category, ...] = Field(default=(), max_length=25)  # type: ignore[valid-type]
     hourly_limit: int = Field(default=5, ge=1, le=100)
     review: bool = False  # new ideas wait for staff to approve them
+    support_goal: int | None = Field(default=None, ge=2, le=1_000_000)  # supporters an idea needs; None: no goal
+    support_days: int = Field(default=60, ge=1, le=365)  # in how many days
 
 
 class DraftText(Model):
@@ -130,6 +133,8 @@ class Idea(Model):
     created_at: datetime
     anonymous: bool = False
     decided_in_poll: int | None = None  # the latest closed poll that put this idea to the community
+    support_goal: int | None = None  # the supporters it needs by `support_deadline` (None: the server sets none)
+    support_deadline: datetime | None = None
     upvotes: int = 0
     downvotes: int = 0
     credited: tuple[int, ...] = ()

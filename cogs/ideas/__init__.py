@@ -4,6 +4,7 @@ import functools
 import io
 
 import discord
+from apscheduler.triggers.interval import IntervalTrigger
 from discord import app_commands
 
 from bot.core import CoCreateBot
@@ -24,11 +25,11 @@ from services.permissions import MEMBER, MODERATOR, ORGANISER, STAFF
 from services.wording import state_name
 from storage.models import IdeaStatus
 
-STATUS_CHOICES = [
-    app_commands.Choice(name=s.value, value=s.value)
-    for s in IdeaStatus
-    if s not in (IdeaStatus.DUPLICATE, IdeaStatus.REMOVED, IdeaStatus.AWAITING_REVIEW)
-]
+LISTED = [s for s in IdeaStatus if s not in (IdeaStatus.DUPLICATE, IdeaStatus.REMOVED, IdeaStatus.AWAITING_REVIEW)]
+LIST_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in LISTED]
+STATUS_CHOICES = [choice for choice in LIST_CHOICES if choice.value != IdeaStatus.EXPIRED]  # ideas expire by themselves
+SUPPORT_JOB = "idea:support"  # decides the ideas whose support deadline passed
+SUPPORT_EVERY = IntervalTrigger(minutes=10)
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in ("week", "month", "all")]
 IdeaId = app_commands.Range[int, 1]
 
@@ -36,11 +37,20 @@ IdeaId = app_commands.Range[int, 1]
 @app_commands.guild_only()
 class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on and follow ideas"):
     dynamic_items = (IdeaVoteButton, IdeaDraftButton, IdeaPageButton, IdeaReviewButton)
+    job_prefix = "idea:"
     forms = (IdeaModal, IdeaRejectForm)
 
     def __init__(self, bot: CoCreateBot) -> None:
         super().__init__(bot)
         self.ideas: IdeaService = bot.services.ideas
+
+    async def rebuild_jobs(self) -> None:
+        """Every ten minutes, and at once after a restart: ideas whose support deadline passed are decided."""
+        now = self.bot.services.clock.now()
+        self.bot.scheduler.add(SUPPORT_JOB, SUPPORT_EVERY, self.settle_support, grace=None, first=now)
+
+    async def settle_support(self) -> None:
+        await self.ideas.settle_support(self.bot.owns)
 
     def delivery_handlers(self) -> dict[str, Handler]:
         handlers = {kind: functools.partial(publish.thread_post, self.bot) for kind in THREAD_POSTS}
@@ -132,7 +142,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         author="Only ideas by this member",
         period="Only ideas posted in this period",
     )
-    @app_commands.choices(status=[*STATUS_CHOICES, app_commands.Choice(name="duplicate", value="duplicate")])
+    @app_commands.choices(status=[*LIST_CHOICES, app_commands.Choice(name="duplicate", value="duplicate")])
     @app_commands.choices(period=PERIOD_CHOICES)
     @only(MEMBER)
     async def list_ideas(
@@ -152,7 +162,7 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         author="Only ideas by this member",
         period="Only ideas posted in this period",
     )
-    @app_commands.choices(status=STATUS_CHOICES, period=PERIOD_CHOICES)
+    @app_commands.choices(status=LIST_CHOICES, period=PERIOD_CHOICES)
     @only(MEMBER)
     async def top(
         self,
@@ -228,12 +238,14 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         text = _("Idea notifications are on for you.") if enabled else _("Idea notifications are off for you.")
         await interaction.response.send_message(text, ephemeral=True)
 
-    @app_commands.command(name="settings", description="Downvotes, categories and the hourly submission limit")
+    @app_commands.command(name="settings", description="Downvotes, categories, submission limit, review and goals")
     @app_commands.describe(
         downvotes="Whether members may vote ideas down",
         hourly_limit="How many ideas a member may submit per hour",
         categories="Comma-separated, e.g. Flavours, Packaging (empty text clears)",
         review="Whether new ideas wait for staff to approve them (/idea queue)",
+        support_goal="Supporters a new idea needs to go to staff review (0: no goal)",
+        support_days="Days a new idea has to reach its support goal before it expires",
     )
     @only(MODERATOR)
     async def settings(
@@ -243,15 +255,30 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         categories: app_commands.Range[str, 0, 800] | None = None,
         hourly_limit: app_commands.Range[int, 1, 100] | None = None,
         review: bool | None = None,
+        support_goal: app_commands.Range[int, 0, 1_000_000] | None = None,
+        support_days: app_commands.Range[int, 1, 365] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        saved = await self.ideas.configure(interaction.guild_id, downvotes, categories, hourly_limit, review)
+        saved = await self.ideas.configure(
+            interaction.guild_id, downvotes, categories, hourly_limit, review, support_goal, support_days
+        )
+        goal = (
+            n_(
+                "new ideas need {count} supporter within {days} days",
+                "new ideas need {count} supporters within {days} days",
+                saved.support_goal,
+                days=saved.support_days,
+            )
+            if saved.support_goal
+            else _("no support goal")
+        )
         await interaction.response.send_message(
             " · ".join(
                 (
                     _("Downvotes on") if saved.downvotes else _("Downvotes off"),
                     _("categories: {categories}", categories=", ".join(saved.categories) or _("none")),
                     _("new ideas wait for review") if saved.review else _("new ideas are posted at once"),
+                    goal,
                     n_("{count} idea per member per hour.", "{count} ideas per member per hour.", saved.hourly_limit),
                 )
             ),

@@ -2,10 +2,10 @@
 
 import discord
 
-from bot.text import fit_lines, member_name
+from bot.text import bar, fit_lines, member_name
 from services.i18n import N_, _, n_
 from services.ideas import Page, VoteOutcome
-from services.wording import removed_by_moderators, state_name
+from services.wording import discord_time, removed_by_moderators, state_name
 from storage.models import Idea, IdeaStatus
 
 STATUS_COLOURS = {
@@ -18,11 +18,28 @@ STATUS_COLOURS = {
     IdeaStatus.DUPLICATE: discord.Colour.dark_grey(),
     IdeaStatus.REMOVED: discord.Colour.dark_red(),
     IdeaStatus.AWAITING_REVIEW: discord.Colour.light_grey(),
+    IdeaStatus.EXPIRED: discord.Colour.dark_grey(),
 }
 
 
 def score_line(idea: Idea) -> str:
     return f"▲ {idea.upvotes}  ▼ {idea.downvotes}  ·  " + _("score {score}", score=idea.score)
+
+
+def support_line(idea: Idea) -> str | None:
+    """Progress toward the idea's support goal and the time left (Discord shows "in 12 days" to each reader)."""
+    if idea.support_goal is None or idea.support_deadline is None:
+        return None
+    progress = f"`{bar(min(1.0, idea.upvotes / idea.support_goal))}` " + n_(
+        "{upvotes} of {count} supporter", "{upvotes} of {count} supporters", idea.support_goal, upvotes=idea.upvotes
+    )
+    if idea.status == IdeaStatus.NEW:
+        return progress + "\n" + _("Ends {when}", when=discord_time(idea.support_deadline, "R"))
+    if idea.status == IdeaStatus.EXPIRED:
+        return progress + "\n" + _("Missed its goal on {date}", date=discord_time(idea.support_deadline, "D"))
+    if idea.upvotes >= idea.support_goal:
+        return progress + " ✓"
+    return None  # staff decided before the deadline
 
 
 def idea_embed(idea: Idea, decided: str | None = None) -> discord.Embed:
@@ -41,6 +58,8 @@ def idea_embed(idea: Idea, decided: str | None = None) -> discord.Embed:
     embed.add_field(name=_("Author"), value=_("Anonymous") if idea.anonymous else member_name(idea.author_id))
     if idea.category:
         embed.add_field(name=_("Category"), value=idea.category)
+    if support := support_line(idea):
+        embed.add_field(name=_("Support goal"), value=support, inline=False)
     if decided:
         embed.add_field(name=_("Community poll"), value=decided, inline=False)
     credited = [m for m in idea.credited if not (idea.anonymous and m == idea.author_id)]  # credited privately
@@ -114,6 +133,8 @@ def vote_confirmation(outcome: VoteOutcome) -> str:
         if outcome.my_vote > 0
         else _("You voted down ▼ on {idea}.", idea=label)
     )
+    if outcome.reached_goal:
+        voted += " 🎉 " + _("Yours was the vote that brought it to its goal: it is now under review.")
     return voted + " " + _("Click the same button again to take it back.")
 
 

@@ -79,7 +79,22 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
     if idea.thread_id is None:
         return
     ping: list[int] = []
+    roles: list[int] = []
     match delivery.kind:
+        case "idea.goal_reached":
+            staff = (await bot.services.setup.get(idea.guild_id)).staff_role_id
+            roles = [staff] if staff else []
+            text = "🎉 " + _(
+                "This idea reached its goal of {goal} supporters! It is now under review by the staff.",
+                goal=idea.support_goal,
+            )
+            text += "".join(f" <@&{role}>" for role in roles)
+        case "idea.expired":
+            text = _(
+                "This idea did not reach {goal} supporters in time, so it has expired and this thread is archived. "
+                "Thank you to everyone who supported it.",
+                goal=idea.support_goal,
+            )
         case "idea.status":
             status = state_name(IdeaStatus(payload["status"])).capitalize()
             previous = state_name(IdeaStatus(payload["previous"]))
@@ -105,7 +120,9 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
             text = _("{idea} was merged into this idea.", idea=f"**#{merged.id} {merged.title}**")
     await bot.get_partial_messageable(idea.thread_id, guild_id=idea.guild_id).send(
         text,
-        allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
+        allowed_mentions=discord.AllowedMentions(
+            users=[discord.Object(m) for m in ping], roles=[discord.Object(r) for r in roles]
+        ),
         nonce=delivery.nonce(),
     )
 
@@ -182,12 +199,20 @@ async def post_changelog(bot: CoCreateBot, delivery: Delivery) -> None:
     )
 
 
-THREAD_POSTS = ("idea.status", "idea.followers", "idea.removed", "idea.merged", "idea.merged_in")
+THREAD_POSTS = (
+    "idea.status",
+    "idea.followers",
+    "idea.removed",
+    "idea.merged",
+    "idea.merged_in",
+    "idea.goal_reached",
+    "idea.expired",
+)
 
 
 async def close_thread(bot: CoCreateBot, delivery: Delivery) -> None:
-    """A removed idea's thread: renamed (its title may be what was abusive) and archived. The bot started the
-    thread, so it may do both without Manage Threads."""
+    """A removed or expired idea's thread is archived; a removed one is also renamed (its title may be what was
+    abusive). The bot started the thread, so it may do both without Manage Threads."""
     assert delivery.entity_id is not None
     idea = await bot.services.ideas.get(delivery.guild_id, delivery.entity_id)
     if idea.thread_id is None:
@@ -196,7 +221,10 @@ async def close_thread(bot: CoCreateBot, delivery: Delivery) -> None:
     thread = guild.get_thread(idea.thread_id) if guild else None
     thread = thread or await bot.fetch_channel(idea.thread_id)
     assert isinstance(thread, discord.Thread)
-    await thread.edit(name=_("Removed idea #{idea}", idea=idea.id), archived=True)
+    if idea.status == IdeaStatus.REMOVED:
+        await thread.edit(name=_("Removed idea #{idea}", idea=idea.id), archived=True)
+    else:
+        await thread.edit(archived=True)
 
 
 class IdeaVoteButton(

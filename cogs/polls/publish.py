@@ -10,15 +10,11 @@ from bot.context import services
 from bot.core import CoCreateBot
 from bot.errors import reports_errors
 from bot.permissions import ensure_allowed
+from bot.text import bar
 from cogs.polls.chart import results_chart
 from services.i18n import _, n_
 from services.permissions import MEMBER
 from storage.models import Delivery, Poll, PollResults
-
-
-def bar(fraction: float) -> str:
-    filled = round(fraction * 10)
-    return "█" * filled + "░" * (10 - filled)
 
 
 async def idea_links(bot: CoCreateBot, poll: Poll) -> list[str]:
