@@ -8,7 +8,8 @@ from discord import app_commands
 
 from bot.errors import Refused
 from services.i18n import _
-from services.permissions import Actor, Rule
+from services.permissions import MEMBER, Actor, Rule, may_vote_from
+from services.wording import discord_time
 
 if TYPE_CHECKING:
     from bot.core import CoCreateBot
@@ -24,6 +25,8 @@ def actor_from(interaction: discord.Interaction) -> Actor:
         user_id=user.id,
         role_ids=frozenset(role.id for role in user.roles),
         manages_guild=user.guild_permissions.manage_guild,
+        account_created=user.created_at,
+        joined_at=user.joined_at,
     )
 
 
@@ -36,6 +39,20 @@ async def ensure_allowed(interaction: discord.Interaction, rule: Rule) -> Actor:
     settings = await bot.services.setup.get(interaction.guild_id)
     if not rule.decide(actor, settings):
         raise Refused(_(rule.refusal))
+    return actor
+
+
+async def ensure_may_vote(interaction: discord.Interaction) -> Actor:
+    """The member voting on an idea, a poll or a contest, if the server's fair-voting minimums allow it yet;
+    otherwise `Refused`, saying from when they may."""
+    actor = await ensure_allowed(interaction, MEMBER)
+    bot: CoCreateBot = interaction.client  # type: ignore[assignment]
+    opens = may_vote_from(actor, await bot.services.setup.get(interaction.guild_id))  # type: ignore[arg-type]
+    if opens is not None and opens > bot.services.clock.now():
+        when = f"{discord_time(opens, 'f')} ({discord_time(opens, 'R')})"
+        raise Refused(
+            _("To keep votes fair, new accounts and newcomers wait a little here. You can vote from {when}.", when=when)
+        )
     return actor
 
 

@@ -73,6 +73,7 @@ class Fault:
         return web.json_response({"message": "Server error", "code": 0}, status=self.status)
 
 
+STRING_SELECT = 3  # a message component type: a select of options the bot wrote
 HANG = 0  # a fault status: hold the request without answering (e.g. to SIGKILL the bot mid-request)
 
 # What Discord answers when the bot lacks a permission or the target is gone (Discord's JSON error codes).
@@ -387,8 +388,14 @@ class DiscordEmulator:
         await self.dispatch("THREAD_CREATE", thread.payload() | {"newly_created": True})
         return thread
 
-    def add_member(self, guild: Guild, name: str, roles: list[Role] | None = None) -> Member:
-        member = Member(User(self.snowflakes.next(), name), guild.id, [r.id for r in roles or []])
+    def add_member(
+        self, guild: Guild, name: str, roles: list[Role] | None = None, since: datetime | None = None
+    ) -> Member:
+        """A new account joins `guild`; `since`: an account made, and a member who joined, at that moment."""
+        user_id = self.snowflakes.made_at(since) if since else self.snowflakes.next()
+        member = Member(User(user_id, name), guild.id, [r.id for r in roles or []])
+        if since:
+            member.joined_at = since.isoformat()
         guild.members[member.id] = member
         return member
 
@@ -663,6 +670,11 @@ class DiscordEmulator:
         if component.get("disabled"):
             raise AssertionError(f"the component {custom_id!r} is disabled")
         data: Payload = {"custom_id": custom_id, "component_type": component["type"]}
+        if values is not None and component["type"] == STRING_SELECT:  # Discord's client offers nothing else
+            offered = {option["value"] for option in component["options"]}
+            low, high = component.get("min_values", 1), component.get("max_values", 1)
+            if not set(values) <= offered or not low <= len(values) <= high:  # type: ignore[operator]
+                raise AssertionError(f"a member cannot pick {values} in {custom_id!r}: {low} to {high} of {offered}")
         if values is not None:
             guild, resolved = self.guilds[member.guild_id], {}
             data["values"] = [v if isinstance(v, str) else resolve(v, guild, resolved) for v in values]

@@ -61,6 +61,11 @@ class Snowflakes:
         self._last = value
         return value
 
+    def made_at(self, moment: datetime) -> int:
+        """The id of something made at `moment`, such as an account made long ago (not after the ids so far)."""
+        ms = int(moment.timestamp() * 1000) - DISCORD_EPOCH_MS
+        return (ms << 22) | (next(self._counter) & 0xFFF)
+
 
 def iso_now() -> str:
     return datetime.now(UTC).isoformat()

@@ -18,11 +18,11 @@ from pydantic import Field
 
 from services.clock import Clock
 from services.errors import InvalidInput, NotAllowed, NotFound
-from services.i18n import N_, _
+from services.i18n import N_, _, n_
 from services.timeparse import parse_duration
 from services.validation import SUGGESTIONS, Reason, build, typed_so_far
 from services.wording import discord_time, in_words
-from storage.base import ChallengeRepository, EntryRemoved, PhaseOver
+from storage.base import ChallengeRepository, EntryRemoved, PhaseOver, VotesUsed
 from storage.models import (
     Challenge,
     ChallengeDraft,
@@ -58,6 +58,23 @@ class PreviewRun(Model):
 class EntryText(Model):
     text: str | None = Field(default=None, max_length=1000)
     link: str | None = Field(default=None, max_length=300, pattern=r"^https?://\S+$")
+
+
+class Ballot(Model):
+    """A voter's view of a run: its entries in their own order, the entries they vote for, and how many they may."""
+
+    run: Run
+    entries: tuple[Entry, ...]
+    mine: frozenset[int]
+    cap: int
+
+
+def votes_used(cap: int) -> str:
+    return n_(
+        "You have used your {count} vote in this run; take one back first.",
+        "You have used your {count} votes in this run; take one back first.",
+        cap,
+    )
 
 
 class Standing(Model):
@@ -179,6 +196,7 @@ class ChallengeService:
         entry_window: str,
         voting_window: str,
         prize: str | None,
+        votes_per_member: int = 1,
     ) -> Challenge:
         """`themes` are separated by "|"; windows are durations like 2d or 12h."""
         draft = build(
@@ -192,13 +210,15 @@ class ChallengeService:
             entry_minutes=minutes(entry_window, _("Entry window")),
             voting_minutes=minutes(voting_window, _("Voting window")),
             prize=prize,
+            votes_per_member=votes_per_member,
         )
         self._validate(draft)
         challenge_id = await self._repo.create(guild_id, created_by, draft, self._clock.now())
         return await self.get(guild_id, challenge_id)
 
-    async def edit(self, guild_id: int, challenge_id: int, **changes: str | None) -> Challenge:
-        """Change any of: name, themes, rotation, schedule, timezone, entry_window, voting_window, prize."""
+    async def edit(self, guild_id: int, challenge_id: int, **changes: str | int | None) -> Challenge:
+        """Change any of: name, themes, rotation, schedule, timezone, entry_window, voting_window, prize,
+        votes_per_member."""
         current = await self.get(guild_id, challenge_id)
         data = current.model_dump(include=set(ChallengeDraft.model_fields))
         given = {k: v for k, v in changes.items() if v is not None}
@@ -420,24 +440,60 @@ class ChallengeService:
             raise InvalidInput(_("Entry #{entry} is already removed.", entry=entry_id))
         return await self.entry(guild_id, entry_id)
 
-    async def vote(self, guild_id: int, entry_id: int, member_id: int) -> tuple[Entry, bool]:
-        entry = await self.entry(guild_id, entry_id)
-        if entry.removed_reason is not None:
-            raise InvalidInput(_("Entry #{entry} was removed.", entry=entry_id))
-        run = await self.run(guild_id, entry.run_id)
+    def _check_voting(self, run: Run) -> None:
         if run.phase == Phase.ENTRIES:
             when = discord_time(run.entries_close_at, "R")
             raise InvalidInput(_("Voting for this run opens when entries close, {when}.", when=when))
         if run.phase != Phase.VOTING or self._clock.now() >= run.voting_close_at:
             raise InvalidInput(_("Voting for this run is closed."))
+
+    async def vote(self, guild_id: int, entry_id: int, member_id: int) -> tuple[Entry, bool, int]:
+        """Vote for an entry, or take the vote back (the same click again); returns the entry, whether the vote
+        counts, and the run's votes per member. With one vote per member the vote moves; with more, a vote past
+        the cap is refused."""
+        entry = await self.entry(guild_id, entry_id)
+        if entry.removed_reason is not None:
+            raise InvalidInput(_("Entry #{entry} was removed.", entry=entry_id))
+        run = await self.run(guild_id, entry.run_id)
+        self._check_voting(run)
         if entry.member_id == member_id:
             raise NotAllowed(_("You cannot vote for your own entry."))
+        cap = (await self.get(guild_id, run.challenge_id)).votes_per_member
         try:
-            return entry, await self._repo.toggle_vote(run, member_id, entry_id)
+            return entry, await self._repo.toggle_vote(run, member_id, entry_id, cap), cap
         except PhaseOver:
             raise InvalidInput(_("Voting for this run is closed.")) from None
         except EntryRemoved:
             raise InvalidInput(_("Entry #{entry} was removed.", entry=entry_id)) from None
+        except VotesUsed:
+            raise InvalidInput(votes_used(cap)) from None
+
+    async def ballot(self, guild_id: int, run_id: int, member_id: int) -> Ballot:
+        """The run's entries for this voter, in their own shuffled order (the same each time they look), without
+        their own entry or removed ones, with the entries they vote for now."""
+        run = await self.run(guild_id, run_id)
+        self._check_voting(run)
+        shown = await self._repo.entries(guild_id, run_id)
+        entries = [e for e in shown if e.member_id != member_id and e.removed_reason is None]
+        random.Random(f"{run_id}:{member_id}").shuffle(entries)
+        cap = (await self.get(guild_id, run.challenge_id)).votes_per_member
+        mine = await self._repo.votes_of(run, member_id)
+        return Ballot(run=run, entries=tuple(entries), mine=frozenset(mine), cap=cap)
+
+    async def cast(self, guild_id: int, run_id: int, member_id: int, entry_ids: set[int]) -> Ballot:
+        """Make the member's votes in the run exactly `entry_ids`, as picked on their ballot."""
+        ballot = await self.ballot(guild_id, run_id, member_id)
+        if not entry_ids <= {e.id for e in ballot.entries}:
+            raise InvalidInput(_("That entry is not on your ballot: not your own, nor a removed one."))
+        try:
+            await self._repo.cast_ballot(ballot.run, member_id, entry_ids, ballot.cap)
+        except PhaseOver:
+            raise InvalidInput(_("Voting for this run is closed.")) from None
+        except EntryRemoved as removed:
+            raise InvalidInput(_("Entry #{entry} was removed.", entry=removed.args[0])) from None
+        except VotesUsed:
+            raise InvalidInput(votes_used(ballot.cap)) from None
+        return ballot.model_copy(update={"mine": frozenset(entry_ids)})
 
     async def hall_of_fame(self, guild_id: int, limit: int = 15) -> list[Winner]:
         return await self._repo.hall_of_fame(guild_id, limit)

@@ -30,6 +30,8 @@ class SetupChange(Model):
     timezone: str | None = None
     language: Literal["en", "nl"] | None = None
     roadmap_channel_id: int | None = None
+    min_account_days: int | None = None
+    min_member_days: int | None = None
 
 
 def shown(setting: str, value: object) -> str:

@@ -1,6 +1,7 @@
 """Who may do what: pure decisions over a member's roles and the guild's configured roles."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from services.i18n import N_
@@ -13,6 +14,22 @@ class Actor(Model):
     user_id: int
     role_ids: frozenset[int] = frozenset()
     manages_guild: bool = False
+    account_created: datetime | None = None
+    joined_at: datetime | None = None  # when they joined the server
+
+
+def may_vote_from(actor: Actor, settings: GuildSettings) -> datetime | None:
+    """When the member may vote under the server's minimum account age and time in the server (fair voting
+    against alt accounts and canvassed newcomers); None when the server sets no minimum."""
+    moments = [
+        start + timedelta(days=days)
+        for start, days in (
+            (actor.account_created, settings.min_account_days),
+            (actor.joined_at, settings.min_member_days),
+        )
+        if start is not None and days
+    ]
+    return max(moments, default=None)
 
 
 class Decision(Protocol):

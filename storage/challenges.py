@@ -5,14 +5,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from storage.base import EntryRemoved, PhaseOver
+from storage.base import EntryRemoved, PhaseOver, VotesUsed
 from storage.database import Database, insert_returning_id, suggest
 from storage.deliveries import add_intents
 from storage.models import Challenge, ChallengeDraft, Entry, EntryFile, Intent, Phase, Run, Winner
 
 CHALLENGE_COLUMNS = (
     "id, guild_id, channel_id, name, themes, rotation, schedule, timezone, entry_minutes, voting_minutes, prize, "
-    "paused, skip_until, runs_started, last_fire_at"
+    "votes_per_member, paused, skip_until, runs_started, last_fire_at"
 )
 RUN_COLUMNS = "id, challenge_id, guild_id, number, theme, starts_at, entries_close_at, voting_close_at, phase"
 ENTRY_COLUMNS = "id, run_id, guild_id, member_id, text, attachment_name, link, message_id, removed_reason"
@@ -30,14 +30,37 @@ def draft_values(draft: ChallengeDraft) -> tuple[object, ...]:
         draft.entry_minutes,
         draft.voting_minutes,
         draft.prize,
+        draft.votes_per_member,
     )
 
 
-DRAFT_COLUMNS = "channel_id, name, themes, rotation, schedule, timezone, entry_minutes, voting_minutes, prize"
+DRAFT_COLUMNS = (
+    "channel_id, name, themes, rotation, schedule, timezone, entry_minutes, voting_minutes, prize, votes_per_member"
+)
 
 
 def to_challenge(row: Any) -> Challenge:
     return Challenge(**(dict(row) | {"themes": tuple(json.loads(row["themes"]))}))
+
+
+async def voting_entry(conn: Any, run: Run, entry_id: int | None) -> None:
+    """Check, inside a vote's transaction, that the run still takes votes and the entry is still there."""
+    rows = await conn.execute_fetchall("SELECT phase FROM challenge_runs WHERE id = ?", (run.id,))
+    if not rows or rows[0][0] != Phase.VOTING.value:
+        raise PhaseOver(run.id)
+    if entry_id is not None:
+        rows = await conn.execute_fetchall(
+            "SELECT removed_reason FROM challenge_entries WHERE id = ? AND run_id = ?", (entry_id, run.id)
+        )
+        if not rows or rows[0][0] is not None:
+            raise EntryRemoved(entry_id)
+
+
+MEMBER_VOTES = "SELECT entry_id FROM challenge_votes WHERE run_id = ? AND member_id = ?"
+
+
+async def votes(conn: Any, run: Run, member_id: int) -> set[int]:
+    return {row[0] for row in await conn.execute_fetchall(MEMBER_VOTES, (run.id, member_id))}
 
 
 class SqliteChallengeRepository:
@@ -50,12 +73,13 @@ class SqliteChallengeRepository:
     # -- challenges ----------------------------------------------------------------------------------
 
     async def create(self, guild_id: int, created_by: int, draft: ChallengeDraft, now: datetime) -> int:
+        values = (guild_id, *draft_values(draft), created_by, now.isoformat(), now.isoformat())
         async with self._db.transaction() as conn:
             new_id = await insert_returning_id(
                 conn,
                 f"INSERT INTO challenges (guild_id, {DRAFT_COLUMNS}, created_by, created_at, last_fire_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, *draft_values(draft), created_by, now.isoformat(), now.isoformat()),
+                f"VALUES ({', '.join('?' * len(values))})",
+                values,
             )
             return new_id
 
@@ -185,9 +209,11 @@ class SqliteChallengeRepository:
                     (run_id,),
                 )
             entry_intents = []
-            if per_entry is not None:
+            if per_entry is not None:  # shown for voting in a random order: posting first is no advantage
+                order = "random()" if to_phase == Phase.VOTING else "id"
                 cursor = await conn.execute(
-                    "SELECT id FROM challenge_entries WHERE guild_id = ? AND run_id = ? ORDER BY id", (guild_id, run_id)
+                    f"SELECT id FROM challenge_entries WHERE guild_id = ? AND run_id = ? ORDER BY {order}",
+                    (guild_id, run_id),
                 )
                 entry_intents = [per_entry.model_copy(update={"entity_id": r[0]}) for r in await cursor.fetchall()]
             await add_intents(conn, guild_id, [*intents, *entry_intents], now)
@@ -279,31 +305,50 @@ class SqliteChallengeRepository:
             (message_id, guild_id, entry_id),
         )
 
-    async def toggle_vote(self, run: Run, member_id: int, entry_id: int) -> bool:
-        """Vote for `entry_id` (switching from another entry), or take the vote back; returns whether it counts.
+    async def toggle_vote(self, run: Run, member_id: int, entry_id: int, cap: int = 1) -> bool:
+        """Vote for `entry_id`, or take the vote back; returns whether it counts. With one vote per member
+        (`cap` 1) a vote for another entry moves it; with more, a vote past the cap raises `VotesUsed`.
 
-        Raises `PhaseOver` when voting closed before this transaction.
+        Raises `PhaseOver` when voting closed before this transaction, `EntryRemoved` when the entry was removed.
         """
         async with self._db.transaction() as conn:
-            cursor = await conn.execute("SELECT phase FROM challenge_runs WHERE id = ?", (run.id,))
-            row = await cursor.fetchone()
-            if row is None or row[0] != Phase.VOTING.value:
-                raise PhaseOver(run.id)
-            cursor = await conn.execute("SELECT removed_reason FROM challenge_entries WHERE id = ?", (entry_id,))
-            if (await cursor.fetchone())[0] is not None:
-                raise EntryRemoved(entry_id)
+            await voting_entry(conn, run, entry_id)
             cursor = await conn.execute(
                 "DELETE FROM challenge_votes WHERE run_id = ? AND member_id = ? AND entry_id = ?",
                 (run.id, member_id, entry_id),
             )
             if cursor.rowcount:
                 return False
+            if cap == 1:
+                await conn.execute(
+                    "DELETE FROM challenge_votes WHERE run_id = ? AND member_id = ?", (run.id, member_id)
+                )
+            elif len(await votes(conn, run, member_id)) >= cap:
+                raise VotesUsed(cap)
             await conn.execute(
-                "INSERT INTO challenge_votes (run_id, guild_id, member_id, entry_id) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (run_id, member_id) DO UPDATE SET entry_id = excluded.entry_id",
+                "INSERT INTO challenge_votes (run_id, guild_id, member_id, entry_id) VALUES (?, ?, ?, ?)",
                 (run.id, run.guild_id, member_id, entry_id),
             )
             return True
+
+    async def votes_of(self, run: Run, member_id: int) -> set[int]:
+        """The entries the member votes for in the run."""
+        return {row[0] for row in await self._db.fetch_all(MEMBER_VOTES, (run.id, member_id))}
+
+    async def cast_ballot(self, run: Run, member_id: int, entry_ids: set[int], cap: int) -> None:
+        """Make the member's votes in the run exactly `entry_ids` (none: no vote), in one transaction that checks
+        the phase, each entry and the cap (`PhaseOver`, `EntryRemoved`, `VotesUsed`)."""
+        if len(entry_ids) > cap:
+            raise VotesUsed(cap)
+        async with self._db.transaction() as conn:
+            for entry_id in sorted(entry_ids) or [None]:
+                await voting_entry(conn, run, entry_id)
+            await conn.execute("DELETE FROM challenge_votes WHERE run_id = ? AND member_id = ?", (run.id, member_id))
+            for entry_id in sorted(entry_ids):
+                await conn.execute(
+                    "INSERT INTO challenge_votes (run_id, guild_id, member_id, entry_id) VALUES (?, ?, ?, ?)",
+                    (run.id, run.guild_id, member_id, entry_id),
+                )
 
     # -- standings -----------------------------------------------------------------------------------
 

@@ -61,6 +61,8 @@ class GuildSettings(Model):
     timezone: str = "UTC"
     language: Literal["en", "nl"] | None = None  # of public posts; None follows the server's locale on Discord
     roadmap_channel_id: int | None = None  # where the public roadmap is kept up to date
+    min_account_days: int = Field(default=0, ge=0, le=365)  # fair voting: how old an account must be to vote
+    min_member_days: int = Field(default=0, ge=0, le=365)  # and how long its member must have been in the server
 
     _known_timezone = field_validator("timezone")(known_timezone)
 
@@ -301,6 +303,7 @@ class ChallengeDraft(Model):
     entry_minutes: int = Field(ge=10, le=14 * 24 * 60)
     voting_minutes: int = Field(ge=10, le=7 * 24 * 60)
     prize: text(200) | None = None  # type: ignore[valid-type]
+    votes_per_member: int = Field(default=1, ge=1, le=10)  # per run: 1 moves the vote, more are a cap
 
 
 class Challenge(ChallengeDraft):

@@ -8,7 +8,7 @@ import time_machine
 
 from bot.core import CoCreateBot
 from emulator import Member
-from emulator.interactions import message_text
+from emulator.interactions import Payload, message_text
 from tests.conftest import BotStarter, Community
 
 # Tuesday 20 October 2026; daylight saving time ends in Amsterdam on Sunday 25 October.
@@ -31,6 +31,12 @@ async def schedule(c: Community, **options: object) -> str:
 
 async def enter(c: Community, member: Member, **options: object) -> str:
     return await (await c.discord.slash(member, "challenge enter", **options)).ephemeral_text()
+
+
+def entry_posts(c: Community) -> list[Payload]:
+    """The entries' posts in the channel, by entry number (they are posted in a random order)."""
+    posts = [m for m in c.discord.messages_in(c.announcements) if m["embeds"] and "Entry #" in m["embeds"][0]["title"]]
+    return sorted(posts, key=lambda m: int(m["embeds"][0]["title"].split("#")[1]))
 
 
 def said(c: Community) -> list[str]:
@@ -86,7 +92,7 @@ async def test_enter_vote_and_win(configured: Community, start_bot: BotStarter) 
             assert "link: use a whole link that starts with https://" in bad_link
             await move(bot, clock, FRIDAY_18_CEST + timedelta(days=1))
             assert "Voting is open for **Moustache parade** #1 (Moustaches)" in said(c)[-4]
-            entries = c.discord.messages_in(c.announcements)[-3:]
+            entries = entry_posts(c)
             alice_entry = entries[0]
             assert alice_entry["embeds"][0]["image"]["url"] == "attachment://tache.png"
             reuploaded = alice_entry["attachments"][0]
@@ -152,7 +158,7 @@ async def test_no_entries_and_ties(configured: Community, start_bot: BotStarter)
             await enter(c, c.alice, text="Top hat")
             await enter(c, c.bob, text="Bowler")
             await move(bot, clock, FRIDAY_18_CET + timedelta(days=1))
-            entries = c.discord.messages_in(c.announcements)[-2:]
+            entries = entry_posts(c)
             await c.discord.click(c.bob, entries[0], "challenge:vote:1")
             await c.discord.click(c.alice, entries[1], "challenge:vote:2")
             await move(bot, clock, FRIDAY_18_CET + timedelta(days=2))

@@ -12,7 +12,7 @@ from emulator.state import Payload
 from tests.conftest import BotStarter, Community
 from tests.test_amas_e2e import ask, question_post
 from tests.test_amas_e2e import schedule as schedule_ama
-from tests.test_challenges_e2e import FRIDAY_18_CEST, TUESDAY, enter
+from tests.test_challenges_e2e import FRIDAY_18_CEST, TUESDAY, enter, entry_posts
 from tests.test_challenges_e2e import schedule as schedule_challenge
 from tests.test_ideas_e2e import post, vote
 
@@ -120,7 +120,7 @@ async def test_challenge_phases_entries_and_winners(configured: Community, start
             for _ in range(2):
                 await recover()
             assert len(with_content(c, c.announcements.id, "Voting is open for **Moustache parade** #1")) == 1
-            entries = [m for m in c.discord.messages_in(c.announcements) if m["embeds"]]
+            entries = entry_posts(c)
             assert [m["embeds"][0]["title"] for m in entries] == ["Entry #1", "Entry #2"]
             await c.discord.click(c.bob, entries[0], "challenge:vote:1")
             c.discord.inject_fault("POST", channel, status)

@@ -9,7 +9,7 @@ import time_machine
 from emulator.interactions import message_text
 from tests.conftest import BotStarter, Community, posted_now, with_button
 from tests.test_amas_e2e import ask, open_ama, question_post
-from tests.test_challenges_e2e import FRIDAY_18_CEST, TUESDAY, enter, move, said
+from tests.test_challenges_e2e import FRIDAY_18_CEST, TUESDAY, enter, entry_posts, move, said
 from tests.test_challenges_e2e import schedule as schedule_challenge
 from tests.test_ideas_e2e import post, vote
 
@@ -117,7 +117,7 @@ async def test_a_removed_entry_loses_its_photo_votes_and_win(configured: Communi
             await enter(c, c.alice, text="Rude", attachment=photo)
             await enter(c, c.bob, text="Nice")
             await move(bot, clock, FRIDAY_18_CEST + timedelta(days=1))
-            rude, nice = c.discord.messages_in(c.announcements)[-2:]
+            rude, nice = entry_posts(c)
             for voter in (c.bob, c.owner):
                 await c.discord.click(voter, rude, "challenge:vote:1")
             await c.discord.click(c.alice, nice, "challenge:vote:2")

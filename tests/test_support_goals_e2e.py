@@ -6,11 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from emulator.interactions import message_text
+from emulator.interactions import Payload, message_text
 from tests.conftest import BotStarter, Community, posted_now
 from tests.test_ideas_e2e import field, post, vote
 
 START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def thread_posts(c: Community, thread_id: int, words: str) -> list[Payload]:
+    return [m for m in c.discord.messages_in(c.discord.channel(thread_id)) if words in m["content"]]
 
 
 def unix(moment: datetime) -> int:
@@ -47,7 +51,11 @@ async def test_the_vote_that_reaches_the_goal_sends_the_idea_to_review(
             assert field(shown, "Status") == "Under review" and field(shown, "Support goal").endswith(
                 "2 of 2 supporters ✓"
             )
-            [notice] = [m for m in c.discord.messages_in(c.discord.channel(int(mint["channel_id"]))) if "reached its goal" in m["content"]]
+            [notice] = [
+                m
+                for m in c.discord.messages_in(c.discord.channel(int(mint["channel_id"])))
+                if "reached its goal" in m["content"]
+            ]
             assert notice["content"].endswith(f"under review by the staff. <@&{c.staff_role.id}>")
             assert [int(r) for r in notice["mention_roles"]] == [c.staff_role.id], "the staff are pinged"
             assert "brought it" not in await (await vote(c, c.moderator, mint, "up")).ephemeral_text(), "only once"
@@ -79,7 +87,7 @@ async def test_an_idea_that_misses_its_deadline_expires_after_an_outage_and_a_di
             c.discord.faults.clear()
             clock.shift(timedelta(minutes=1))  # the notice's retry falls due
             await bot.catch_up()
-            [notice] = [m for m in c.discord.messages_in(c.discord.channel(thread)) if "did not reach" in m["content"]]
+            [notice] = thread_posts(c, thread, "did not reach")
             assert notice["content"].startswith("This idea did not reach 3 supporters in time, so it has expired")
             assert c.discord.channel(thread).archived
             shown = await posted_now(bot, c, mint)
@@ -91,4 +99,4 @@ async def test_an_idea_that_misses_its_deadline_expires_after_an_outage_and_a_di
             listed = message_text(await (await c.discord.slash(c.bob, "idea list", status="expired")).reply())
             assert "#1 Mint wax" in listed
             await bot.catch_up()
-            assert len([m for m in c.discord.messages_in(c.discord.channel(thread)) if "did not reach" in m["content"]]) == 1
+            assert len(thread_posts(c, thread, "did not reach")) == 1

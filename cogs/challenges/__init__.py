@@ -15,6 +15,8 @@ from bot.text import fit_lines
 from cogs.challenges import publish
 from cogs.challenges.publish import (
     RUN_POSTS,
+    ChallengeBallotButton,
+    ChallengeBallotPick,
     ChallengeDeleteButton,
     ChallengeVoteButton,
     challenge_line,
@@ -37,7 +39,7 @@ ROTATIONS = [app_commands.Choice(name="in order", value="order"), app_commands.C
 
 @app_commands.guild_only()
 class Challenges(FeatureCog, group_name="challenge", group_description="Recurring themed challenges"):
-    dynamic_items = (ChallengeVoteButton, ChallengeDeleteButton)
+    dynamic_items = (ChallengeVoteButton, ChallengeDeleteButton, ChallengeBallotButton, ChallengeBallotPick)
     job_prefix = "challenge:"
 
     def __init__(self, bot: CoCreateBot) -> None:
@@ -115,6 +117,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         channel="Where runs are announced (default: the announcements channel, else here)",
         rotation="Themes in order or at random",
         prize="What the winner gets",
+        votes="How many entries each member may vote for per run (default 1)",
     )
     @app_commands.choices(rotation=ROTATIONS)
     @only(MODERATOR)
@@ -130,6 +133,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         channel: discord.TextChannel | None = None,
         rotation: str = "order",
         prize: app_commands.Range[str, 1, 200] | None = None,
+        votes: app_commands.Range[int, 1, 10] = 1,
     ) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
         settings = await self.bot.services.setup.get(interaction.guild_id)
@@ -145,6 +149,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
             entry_window=entry_window,
             voting_window=voting_window,
             prize=prize,
+            votes_per_member=votes,
         )
         self.schedule_runs(challenge)
         upcoming = preview_lines(await self.challenges.preview(interaction.guild_id, challenge.id, 3))
@@ -169,6 +174,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         timezone="Time zone of the schedule",
         rotation="Themes in order or at random",
         prize="What the winner gets",
+        votes="How many entries each member may vote for per run",
     )
     @app_commands.choices(rotation=ROTATIONS)
     @only(MODERATOR)
@@ -184,10 +190,12 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         timezone: app_commands.Range[str, 1, 64] | None = None,
         rotation: str | None = None,
         prize: app_commands.Range[str, 1, 200] | None = None,
+        votes: app_commands.Range[int, 1, 10] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        changes = {"name": name, "themes": themes, "schedule": schedule, "entry_window": entry_window}
-        changes |= {"voting_window": voting_window, "timezone": timezone, "rotation": rotation, "prize": prize}
+        changes: dict[str, str | int | None] = {"name": name, "themes": themes, "schedule": schedule}
+        changes |= {"entry_window": entry_window, "voting_window": voting_window, "timezone": timezone}
+        changes |= {"rotation": rotation, "prize": prize, "votes_per_member": votes}
         edited = await self.challenges.edit(interaction.guild_id, challenge, **changes)
         self.schedule_runs(edited)
         await interaction.response.send_message(_("Saved.") + " " + challenge_line(edited), ephemeral=True)

@@ -9,11 +9,11 @@ import discord
 from bot.context import services
 from bot.core import CoCreateBot
 from bot.errors import reports_errors
-from bot.permissions import ensure_allowed, ensure_confirmer
-from bot.text import member_name
-from services.challenges import PreviewRun, Standing
+from bot.permissions import ensure_confirmer, ensure_may_vote
+from bot.text import fit_lines, member_name
+from services.challenges import Ballot, PreviewRun, Standing
 from services.i18n import _, n_
-from services.permissions import MEMBER, MODERATOR
+from services.permissions import MODERATOR
 from services.wording import local_time, removed_by_moderators
 from storage.models import Challenge, Delivery, Entry, Phase, Run, Winner
 
@@ -55,15 +55,116 @@ class ChallengeVoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        actor = await ensure_allowed(interaction, MEMBER)
+        actor = await ensure_may_vote(interaction)
         assert interaction.guild_id is not None
-        entry, counted = await services(interaction).challenges.vote(interaction.guild_id, self.entry_id, actor.user_id)
+        challenges = services(interaction).challenges
+        entry, counted, cap = await challenges.vote(interaction.guild_id, self.entry_id, actor.user_id)
         text = (
             _("You voted for entry #{entry}.", entry=entry.id)
             if counted
             else _("Your vote for entry #{entry} is taken back.", entry=entry.id)
         )
-        await interaction.response.send_message(text + " " + _("One vote per member per run."), ephemeral=True)
+        await interaction.response.send_message(text + " " + votes_per_run(cap), ephemeral=True)
+
+
+def votes_per_run(cap: int) -> str:
+    if cap == 1:
+        return _("One vote per member per run.")
+    return _("Up to {count} votes per member per run.", count=cap)
+
+
+class ChallengeBallotButton(discord.ui.DynamicItem[discord.ui.Button], template=r"challenge:ballot:(?P<run_id>\d+)"):
+    """On the call to vote: opens the member's own ballot."""
+
+    def __init__(self, run_id: int, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="🗳️ " + _("My ballot"),
+                style=discord.ButtonStyle.primary,
+                custom_id=f"challenge:ballot:{run_id}",
+                disabled=disabled,
+            )
+        )
+        self.run_id = run_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> "ChallengeBallotButton":
+        return cls(int(match["run_id"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_may_vote(interaction)
+        assert interaction.guild_id is not None
+        ballot = await services(interaction).challenges.ballot(interaction.guild_id, self.run_id, actor.user_id)
+        content, view = await ballot_message(interaction, ballot)
+        await interaction.response.send_message(content, view=view, ephemeral=True)
+
+
+class ChallengeBallotPick(discord.ui.DynamicItem[discord.ui.Select], template=r"challenge:pick:(?P<run_id>\d+)"):
+    """The entries a member votes for, picked on their ballot (all their votes in the run at once)."""
+
+    def __init__(self, run_id: int, ballot: Ballot | None = None) -> None:
+        entries = ballot.entries[:25] if ballot else ()  # Discord's limit; the others are voted on their own posts
+        options = [
+            discord.SelectOption(
+                label=(_("Entry #{entry}", entry=e.id) + (f": {e.text}" if e.text else ""))[:100],
+                value=str(e.id),
+                default=ballot is not None and e.id in ballot.mine,
+            )
+            for e in entries
+        ]
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"challenge:pick:{run_id}",
+                placeholder=_("Pick the entries you vote for"),
+                min_values=0,
+                max_values=max(1, min(ballot.cap if ballot else 1, len(options))),
+                options=options,
+            )
+        )
+        self.run_id = run_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+    ) -> "ChallengeBallotPick":
+        return cls(int(match["run_id"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction) -> None:
+        actor = await ensure_may_vote(interaction)
+        assert interaction.guild_id is not None
+        picked = {int(value) for value in self.item.values}
+        ballot = await services(interaction).challenges.cast(interaction.guild_id, self.run_id, actor.user_id, picked)
+        content, view = await ballot_message(interaction, ballot)
+        await interaction.response.edit_message(content=content, view=view)
+
+
+async def ballot_message(interaction: discord.Interaction, ballot: Ballot) -> tuple[str, discord.ui.View]:
+    """The member's ballot: the entries in their own order, linked to their posts, with a pick of their votes."""
+    assert interaction.guild_id is not None
+    run = ballot.run
+    challenge = await services(interaction).challenges.get(interaction.guild_id, run.challenge_id)
+    lines = [
+        "**"
+        + _("Your ballot for {run}", run=f"{challenge.name} #{run.number} ({run.theme})")
+        + "** · "
+        + _("in an order of your own, names hidden until voting ends.")
+    ]
+    for place, entry in enumerate(ballot.entries, start=1):
+        text = f" · {discord.utils.escape_markdown(entry.text[:80])}" if entry.text else ""
+        link = f" · [{_('see it')}]({entry_link(challenge, entry)})" if entry.message_id else ""
+        lines.append(f"{place}. " + _("Entry #{entry}", entry=entry.id) + text + link)
+    if not ballot.entries:
+        lines.append(_("There are no other entries to vote for."))
+    mine = ", ".join(f"#{e}" for e in sorted(ballot.mine)) or _("none yet")
+    lines.append(_("You vote for: {entries}.", entries=mine) + " " + votes_per_run(ballot.cap))
+    view = discord.ui.View(timeout=None)
+    if ballot.entries:
+        view.add_item(ChallengeBallotPick(run.id, ballot))
+    return fit_lines(lines, 2000), view
 
 
 class ChallengeDeleteButton(
@@ -106,12 +207,15 @@ def entry_view(entry: Entry, disabled: bool = False) -> discord.ui.View:
     return view
 
 
-def entry_embed(entry: Entry, won: bool = False) -> discord.Embed:
+def entry_embed(entry: Entry, won: bool = False, named: bool = True) -> discord.Embed:
+    """An entry's post; while voting is open it does not name its author (`named`), so votes go to the entry."""
     if entry.removed_reason is not None:
         return discord.Embed(
             title=_("Entry #{entry}", entry=entry.id), description=removed_by_moderators(entry.removed_reason)
         )
-    parts = [_("by {member}", member=member_name(entry.member_id))]
+    parts = [
+        _("by {member}", member=member_name(entry.member_id)) if named else _("by a member, named when voting ends")
+    ]
     if entry.text:
         parts.append(entry.text)
     if entry.link:
@@ -133,6 +237,7 @@ async def post_run(bot: CoCreateBot, delivery: Delivery) -> None:
     challenge = await challenges.get(run.guild_id, run.challenge_id)
     title = f"**{challenge.name}** #{run.number} ({run.theme})"
     ping: tuple[int, ...] = ()
+    view = discord.ui.View(timeout=None)
     match delivery.kind:
         case "challenge.started":
             text = _(
@@ -146,19 +251,24 @@ async def post_run(bot: CoCreateBot, delivery: Delivery) -> None:
                 text += "\n" + _("Prize: {prize}", prize=challenge.prize)
         case "challenge.voting":
             entries = await challenges.entries(run.guild_id, run.id)
-            text = (
-                _("Voting is open for {run} until {when}.", run=title, when=when(run.voting_close_at))
-                + " "
-                + n_(
-                    "{count} entry: vote for your favourite (one vote, not your own)!",
-                    "{count} entries: vote for your favourite (one vote, not your own)!",
-                    len(entries),
+            text = " ".join(
+                (
+                    _("Voting is open for {run} until {when}.", run=title, when=when(run.voting_close_at)),
+                    n_(
+                        "{count} entry: vote for your favourite (not your own)!",
+                        "{count} entries: vote for your favourites (not your own)!",
+                        len(entries),
+                    ),
+                    votes_per_run(challenge.votes_per_member),
+                    _("Open your ballot to see them in an order of your own."),
                 )
             )
+            view.add_item(ChallengeBallotButton(run.id))
         case _:
             text, ping = await winners_text(bot, challenge, run, title)
     await bot.get_partial_messageable(challenge.channel_id, guild_id=run.guild_id).send(
         text,
+        view=view,
         allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
         nonce=delivery.nonce(),
     )
@@ -240,7 +350,10 @@ async def post_entry(bot: CoCreateBot, delivery: Delivery) -> None:
     data = await challenges.entry_file(entry.guild_id, entry.id)
     file = discord.File(io.BytesIO(data), filename=entry.attachment_name) if data and entry.attachment_name else None
     message = await bot.get_partial_messageable(challenge.channel_id, guild_id=entry.guild_id).send(
-        embed=entry_embed(entry), view=entry_view(entry), file=file or discord.utils.MISSING, nonce=delivery.nonce()
+        embed=entry_embed(entry, named=run.phase == Phase.FINISHED),
+        view=entry_view(entry),
+        file=file or discord.utils.MISSING,
+        nonce=delivery.nonce(),
     )
     await challenges.attach_entry_message(entry, message.id)
 
@@ -258,7 +371,7 @@ async def render_entry(bot: CoCreateBot, delivery: Delivery) -> None:
     winners = await challenges.winners(run.guild_id, run.id) if run.phase == Phase.FINISHED else []
     message = bot.get_partial_messageable(challenge.channel_id).get_partial_message(entry.message_id)
     await message.edit(
-        embed=entry_embed(entry, won=entry.id in {e.id for e, _votes in winners}),
+        embed=entry_embed(entry, won=entry.id in {e.id for e, _votes in winners}, named=run.phase == Phase.FINISHED),
         view=entry_view(entry, disabled=run.phase != Phase.VOTING),
         attachments=[] if entry.attachment_name is None else discord.utils.MISSING,
     )

@@ -8,11 +8,10 @@ from bot.context import services
 from bot.core import CoCreateBot
 from bot.delivery import Undeliverable, thread_from
 from bot.errors import reports_errors
-from bot.permissions import ensure_allowed
+from bot.permissions import ensure_may_vote
 from cogs.ideas.embeds import changelog_text, idea_embed, roadmap_embed, vote_confirmation
 from cogs.polls.publish import poll_link
 from services.i18n import N_, _
-from services.permissions import MEMBER
 from services.wording import state_name
 from storage.models import Delivery, Idea, IdeaStatus
 
@@ -250,7 +249,7 @@ class IdeaVoteButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        actor = await ensure_allowed(interaction, MEMBER)
+        actor = await ensure_may_vote(interaction)
         ideas = services(interaction).ideas
         assert interaction.guild_id is not None
         outcome = await ideas.vote(

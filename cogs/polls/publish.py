@@ -9,11 +9,10 @@ import discord
 from bot.context import services
 from bot.core import CoCreateBot
 from bot.errors import reports_errors
-from bot.permissions import ensure_allowed
+from bot.permissions import ensure_may_vote
 from bot.text import bar
 from cogs.polls.chart import results_chart
 from services.i18n import _, n_
-from services.permissions import MEMBER
 from storage.models import Delivery, Poll, PollResults
 
 
@@ -105,7 +104,7 @@ class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"poll:
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction) -> None:
-        actor = await ensure_allowed(interaction, MEMBER)
+        actor = await ensure_may_vote(interaction)
         assert interaction.guild_id is not None
         outcome = await services(interaction).polls.vote(interaction.guild_id, self.poll_id, actor, self.option)
         await interaction.response.send_message(ballot_text(outcome.poll, outcome.choices), ephemeral=True)

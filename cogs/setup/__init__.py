@@ -46,7 +46,7 @@ class Setup(FeatureCog, group_name="setup", group_description="Configure the co-
         )
 
     @app_commands.command(
-        name="set", description="Choose channels, roles, time zone and language; only what you pass changes"
+        name="set", description="Channels, roles, time zone, language and fair voting; only what you pass changes"
     )
     @app_commands.describe(
         ideas_channel="Where ideas are posted (a forum or text channel)",
@@ -56,6 +56,8 @@ class Setup(FeatureCog, group_name="setup", group_description="Configure the co-
         timezone="Time zone for schedules, e.g. Europe/Amsterdam",
         language="The language of public posts (each member's replies follow their own Discord language)",
         roadmap_channel="Where the public roadmap is kept up to date (planned, in progress, shipped)",
+        vote_account_days="Fair voting: how many days old an account must be to vote (0: no minimum)",
+        vote_member_days="Fair voting: how many days a member must have been in the server to vote (0: no minimum)",
     )
     @app_commands.choices(language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()])
     @only(ADMIN)
@@ -69,9 +71,13 @@ class Setup(FeatureCog, group_name="setup", group_description="Configure the co-
         timezone: app_commands.Range[str, 1, 64] | None = None,
         language: str | None = None,
         roadmap_channel: discord.TextChannel | None = None,
+        vote_account_days: app_commands.Range[int, 0, 365] | None = None,
+        vote_member_days: app_commands.Range[int, 0, 365] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         change = SetupChange(
+            min_account_days=vote_account_days,
+            min_member_days=vote_member_days,
             roadmap_channel_id=roadmap_channel and roadmap_channel.id,
             language=language,  # type: ignore[arg-type]  # one of the choices
             ideas_channel_id=ideas_channel and ideas_channel.id,

@@ -2,7 +2,7 @@
 
 import discord
 
-from services.i18n import LANGUAGES, _
+from services.i18n import LANGUAGES, _, n_
 from storage.models import GuildSettings
 
 
@@ -24,4 +24,14 @@ def settings_embed(settings: GuildSettings) -> discord.Embed:
     embed.add_field(name=_("Roadmap channel"), value=channel(settings.roadmap_channel_id), inline=False)
     embed.add_field(name=_("Time zone"), value=settings.timezone, inline=False)
     embed.add_field(name=_("Language of public posts"), value=language, inline=False)
+    minimums = [
+        n_("accounts {count} day old", "accounts {count} days old", settings.min_account_days)
+        if settings.min_account_days
+        else "",
+        n_("{count} day in the server", "{count} days in the server", settings.min_member_days)
+        if settings.min_member_days
+        else "",
+    ]
+    fair = " · ".join(m for m in minimums if m) or _("every member votes at once")
+    embed.add_field(name=_("Who may vote"), value=fair, inline=False)
     return embed
