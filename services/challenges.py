@@ -460,7 +460,7 @@ class ChallengeService:
             raise NotAllowed(_("You cannot vote for your own entry."))
         cap = (await self.get(guild_id, run.challenge_id)).votes_per_member
         try:
-            return entry, await self._repo.toggle_vote(run, member_id, entry_id, cap), cap
+            return entry, await self._repo.toggle_vote(run, member_id, entry_id, self._clock.now(), cap), cap
         except PhaseOver:
             raise InvalidInput(_("Voting for this run is closed.")) from None
         except EntryRemoved:
@@ -486,7 +486,7 @@ class ChallengeService:
         if not entry_ids <= {e.id for e in ballot.entries}:
             raise InvalidInput(_("That entry is not on your ballot: not your own, nor a removed one."))
         try:
-            await self._repo.cast_ballot(ballot.run, member_id, entry_ids, ballot.cap)
+            await self._repo.cast_ballot(ballot.run, member_id, entry_ids, ballot.cap, self._clock.now())
         except PhaseOver:
             raise InvalidInput(_("Voting for this run is closed.")) from None
         except EntryRemoved as removed:

@@ -305,7 +305,7 @@ class SqliteChallengeRepository:
             (message_id, guild_id, entry_id),
         )
 
-    async def toggle_vote(self, run: Run, member_id: int, entry_id: int, cap: int = 1) -> bool:
+    async def toggle_vote(self, run: Run, member_id: int, entry_id: int, now: datetime, cap: int = 1) -> bool:
         """Vote for `entry_id`, or take the vote back; returns whether it counts. With one vote per member
         (`cap` 1) a vote for another entry moves it; with more, a vote past the cap raises `VotesUsed`.
 
@@ -326,8 +326,8 @@ class SqliteChallengeRepository:
             elif len(await votes(conn, run, member_id)) >= cap:
                 raise VotesUsed(cap)
             await conn.execute(
-                "INSERT INTO challenge_votes (run_id, guild_id, member_id, entry_id) VALUES (?, ?, ?, ?)",
-                (run.id, run.guild_id, member_id, entry_id),
+                "INSERT INTO challenge_votes (run_id, guild_id, member_id, entry_id, voted_at) VALUES (?, ?, ?, ?, ?)",
+                (run.id, run.guild_id, member_id, entry_id, now.isoformat()),
             )
             return True
 
@@ -335,7 +335,7 @@ class SqliteChallengeRepository:
         """The entries the member votes for in the run."""
         return {row[0] for row in await self._db.fetch_all(MEMBER_VOTES, (run.id, member_id))}
 
-    async def cast_ballot(self, run: Run, member_id: int, entry_ids: set[int], cap: int) -> None:
+    async def cast_ballot(self, run: Run, member_id: int, entry_ids: set[int], cap: int, now: datetime) -> None:
         """Make the member's votes in the run exactly `entry_ids` (none: no vote), in one transaction that checks
         the phase, each entry and the cap (`PhaseOver`, `EntryRemoved`, `VotesUsed`)."""
         if len(entry_ids) > cap:
@@ -346,8 +346,9 @@ class SqliteChallengeRepository:
             await conn.execute("DELETE FROM challenge_votes WHERE run_id = ? AND member_id = ?", (run.id, member_id))
             for entry_id in sorted(entry_ids):
                 await conn.execute(
-                    "INSERT INTO challenge_votes (run_id, guild_id, member_id, entry_id) VALUES (?, ?, ?, ?)",
-                    (run.id, run.guild_id, member_id, entry_id),
+                    "INSERT INTO challenge_votes (run_id, guild_id, member_id, entry_id, voted_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (run.id, run.guild_id, member_id, entry_id, now.isoformat()),
                 )
 
     # -- standings -----------------------------------------------------------------------------------

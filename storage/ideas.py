@@ -292,9 +292,10 @@ class SqliteIdeaRepository:
             mine: int | None = None
             if cursor.rowcount == 0:
                 await conn.execute(
-                    "INSERT INTO idea_votes (idea_id, guild_id, member_id, value) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (idea_id, member_id) DO UPDATE SET value = excluded.value",
-                    (idea_id, guild_id, member_id, value),
+                    "INSERT INTO idea_votes (idea_id, guild_id, member_id, value, voted_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (idea_id, member_id) DO UPDATE SET value = excluded.value, "
+                    "voted_at = excluded.voted_at",
+                    (idea_id, guild_id, member_id, value, now.isoformat()),
                 )
                 mine = value
             goal = mine == 1 and await reach_goal(conn, guild_id, idea_id)
@@ -389,9 +390,10 @@ class SqliteIdeaRepository:
     ) -> None:
         async with self._db.transaction() as conn:
             await add_intents(conn, guild_id, intents, now)
-            await conn.execute(
-                "UPDATE ideas SET status = ?, status_reason = ? WHERE guild_id = ? AND id = ?",
-                (status.value, reason, guild_id, idea_id),
+            await conn.execute(  # a removal hides the idea; any other decision answers it
+                "UPDATE ideas SET status = ?, status_reason = ?, answered_at = COALESCE(answered_at, ?) "
+                "WHERE guild_id = ? AND id = ?",
+                (status.value, reason, None if status == IdeaStatus.REMOVED else now.isoformat(), guild_id, idea_id),
             )
             if status == IdeaStatus.SHIPPED:
                 await conn.execute(
@@ -415,15 +417,16 @@ class SqliteIdeaRepository:
         async with self._db.transaction() as conn:
             await add_intents(conn, guild_id, intents, now)
             await conn.execute(
-                "INSERT INTO idea_votes (idea_id, guild_id, member_id, value) "
-                "SELECT CAST(? AS BIGINT), guild_id, member_id, value FROM idea_votes "
+                "INSERT INTO idea_votes (idea_id, guild_id, member_id, value, voted_at) "
+                "SELECT CAST(? AS BIGINT), guild_id, member_id, value, voted_at FROM idea_votes "
                 "WHERE idea_id = ? AND guild_id = ? ON CONFLICT DO NOTHING",
                 (target_id, duplicate_id, guild_id),
             )
             await conn.execute("DELETE FROM idea_votes WHERE idea_id = ? AND guild_id = ?", (duplicate_id, guild_id))
             await conn.execute(
-                "UPDATE ideas SET status = ?, status_reason = ?, duplicate_of = ? WHERE guild_id = ? AND id = ?",
-                (IdeaStatus.DUPLICATE.value, reason, target_id, guild_id, duplicate_id),
+                "UPDATE ideas SET status = ?, status_reason = ?, duplicate_of = ?, "
+                "answered_at = COALESCE(answered_at, ?) WHERE guild_id = ? AND id = ?",
+                (IdeaStatus.DUPLICATE.value, reason, target_id, now.isoformat(), guild_id, duplicate_id),
             )
 
     async def add_credit(

@@ -161,8 +161,8 @@ class SqlitePollRepository:
                 ballot = sorted([*ballot, choose])
             await conn.execute("DELETE FROM poll_votes WHERE poll_id = ? AND voter_key = ?", (poll_id, voter_key))
             await conn.executemany(
-                "INSERT INTO poll_votes (poll_id, guild_id, voter_key, option) VALUES (?, ?, ?, ?)",
-                [(poll_id, guild_id, voter_key, option) for option in ballot],
+                "INSERT INTO poll_votes (poll_id, guild_id, voter_key, option, voted_at) VALUES (?, ?, ?, ?, ?)",
+                [(poll_id, guild_id, voter_key, option, now.isoformat()) for option in ballot],
             )
             await conn.execute(
                 "UPDATE polls SET unshown_changes = unshown_changes + 1 WHERE guild_id = ? AND id = ?",

@@ -20,7 +20,7 @@ from storage.polls import BallotKeys
 EXPORT_QUERIES: dict[str, str] = {
     "ideas": "SELECT id, title, description, category, status, anonymous, created_at FROM ideas "
     "WHERE guild_id = ? AND author_id = ?",
-    "idea_votes": "SELECT idea_id, value FROM idea_votes WHERE guild_id = ? AND member_id = ?",
+    "idea_votes": "SELECT idea_id, value, voted_at FROM idea_votes WHERE guild_id = ? AND member_id = ?",
     "idea_credits": "SELECT idea_id FROM idea_credits WHERE guild_id = ? AND member_id = ?",
     "idea_drafts": "SELECT id, title, description, category, created_at FROM idea_drafts "
     "WHERE guild_id = ? AND author_id = ?",
@@ -31,7 +31,7 @@ EXPORT_QUERIES: dict[str, str] = {
     "ama_upvotes": "SELECT question_id FROM ama_upvotes WHERE guild_id = ? AND member_id = ?",
     "challenge_entries": "SELECT id, run_id, text, attachment_name, link, submitted_at FROM challenge_entries "
     "WHERE guild_id = ? AND member_id = ?",
-    "challenge_votes": "SELECT run_id, entry_id FROM challenge_votes WHERE guild_id = ? AND member_id = ?",
+    "challenge_votes": "SELECT run_id, entry_id, voted_at FROM challenge_votes WHERE guild_id = ? AND member_id = ?",
     "challenge_wins": "SELECT run_id, entry_id, votes FROM challenge_winners WHERE guild_id = ? AND member_id = ?",
     "amas_created": "SELECT id, title, created_at FROM amas WHERE guild_id = ? AND created_by = ?",
     "challenges_created": "SELECT id, name FROM challenges WHERE guild_id = ? AND created_by = ?",

@@ -62,10 +62,10 @@ async def test_entries_and_votes_after_their_phase_are_refused(storage: Storage)
     assert await storage.challenges.move(GUILD, run_id, Phase.ENTRIES, Phase.VOTING, NOW)
     with pytest.raises(PhaseOver):
         await storage.challenges.save_entry(run, 11, "late", None, None, NOW)
-    assert await storage.challenges.toggle_vote(run, 12, entry_id)
+    assert await storage.challenges.toggle_vote(run, 12, entry_id, NOW)
     assert await storage.challenges.move(GUILD, run_id, Phase.VOTING, Phase.FINISHED, NOW)
     with pytest.raises(PhaseOver):
-        await storage.challenges.toggle_vote(run, 13, entry_id)
+        await storage.challenges.toggle_vote(run, 13, entry_id, NOW)
     assert await storage.challenges.winners(GUILD, run_id) == [(entry_id, 1)], "recorded with the close"
 
 

@@ -37,7 +37,8 @@ async def test_export_then_erase_keeps_counts_but_not_the_member(configured: Com
         assert "crème" in text, "accents as written, not as \\u escapes"
         data = json.loads(text)
         assert data["member_id"] == c.alice.id and [i["title"] for i in data["ideas"]] == ["Alice's crème wax"]
-        assert data["idea_votes"] == [{"idea_id": 2, "value": 1}]
+        [cast] = data["idea_votes"]
+        assert (cast["idea_id"], cast["value"]) == (2, 1) and cast["voted_at"], "with when it was cast"
         assert data["poll_ballots"] == [{"poll_id": 1, "option": 0}, {"poll_id": 2, "option": 2}]
         assert data["idea_notifications_off"] == [{"off": 1}]
         assert str(c.bob.id) not in json.dumps(data), "an export holds only the member's own data"
@@ -62,4 +63,5 @@ async def test_export_then_erase_keeps_counts_but_not_the_member(configured: Com
         again = await pick(c, c.alice, public, 1)
         assert "Cedar" in again, "after erasure she is a new voter; her old ballot is no longer hers"
         assert (await bot.services.polls.results(c.guild.id, 1)).counts == (1, 1, 0)
-        assert (await export(c, c.bob))["idea_votes"] == [{"idea_id": 1, "value": 1}], "others are untouched"
+        [cast] = (await export(c, c.bob))["idea_votes"]
+        assert (cast["idea_id"], cast["value"]) == (1, 1), "others are untouched"
