@@ -46,7 +46,8 @@ def help_embed(tree: app_commands.CommandTree, actor: Actor, settings: GuildSett
             for command in commands_
             if isinstance(command, app_commands.Command) and usable(command, actor, settings)
         ]
-        title = shown(top.description, "group_description") if isinstance(top, app_commands.Group) else _("Help")
+        group = isinstance(top, app_commands.Group)
+        title = shown(top.description, "group_description") if group else f"/{shown_name(top)}"
         for number, value in enumerate(fields(lines)):
             embed.add_field(name=title if number == 0 else _("{title} (more)", title=title), value=value, inline=False)
     return embed

@@ -8,6 +8,7 @@ from services.challenges import ChallengeService
 from services.clock import Clock
 from services.guild_setup import GuildSetupService
 from services.ideas import IdeaService
+from services.insights import InsightsService
 from services.polls import PollService
 from services.privacy import PrivacyService
 from storage.base import Storage
@@ -23,6 +24,7 @@ class Services:
     amas: AmaService
     challenges: ChallengeService
     privacy: PrivacyService
+    insights: InsightsService
 
 
 def build_services(storage: Storage, clock: Clock) -> Services:
@@ -35,4 +37,5 @@ def build_services(storage: Storage, clock: Clock) -> Services:
         amas=AmaService(storage.amas, clock),
         challenges=ChallengeService(storage.challenges, clock),
         privacy=PrivacyService(storage.privacy, clock),
+        insights=InsightsService(storage.insights, clock),
     )

@@ -425,8 +425,17 @@ class AuditRepository(Protocol):
         ...
 
 
+class InsightsRepository(Protocol):
+    """Weekly participation in a guild, for brand staff."""
+
+    async def weekly_counts(self, guild_id: int, starts: list[datetime], end: datetime) -> dict[str, list[int]]: ...
+    async def first_contributions(self, guild_id: int, since: datetime, end: datetime) -> list[datetime]: ...
+    async def answers(self, guild_id: int, since: datetime, end: datetime) -> list[tuple[datetime, datetime]]: ...
+
+
 class Storage(Protocol):
     audit: AuditRepository
+    insights: InsightsRepository
     guild_settings: GuildSettingsRepository
     meta: MetaRepository
     ideas: IdeaRepository

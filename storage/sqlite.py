@@ -11,6 +11,7 @@ from storage.database import Database, SqliteDatabase
 from storage.deliveries import SqliteDeliveryRepository
 from storage.guild_settings import SqliteGuildSettingsRepository
 from storage.ideas import SqliteIdeaRepository
+from storage.insights import SqlInsightsRepository
 from storage.lifecycle import SqliteGuildLifecycleRepository
 from storage.meta import SqliteMetaRepository
 from storage.polls import BallotKeys, SqlitePollRepository
@@ -33,6 +34,7 @@ class SqliteStorage:
         self.deliveries = SqliteDeliveryRepository(db)
         self.guilds = SqliteGuildLifecycleRepository(db)
         self.audit = SqlAuditRepository(db)
+        self.insights = SqlInsightsRepository(db)
 
     @classmethod
     async def open(cls, path: Path, ballot_secret: bytes | None = None) -> "SqliteStorage":

@@ -3,7 +3,7 @@
 import io
 import re
 import warnings
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -11,8 +11,10 @@ from matplotlib import rc_context
 from matplotlib.text import Text
 from PIL import Image
 
+from cogs.insights.chart import insights_chart, insights_figure
 from cogs.polls.chart import WIDTH_PX, results_chart, results_figure
 from services.i18n import speaking
+from services.insights import Insights, Week
 from storage.models import Poll, PollResults
 
 QUESTION = "Which moustache wax scent should be next on our shelves this winter? 🥸"
@@ -82,3 +84,30 @@ def test_emoji_have_glyphs_and_all_text_is_legible_on_a_phone() -> None:
 @pytest.mark.parametrize("counts", [(0, 0), (1, 0), (5, 5)])
 def test_no_votes_a_sweep_and_a_tie_draw(counts: tuple[int, int]) -> None:
     assert results_chart(results(("Yes", "No"), counts)).startswith(b"\x89PNG")
+
+
+def insights(weeks: int) -> Insights:
+    start = datetime(2026, 11, 2, tzinfo=UTC)
+    counts = dict.fromkeys(("ideas", "votes", "ballots", "questions", "entries", "active_members"), 0)
+    return Insights(
+        weeks=tuple(
+            Week(starts=start + timedelta(weeks=n), **counts | {"votes": 1000 * n}, new_contributors=n,
+                 median_answer_hours=None if n == 0 else 2.5)
+            for n in range(weeks)
+        )
+    )  # fmt: skip
+
+
+def test_the_insights_chart_names_every_measure_legibly_on_a_phone() -> None:
+    with speaking("nl"):
+        figure = insights_figure(insights(4))
+    out = io.StringIO()
+    with rc_context({"svg.fonttype": "none"}):
+        figure.savefig(out, format="svg")
+    text = " ".join(unescape(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", out.getvalue(), re.S))
+    assert "Deelname, laatste 4 weken" in text and "Weken vanaf 2 nov tot 23 nov 2026" in text
+    for shown in ("Stemmen: 3000", "Nieuwe bijdragers: 3", "Uren tot een antwoord van het team: 2.5"):
+        assert shown in text
+    sizes = [t.get_fontsize() * figure.dpi / 72 for t in figure.findobj(Text) if t.get_text().strip()]
+    assert min(sizes) >= WIDTH_PX / 40
+    assert Image.open(io.BytesIO(insights_chart(insights(26)))).width == WIDTH_PX

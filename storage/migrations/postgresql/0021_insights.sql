@@ -5,14 +5,12 @@ ALTER TABLE idea_votes ADD COLUMN voted_at TEXT;
 ALTER TABLE poll_votes ADD COLUMN voted_at TEXT;
 ALTER TABLE challenge_votes ADD COLUMN voted_at TEXT;
 ALTER TABLE ideas ADD COLUMN answered_at TEXT;
--- Each weekly count is a range scan of one guild's rows by time.
-CREATE INDEX idea_votes_by_time ON idea_votes (guild_id, voted_at);
-CREATE INDEX poll_votes_by_time ON poll_votes (guild_id, voted_at);
-CREATE INDEX challenge_votes_by_time ON challenge_votes (guild_id, voted_at);
-CREATE INDEX ideas_by_time ON ideas (guild_id, created_at);
-CREATE INDEX ideas_by_answer_time ON ideas (guild_id, answered_at);
-CREATE INDEX ama_questions_by_time ON ama_questions (guild_id, asked_at);
-CREATE INDEX challenge_entries_by_time ON challenge_entries (guild_id, submitted_at);
--- New contributors: each member's first idea, question and entry.
-CREATE INDEX ama_questions_by_asker ON ama_questions (guild_id, asker_id, asked_at);
-CREATE INDEX challenge_entries_by_member ON challenge_entries (guild_id, member_id, submitted_at);
+-- Each weekly figure is counted on a range of one guild's rows by time, from an index that also holds who did
+-- it (active members, new contributors) or which ballot it is: no table row is read.
+CREATE INDEX idea_votes_by_time ON idea_votes (guild_id, voted_at, member_id);
+CREATE INDEX poll_votes_by_time ON poll_votes (guild_id, voted_at, poll_id, voter_key);
+CREATE INDEX challenge_votes_by_time ON challenge_votes (guild_id, voted_at, member_id);
+CREATE INDEX ideas_by_time ON ideas (guild_id, created_at, author_id);
+CREATE INDEX ideas_by_answer_time ON ideas (guild_id, answered_at, created_at);
+CREATE INDEX ama_questions_by_time ON ama_questions (guild_id, asked_at, asker_id);
+CREATE INDEX challenge_entries_by_time ON challenge_entries (guild_id, submitted_at, member_id);
