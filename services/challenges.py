@@ -362,13 +362,14 @@ class ChallengeService:
         """Close voting and record the winners (everyone tied on the most votes), announced with the close, and
         close every entry's vote button; False if already finished."""
         announce = Intent(kind="challenge.winners", entity_id=run_id)
+        ballots_closed = Intent(kind="challenge.voting_closed", entity_id=run_id)  # in the call to vote's lane
         return await self._repo.move(
             guild_id,
             run_id,
             Phase.VOTING,
             Phase.FINISHED,
             self._clock.now(),
-            [announce],
+            [ballots_closed, announce],
             per_entry=entry_render(run_id),
         )
 
@@ -388,6 +389,9 @@ class ChallengeService:
 
     async def entry_file(self, guild_id: int, entry_id: int) -> bytes | None:
         return await self._repo.entry_file(guild_id, entry_id)
+
+    async def attach_voting_message(self, run: Run, message_id: int) -> None:
+        await self._repo.set_voting_message(run.guild_id, run.id, message_id)
 
     async def attach_entry_message(self, entry: Entry, message_id: int) -> None:
         await self._repo.set_entry_message(entry.guild_id, entry.id, message_id)

@@ -14,7 +14,9 @@ CHALLENGE_COLUMNS = (
     "id, guild_id, channel_id, name, themes, rotation, schedule, timezone, entry_minutes, voting_minutes, prize, "
     "votes_per_member, paused, skip_until, runs_started, last_fire_at"
 )
-RUN_COLUMNS = "id, challenge_id, guild_id, number, theme, starts_at, entries_close_at, voting_close_at, phase"
+RUN_COLUMNS = (
+    "id, challenge_id, guild_id, number, theme, starts_at, entries_close_at, voting_close_at, phase, voting_message_id"
+)
 ENTRY_COLUMNS = "id, run_id, guild_id, member_id, text, attachment_name, link, message_id, removed_reason"
 
 
@@ -298,6 +300,12 @@ class SqliteChallengeRepository:
             )
             await add_intents(conn, guild_id, intents, now)
             return True
+
+    async def set_voting_message(self, guild_id: int, run_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE challenge_runs SET voting_message_id = ? WHERE guild_id = ? AND id = ?",
+            (message_id, guild_id, run_id),
+        )
 
     async def set_entry_message(self, guild_id: int, entry_id: int, message_id: int) -> None:
         await self._db.execute(

@@ -325,6 +325,7 @@ class Run(Model):
     entries_close_at: datetime
     voting_close_at: datetime
     phase: Phase
+    voting_message_id: int | None = None  # the call to vote, with its ballot button
 
 
 class Entry(Model):

@@ -51,6 +51,7 @@ class Challenges(FeatureCog, group_name="challenge", group_description="Recurrin
         return handlers | {
             "challenge.entry": functools.partial(publish.post_entry, self.bot),
             "challenge.entry_render": functools.partial(publish.render_entry, self.bot),
+            "challenge.voting_closed": functools.partial(publish.close_ballots, self.bot),
         }
 
     async def rebuild_jobs(self) -> None:

@@ -263,15 +263,29 @@ async def post_run(bot: CoCreateBot, delivery: Delivery) -> None:
                     _("Open your ballot to see them in an order of your own."),
                 )
             )
-            view.add_item(ChallengeBallotButton(run.id))
+            view.add_item(ChallengeBallotButton(run.id, disabled=run.phase != Phase.VOTING))
         case _:
             text, ping = await winners_text(bot, challenge, run, title)
-    await bot.get_partial_messageable(challenge.channel_id, guild_id=run.guild_id).send(
+    message = await bot.get_partial_messageable(challenge.channel_id, guild_id=run.guild_id).send(
         text,
         view=view,
         allowed_mentions=discord.AllowedMentions(users=[discord.Object(m) for m in ping]),
         nonce=delivery.nonce(),
     )
+    if delivery.kind == "challenge.voting":
+        await challenges.attach_voting_message(run, message.id)
+
+
+async def close_ballots(bot: CoCreateBot, delivery: Delivery) -> None:
+    """Voting ended: the call to vote keeps its text, and its ballot button is closed."""
+    assert delivery.entity_id is not None
+    run = await bot.services.challenges.run(delivery.guild_id, delivery.entity_id)
+    if run.voting_message_id is None:
+        return  # not posted yet: it will be posted with the button closed
+    challenge = await bot.services.challenges.get(run.guild_id, run.challenge_id)
+    view = discord.ui.View(timeout=None).add_item(ChallengeBallotButton(run.id, disabled=True))
+    message = bot.get_partial_messageable(challenge.channel_id).get_partial_message(run.voting_message_id)
+    await message.edit(view=view)
 
 
 async def winning_photos(

@@ -4,3 +4,5 @@
 ALTER TABLE challenges ADD COLUMN votes_per_member BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE challenge_votes DROP CONSTRAINT challenge_votes_pkey;
 ALTER TABLE challenge_votes ADD PRIMARY KEY (run_id, member_id, entry_id);
+-- The call to vote, whose ballot button closes with the voting.
+ALTER TABLE challenge_runs ADD COLUMN voting_message_id BIGINT;

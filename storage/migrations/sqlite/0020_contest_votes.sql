@@ -12,3 +12,5 @@ INSERT INTO challenge_votes_by_entry (run_id, guild_id, member_id, entry_id)
     SELECT run_id, guild_id, member_id, entry_id FROM challenge_votes;
 DROP TABLE challenge_votes;
 ALTER TABLE challenge_votes_by_entry RENAME TO challenge_votes;
+-- The call to vote, whose ballot button closes with the voting.
+ALTER TABLE challenge_runs ADD COLUMN voting_message_id INTEGER;
