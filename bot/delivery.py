@@ -270,6 +270,7 @@ async def thread_from(message: discord.PartialMessage, name: str) -> int:
 
 
 REMOVAL_NOTICES = {
+    "idea": N_("{member}, your idea was removed by the moderators: {reason}"),
     "question": N_("{member}, your question was removed by the moderators: {reason}"),
     "entry": N_("{member}, your entry was removed by the moderators: {reason}"),
 }

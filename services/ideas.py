@@ -25,6 +25,7 @@ from storage.models import (
     Model,
     audit,
     direct_message,
+    removal_notice,
     roadmap_render,
 )
 
@@ -412,15 +413,12 @@ class IdeaService:
         idea = await self.get(guild_id, idea_id)
         if idea.status == IdeaStatus.REMOVED:
             raise InvalidInput(_("Idea #{idea} is already removed.", idea=idea_id))
-        intents = [
-            refresh(idea_id),
-            Intent(kind="idea.removed", entity_id=idea_id, payload={"reason": clean}),
-            Intent(kind="idea.thread_closed", entity_id=idea_id),
-            roadmap_render(guild_id),
-            audit(by, "idea.remove", f"idea #{idea_id}", clean),
-        ]
-        if idea.anonymous and idea.author_id > 0:  # told privately: a ping in the thread would name them
+        intents = [refresh(idea_id), roadmap_render(guild_id), audit(by, "idea.remove", f"idea #{idea_id}", clean)]
+        if idea.author_id > 0 and idea.anonymous:  # told privately: a ping in the thread would name them
             intents.append(direct_message(idea.author_id, "idea.removed", title=idea.title, reason=clean))
+        elif idea.author_id > 0 and idea.thread_id is not None:  # in its thread, before the thread is archived
+            intents.append(removal_notice(idea.thread_id, idea.author_id, "idea", clean, f"idea:{idea_id}"))
+        intents.append(Intent(kind="idea.thread_closed", entity_id=idea_id))
         await self._repo.set_status(guild_id, idea_id, IdeaStatus.REMOVED, clean, self._clock.now(), intents)
         return await self.get(guild_id, idea_id)
 

@@ -414,7 +414,8 @@ def direct_message(member_id: int, message: str, **params: str) -> Intent:
 
 
 def removal_notice(channel_id: int, member_id: int, removed: str, reason: str, lane: str) -> Intent:
-    """Tell `member_id`, in `channel_id`, that their `removed` ("question" or "entry") was removed, and why."""
+    """Tell `member_id`, in `channel_id`, that their `removed` ("idea", "question" or "entry") was removed, and
+    why."""
     payload = {"channel_id": channel_id, "member_id": member_id, "removed": removed, "reason": reason}
     return Intent(kind="removal.notice", lane=lane, payload=payload)
 

@@ -40,7 +40,7 @@ async def test_a_removed_idea_is_hidden_its_author_told_and_the_removal_audited(
         thread = c.discord.channel(int(message["channel_id"]))
         assert (thread.name, thread.archived) == ("Removed idea #1", True), "its title no longer shows"
         told = c.discord.messages_in(thread)[-1]
-        assert told["content"] == f"<@{c.alice.id}>, Your idea was removed by the moderators: Spam, see the rules"
+        assert told["content"] == f"<@{c.alice.id}>, your idea was removed by the moderators: Spam, see the rules"
         assert [int(u["id"]) for u in told["mentions"]] == [c.alice.id], "the author is pinged, nobody else"
 
         listed = message_text(await (await c.discord.slash(c.bob, "idea list")).reply())

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from storage import SqliteStorage
 from storage.database import StorageFailure, bundled_migrations
 from storage.deliveries import LEASE
-from storage.models import GuildSettings, Intent
+from storage.models import GuildSettings, IdeaDraft, Intent
 from tests.conftest import fail_next_commit
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
@@ -245,3 +246,23 @@ async def test_purge_deletes_every_row_of_the_guild_and_counts_them(db_path: Pat
     assert (await storage.guild_settings.get(1)).ideas_channel_id is None
     assert (await storage.guild_settings.get(2)).ideas_channel_id == 5
     assert await storage.deliveries.pending_count() == 2, "the other server's deliveries stay"
+
+
+async def test_a_queued_idea_removal_notice_is_carried_over_by_its_migration(storage: SqliteStorage) -> None:
+    """Migration 0022: a removal notice the previous version queued in an idea's thread goes out through the shared
+    removal notice, pinging its author; one for an anonymous author (told by direct message) is finished."""
+    named = await storage.ideas.create(1, 11, IdeaDraft(title="Pills", description="Spam"), NOW, hourly_limit=5)
+    hidden = IdeaDraft(title="Pills", description="Spam", anonymous=True)
+    anonymous = await storage.ideas.create(1, 12, hidden, NOW, hourly_limit=5)
+    for idea in (named, anonymous):
+        await storage.ideas.attach_post(1, idea, 500 + idea, 500 + idea, 700 + idea)
+    queued = [Intent(kind="idea.removed", entity_id=i, payload={"reason": "Spam"}) for i in (named, anonymous)]
+    await storage.deliveries.add(1, queued, NOW)
+    await storage.db.execute("DELETE FROM schema_migrations WHERE version = 22")
+    assert await storage.migrate() == [22]
+    rows = await storage.db.fetch_all(
+        "SELECT kind, state, payload FROM deliveries WHERE entity_id IN (?, ?) ORDER BY entity_id", (named, anonymous)
+    )
+    assert [(row["kind"], row["state"]) for row in rows] == [("removal.notice", "pending"), ("idea.removed", "done")]
+    notice = json.loads(rows[0]["payload"])
+    assert notice == {"channel_id": 700 + named, "member_id": 11, "removed": "idea", "reason": "Spam"}

@@ -71,7 +71,7 @@ async def render(bot: CoCreateBot, delivery: Delivery) -> None:
 
 
 async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
-    """A post in the idea's thread: a status change, follower pings, or a merge note."""
+    """A post in the idea's thread: a status change, follower pings, a merge note, or its support goal's outcome."""
     assert delivery.entity_id is not None
     ideas, payload = bot.services.ideas, delivery.payload
     idea = await ideas.get(delivery.guild_id, delivery.entity_id)
@@ -104,11 +104,6 @@ async def thread_post(bot: CoCreateBot, delivery: Delivery) -> None:
         case "idea.followers":
             ping = payload["members"]
             text = _("Following this idea:") + " " + " ".join(f"<@{m}>" for m in ping)
-        case "idea.removed":
-            ping = [idea.author_id] if idea.author_id > 0 and not idea.anonymous else []  # erased, or told privately
-            reason = payload["reason"]
-            text = _("Your idea was removed by the moderators: {reason}", reason=reason)
-            text = f"<@{idea.author_id}>, {text}" if ping else text
         case "idea.merged":
             target = await ideas.get(idea.guild_id, payload["into"])
             text = _(
@@ -201,7 +196,6 @@ async def post_changelog(bot: CoCreateBot, delivery: Delivery) -> None:
 THREAD_POSTS = (
     "idea.status",
     "idea.followers",
-    "idea.removed",
     "idea.merged",
     "idea.merged_in",
     "idea.goal_reached",
