@@ -152,3 +152,50 @@ async def test_idea_post_and_poll_results(configured: Community, start_bot: BotS
             assert "Its post" in await (await c.discord.slash(c.staff, "poll close", poll=1)).ephemeral_text()
             await recover()
             assert len(with_content(c, c.announcements.id, "Poll #1 has closed.")) == 1
+
+
+@pytest.mark.parametrize("status", [503, 403])
+async def test_co_creation_posts_roadmap_changelog_poll_results_and_review_messages(
+    configured: Community, start_bot: BotStarter, status: int
+) -> None:
+    c = configured
+    roadmap = await c.discord.add_channel(c.guild, "roadmap")
+    with time_machine.travel(START, tick=True) as clock:
+        async with start_bot() as bot:
+            recover = recovery(c, bot, clock, status)
+            await (await c.discord.slash(c.owner, "setup set", roadmap_channel=roadmap)).reply()
+            mint, cedar = await post(c, c.alice, "Mint wax"), await post(c, c.bob, "Cedar smoke")
+            threads = [int(mint["channel_id"]), int(cedar["channel_id"])]
+            await (await c.discord.slash(c.staff, "poll ideas", ideas="1, 2", closes="1h")).reply()
+            poll = c.discord.messages_in(c.general)[-1]
+            await c.discord.click(c.bob, poll, "poll:vote:1:0")
+            for thread in threads:  # each idea's thread refuses the poll's result once
+                c.discord.inject_fault("POST", rf"/channels/{thread}/messages$", status)
+            clock.shift(timedelta(hours=2))
+            await bot.catch_up()
+            for _ in threads:
+                await recover()
+            for thread in threads:
+                assert len(with_content(c, thread, "📊 Community poll #1: this idea got")) == 1
+
+            c.discord.inject_fault("POST", rf"/channels/{roadmap.id}/messages$", status, times=2)  # roadmap, changelog
+            await (await c.discord.slash(c.staff, "idea status", idea=1, status="shipped", reason="Done")).reply()
+            for _ in range(2):
+                await recover()
+            assert len(with_content(c, roadmap.id, "🚀 **Shipped: [#1 Mint wax]")) == 1
+            assert len([m for m in c.discord.messages_in(roadmap) if m["embeds"]]) == 1, "one roadmap"
+
+            saved = await (await c.discord.slash(c.moderator, "idea settings", review=True)).ephemeral_text()
+            assert "wait for review" in saved
+            opened = await c.discord.slash(c.alice, "idea submit")
+            submitted = await c.discord.submit_modal(c.alice, opened, {"title": "Glitter", "description": "Shiny"})
+            assert "waits for the staff's review" in await submitted.ephemeral_text()
+            queue = await (await c.discord.slash(c.staff, "idea queue")).reply()
+            form = await c.discord.click(c.staff, queue, "idea:review:reject:3")
+            c.discord.inject_fault("POST", r"/users/@me/channels$", status)  # opening the direct message fails
+            await (await c.discord.submit_modal(c.staff, form, {"reason": "Off topic"})).reply()
+            await bot.delivery.drain()  # the first attempt is refused
+            assert c.discord.dms_to(c.alice) == []
+            await recover()
+            [told] = c.discord.dms_to(c.alice)
+            assert told["content"].endswith("was not accepted by the staff: Off topic")
