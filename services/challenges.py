@@ -61,12 +61,17 @@ class EntryText(Model):
 
 
 class Ballot(Model):
-    """A voter's view of a run: its entries in their own order, the entries they vote for, and how many they may."""
+    """A voter's view of a run of `challenge`: its entries in their own order, and the entries they vote for."""
 
+    challenge: Challenge
     run: Run
     entries: tuple[Entry, ...]
     mine: frozenset[int]
-    cap: int
+
+    @property
+    def cap(self) -> int:
+        """How many entries the member may vote for in the run."""
+        return self.challenge.votes_per_member
 
 
 def votes_used(cap: int) -> str:
@@ -480,9 +485,9 @@ class ChallengeService:
         shown = await self._repo.entries(guild_id, run_id)
         entries = [e for e in shown if e.member_id != member_id and e.removed_reason is None]
         random.Random(f"{run_id}:{member_id}").shuffle(entries)
-        cap = (await self.get(guild_id, run.challenge_id)).votes_per_member
+        challenge = await self.get(guild_id, run.challenge_id)
         mine = await self._repo.votes_of(run, member_id)
-        return Ballot(run=run, entries=tuple(entries), mine=frozenset(mine), cap=cap)
+        return Ballot(challenge=challenge, run=run, entries=tuple(entries), mine=frozenset(mine))
 
     async def cast(self, guild_id: int, run_id: int, member_id: int, entry_ids: set[int]) -> Ballot:
         """Make the member's votes in the run exactly `entry_ids`, as picked on their ballot."""

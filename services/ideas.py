@@ -296,7 +296,7 @@ class IdeaService:
             return await self.vote(guild_id, idea_id, member_id, value)
         return VoteOutcome(idea=idea, my_vote=mine, reached_goal=reached)
 
-    async def settle_support(self, owns: Callable[[int], bool] = lambda guild_id: True) -> int:
+    async def settle_support(self, owns: Callable[[int], bool]) -> int:
         """Decide every idea whose support deadline passed (in the guilds this process owns): under review when
         it has its supporters, else expired and archived. Returns how many were decided."""
         decided = 0

@@ -317,10 +317,6 @@ class EntryRemoved(Exception):
 class VotesUsed(Exception):
     """Raised by `ChallengeRepository.toggle_vote` and `cast_ballot`: the member would pass the run's vote cap."""
 
-    def __init__(self, cap: int) -> None:
-        super().__init__(cap)
-        self.cap = cap
-
 
 class ChallengeRepository(Protocol):
     async def suggest(self, guild_id: int, current: str, limit: int) -> list[tuple[int, str]]: ...

@@ -45,17 +45,20 @@ def to_challenge(row: Any) -> Challenge:
     return Challenge(**(dict(row) | {"themes": tuple(json.loads(row["themes"]))}))
 
 
-async def voting_entry(conn: Any, run: Run, entry_id: int | None) -> None:
-    """Check, inside a vote's transaction, that the run still takes votes and the entry is still there."""
+async def check_voting(conn: Any, run: Run) -> None:
+    """Inside a vote's transaction: the run still takes votes (`PhaseOver` otherwise)."""
     rows = await conn.execute_fetchall("SELECT phase FROM challenge_runs WHERE id = ?", (run.id,))
     if not rows or rows[0][0] != Phase.VOTING.value:
         raise PhaseOver(run.id)
-    if entry_id is not None:
-        rows = await conn.execute_fetchall(
-            "SELECT removed_reason FROM challenge_entries WHERE id = ? AND run_id = ?", (entry_id, run.id)
-        )
-        if not rows or rows[0][0] is not None:
-            raise EntryRemoved(entry_id)
+
+
+async def check_entry(conn: Any, run: Run, entry_id: int) -> None:
+    """Inside a vote's transaction: the entry is one of the run's, and not removed (`EntryRemoved` otherwise)."""
+    rows = await conn.execute_fetchall(
+        "SELECT removed_reason FROM challenge_entries WHERE id = ? AND run_id = ?", (entry_id, run.id)
+    )
+    if not rows or rows[0][0] is not None:
+        raise EntryRemoved(entry_id)
 
 
 MEMBER_VOTES = "SELECT entry_id FROM challenge_votes WHERE run_id = ? AND member_id = ?"
@@ -320,7 +323,8 @@ class SqliteChallengeRepository:
         Raises `PhaseOver` when voting closed before this transaction, `EntryRemoved` when the entry was removed.
         """
         async with self._db.transaction() as conn:
-            await voting_entry(conn, run, entry_id)
+            await check_voting(conn, run)
+            await check_entry(conn, run, entry_id)
             cursor = await conn.execute(
                 "DELETE FROM challenge_votes WHERE run_id = ? AND member_id = ? AND entry_id = ?",
                 (run.id, member_id, entry_id),
@@ -349,8 +353,9 @@ class SqliteChallengeRepository:
         if len(entry_ids) > cap:
             raise VotesUsed(cap)
         async with self._db.transaction() as conn:
-            for entry_id in sorted(entry_ids) or [None]:
-                await voting_entry(conn, run, entry_id)
+            await check_voting(conn, run)
+            for entry_id in sorted(entry_ids):
+                await check_entry(conn, run, entry_id)
             await conn.execute("DELETE FROM challenge_votes WHERE run_id = ? AND member_id = ?", (run.id, member_id))
             for entry_id in sorted(entry_ids):
                 await conn.execute(

@@ -64,7 +64,7 @@ class SqlInsightsRepository:
         rows = await self._db.fetch_all(
             f"SELECT MIN(at) FROM ({FIRSTS}) t WHERE member_id > 0 GROUP BY member_id "
             "HAVING MIN(at) >= ? AND MIN(at) < ?",
-            (guild_id, guild_id, guild_id, since.isoformat(), end.isoformat()),
+            (*(guild_id,) * FIRSTS.count("guild_id = ?"), since.isoformat(), end.isoformat()),
         )
         return [datetime.fromisoformat(row[0]) for row in rows]
 

@@ -66,6 +66,8 @@ async def test_entries_and_votes_after_their_phase_are_refused(storage: Storage)
     assert await storage.challenges.move(GUILD, run_id, Phase.VOTING, Phase.FINISHED, NOW)
     with pytest.raises(PhaseOver):
         await storage.challenges.toggle_vote(run, 13, entry_id, NOW)
+    with pytest.raises(PhaseOver):  # a ballot, even an empty one, after the close
+        await storage.challenges.cast_ballot(run, 12, set(), 1, NOW)
     assert await storage.challenges.winners(GUILD, run_id) == [(entry_id, 1)], "recorded with the close"
 
 

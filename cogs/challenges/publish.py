@@ -98,7 +98,7 @@ class ChallengeBallotButton(discord.ui.DynamicItem[discord.ui.Button], template=
         actor = await ensure_may_vote(interaction)
         assert interaction.guild_id is not None
         ballot = await services(interaction).challenges.ballot(interaction.guild_id, self.run_id, actor.user_id)
-        content, view = await ballot_message(interaction, ballot)
+        content, view = ballot_message(ballot)
         await interaction.response.send_message(content, view=view, ephemeral=True)
 
 
@@ -138,15 +138,18 @@ class ChallengeBallotPick(discord.ui.DynamicItem[discord.ui.Select], template=r"
         assert interaction.guild_id is not None
         picked = {int(value) for value in self.item.values}
         ballot = await services(interaction).challenges.cast(interaction.guild_id, self.run_id, actor.user_id, picked)
-        content, view = await ballot_message(interaction, ballot)
+        content, view = ballot_message(ballot)
         await interaction.response.edit_message(content=content, view=view)
 
 
-async def ballot_message(interaction: discord.Interaction, ballot: Ballot) -> tuple[str, discord.ui.View]:
+def ballot_view(run: Run) -> discord.ui.View:
+    """The call to vote's button, open while the run takes votes."""
+    return discord.ui.View(timeout=None).add_item(ChallengeBallotButton(run.id, disabled=run.phase != Phase.VOTING))
+
+
+def ballot_message(ballot: Ballot) -> tuple[str, discord.ui.View]:
     """The member's ballot: the entries in their own order, linked to their posts, with a pick of their votes."""
-    assert interaction.guild_id is not None
-    run = ballot.run
-    challenge = await services(interaction).challenges.get(interaction.guild_id, run.challenge_id)
+    challenge, run = ballot.challenge, ballot.run
     lines = [
         "**"
         + _("Your ballot for {run}", run=f"{challenge.name} #{run.number} ({run.theme})")
@@ -263,7 +266,7 @@ async def post_run(bot: CoCreateBot, delivery: Delivery) -> None:
                     _("Open your ballot to see them in an order of your own."),
                 )
             )
-            view.add_item(ChallengeBallotButton(run.id, disabled=run.phase != Phase.VOTING))
+            view = ballot_view(run)
         case _:
             text, ping = await winners_text(bot, challenge, run, title)
     message = await bot.get_partial_messageable(challenge.channel_id, guild_id=run.guild_id).send(
@@ -283,9 +286,8 @@ async def close_ballots(bot: CoCreateBot, delivery: Delivery) -> None:
     if run.voting_message_id is None:
         return  # not posted yet: it will be posted with the button closed
     challenge = await bot.services.challenges.get(run.guild_id, run.challenge_id)
-    view = discord.ui.View(timeout=None).add_item(ChallengeBallotButton(run.id, disabled=True))
     message = bot.get_partial_messageable(challenge.channel_id).get_partial_message(run.voting_message_id)
-    await message.edit(view=view)
+    await message.edit(view=ballot_view(run))
 
 
 async def winning_photos(

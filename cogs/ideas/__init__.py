@@ -2,6 +2,7 @@
 
 import functools
 import io
+import logging
 
 import discord
 from apscheduler.triggers.interval import IntervalTrigger
@@ -28,6 +29,7 @@ from storage.models import IdeaStatus
 LISTED = [s for s in IdeaStatus if s not in (IdeaStatus.DUPLICATE, IdeaStatus.REMOVED, IdeaStatus.AWAITING_REVIEW)]
 LIST_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in LISTED]
 STATUS_CHOICES = [choice for choice in LIST_CHOICES if choice.value != IdeaStatus.EXPIRED]  # ideas expire by themselves
+log = logging.getLogger(__name__)
 SUPPORT_JOB = "idea:support"  # decides the ideas whose support deadline passed
 SUPPORT_EVERY = IntervalTrigger(minutes=10)
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in ("week", "month", "all")]
@@ -50,7 +52,9 @@ class Ideas(FeatureCog, group_name="idea", group_description="Propose, vote on a
         self.bot.scheduler.add(SUPPORT_JOB, SUPPORT_EVERY, self.settle_support, grace=None, first=now)
 
     async def settle_support(self) -> None:
-        await self.ideas.settle_support(self.bot.owns)
+        decided = await self.ideas.settle_support(self.bot.owns)
+        if decided:
+            log.info("ideas decided at their support deadline", extra={"ideas": decided})
 
     def delivery_handlers(self) -> dict[str, Handler]:
         handlers = {kind: functools.partial(publish.thread_post, self.bot) for kind in THREAD_POSTS}

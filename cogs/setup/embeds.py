@@ -24,14 +24,11 @@ def settings_embed(settings: GuildSettings) -> discord.Embed:
     embed.add_field(name=_("Roadmap channel"), value=channel(settings.roadmap_channel_id), inline=False)
     embed.add_field(name=_("Time zone"), value=settings.timezone, inline=False)
     embed.add_field(name=_("Language of public posts"), value=language, inline=False)
-    minimums = [
-        n_("accounts {count} day old", "accounts {count} days old", settings.min_account_days)
-        if settings.min_account_days
-        else "",
-        n_("{count} day in the server", "{count} days in the server", settings.min_member_days)
-        if settings.min_member_days
-        else "",
-    ]
-    fair = " · ".join(m for m in minimums if m) or _("every member votes at once")
+    minimums = []
+    if settings.min_account_days:
+        minimums.append(n_("accounts {count} day old", "accounts {count} days old", settings.min_account_days))
+    if settings.min_member_days:
+        minimums.append(n_("{count} day in the server", "{count} days in the server", settings.min_member_days))
+    fair = " · ".join(minimums) or _("every member votes at once")
     embed.add_field(name=_("Who may vote"), value=fair, inline=False)
     return embed
